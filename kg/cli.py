@@ -1,0 +1,98 @@
+"""The ``kg`` command: a thin layer over :mod:`kg.pipeline` and :mod:`kg.query`.
+
+Exit codes:
+  0  success (for ``kg validate``: the data conforms)
+  1  the data does not conform to the SHACL shapes (nothing was written)
+  2  bad input or usage: a record, a facts file, a passage, a query; the message says where
+  3  an unexpected internal error (a bug in kg: please report it)
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import KgError
+from .settings import load_settings
+
+EPILOG = "exit codes: 0 ok, 1 data does not conform (nothing written), 2 bad input or usage, 3 internal error"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kg", description="Publish archive records and curated facts as a "
+                                "CIDOC-CRM / schema.org knowledge graph.", epilog=EPILOG)
+    p.add_argument("--version", action="version", version=f"kg {__version__}")
+    p.add_argument("--root", default=".", help="project folder holding data/, dist/ and kg.toml (default: .)")
+    p.add_argument("--base", help="IRI base of published nodes (default: kg.toml's base)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    b = sub.add_parser("build", help="read, map, validate and publish dist/", epilog=EPILOG,
+                       description="Read data/, map to RDF, validate with SHACL, and write dist/ "
+                       "(Turtle, JSON-LD, N-Triples, N-Quads, gzip copies, void.ttl, SHA256SUMS).")
+    b.add_argument("--dist", help="output folder (default: <root>/dist)")
+    sub.add_parser("validate", help="read, map and validate; write nothing", epilog=EPILOG,
+                   description="Check data/ against the SHACL shapes. Exit 0 if it conforms, 1 if not.")
+    q = sub.add_parser("query", help="run SPARQL over the published dumps", epilog=EPILOG,
+                       description="Run a SELECT or ASK query over dist/ on an embedded store. "
+                       "The default graph is the union of all named graphs.")
+    q.add_argument("sparql", help="the query text, or @FILE to read it from a file, or - for stdin")
+    q.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    q.add_argument("--dist", help="folder with the dumps (default: <root>/dist)")
+    return p
+
+
+def _summary(result) -> str:
+    c = result.counts()
+    lines = ["kg build: " + ", ".join(f"{v} {k}" for k, v in c.items())]
+    for number, dc in result.document_counts().items():
+        lines.append(f"  document {number}: " + ", ".join(f"{v} {k}" for k, v in dc.items()))
+    return "\n".join(lines)
+
+
+def _read_query(arg: str) -> str:
+    if arg == "-":
+        return sys.stdin.read()
+    if arg.startswith("@"):
+        path = Path(arg[1:])
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError as e:
+            raise KgError(f"cannot read the query: {e.strerror}", path=path) from None
+    return arg
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args, load_settings(args.root, base=args.base))
+    except KgError as e:
+        print(f"kg {args.command}: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except Exception as e:  # noqa: BLE001 - the last line of defence: say it is a bug
+        print(f"kg {args.command}: internal error: {type(e).__name__}: {e} (this is a bug in kg)", file=sys.stderr)
+        return 3
+
+
+def _run(args, settings) -> int:
+    from . import pipeline, query
+    if args.command == "build":
+        from .publish import write_dist
+        result = pipeline.build(settings, write=args.dist is None)
+        if args.dist:
+            write_dist(Path(args.dist), result.files)
+        print(_summary(result))
+        print(f"  wrote {len(result.files)} files to {args.dist or settings.dist_dir}")
+        return 0
+    if args.command == "validate":
+        result = pipeline.check(settings)
+        if result.violations:
+            print(f"kg validate: {len(result.violations)} violation(s):", file=sys.stderr)
+            for v in result.violations:
+                print(f"  - {v}", file=sys.stderr)
+            return 1
+        print(_summary(result))
+        print("  conforms")
+        return 0
+    store = query.open_store(Path(args.dist) if args.dist else settings.dist_dir)
+    sys.stdout.write(query.render(query.run(store, _read_query(args.sparql)), args.format))
+    return 0

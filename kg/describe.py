@@ -1,0 +1,144 @@
+"""The dataset's VoID + DCAT description (``dist/void.ttl``) with build provenance.
+
+It states the triple count, the classes and properties used with their counts, every
+distribution with media type, byte size and SHA-256, the licence, the sources, and
+``prov:wasGeneratedBy`` a build activity that names the software version, each input
+file with its checksum, and a time from ``SOURCE_DATE_EPOCH`` or ``kg.toml``.
+Every node has an IRI below ``<base>dataset``.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DefinedNamespace, Namespace
+
+from . import __version__
+from .iris import Iris
+from .publish import media_type, sha256
+from .vocab import DCAT, DCTERMS, PROV, RDF, RDFS, VOID, XSD
+
+LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+
+
+class SPDX(DefinedNamespace):
+    """SPDX checksum terms, as DCAT 3 uses them."""
+
+    _fail = True
+    _NS = Namespace("http://spdx.org/rdf/terms#")
+
+    Checksum: URIRef
+    algorithm: URIRef
+    checksum: URIRef
+    checksumValue: URIRef
+    checksumAlgorithm_sha256: URIRef
+
+
+def _checksum(g: Graph, owner: URIRef, digest: str) -> None:
+    node = Iris.below(owner, "sha256")
+    g.add((node, RDF.type, SPDX.Checksum))
+    g.add((node, RDFS.label, Literal(f"SHA-256 {digest}", lang="en")))
+    g.add((node, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+    g.add((node, SPDX.checksumValue, Literal(digest, datatype=XSD.hexBinary)))
+    g.add((owner, SPDX.checksum, node))
+
+
+def build_time(epoch: int | None, fallback: str) -> datetime:
+    """``SOURCE_DATE_EPOCH`` if set, else the ``modified`` date of ``kg.toml``."""
+    if epoch is not None:
+        return datetime.fromtimestamp(epoch, tz=timezone.utc)
+    return datetime.fromisoformat(fallback).replace(tzinfo=timezone.utc)
+
+
+def describe(union: Graph, files: dict[str, bytes], inputs: dict[str, bytes], *, base: str,
+             title: str, sources: list[str], when: datetime) -> Graph:
+    g = Graph()
+    ds = URIRef(f"{base}dataset")
+    g.add((ds, RDF.type, VOID.Dataset))
+    g.add((ds, RDF.type, DCAT.Dataset))
+    g.add((ds, RDFS.label, Literal(title, lang="en")))
+    g.add((ds, DCTERMS.title, Literal(title, lang="en")))
+    g.add((ds, DCTERMS.license, LICENSE))
+    g.add((ds, DCTERMS.modified, Literal(when.date().isoformat(), datatype=XSD.date)))
+    g.add((ds, VOID.uriSpace, Literal(base)))
+    g.add((ds, VOID.triples, Literal(len(union), datatype=XSD.integer)))
+    for s in sorted(sources):
+        g.add((ds, DCTERMS.source, URIRef(s)))
+    _partitions(g, ds, union)
+    for name in sorted(files):
+        _distribution(g, ds, name, files[name], base)
+    _provenance(g, ds, inputs, when)
+    return g
+
+
+def _partitions(g: Graph, ds: URIRef, union: Graph) -> None:
+    classes = Counter(o for _, o in union.subject_objects(RDF.type))
+    props = Counter(p for _, p, _ in union)
+    g.add((ds, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
+    g.add((ds, VOID.properties, Literal(len(props), datatype=XSD.integer)))
+    for cls, n in classes.items():
+        node = Iris.below(ds, "class", _prefixed(cls))
+        g.add((ds, VOID.classPartition, node))
+        g.add((node, VOID["class"], cls))
+        g.add((node, VOID.entities, Literal(n, datatype=XSD.integer)))
+        g.add((node, RDFS.label, Literal(f"class {_prefixed(cls)}", lang="en")))
+    for prop, n in props.items():
+        node = Iris.below(ds, "property", _prefixed(prop))
+        g.add((ds, VOID.propertyPartition, node))
+        g.add((node, VOID.property, prop))
+        g.add((node, VOID.triples, Literal(n, datatype=XSD.integer)))
+        g.add((node, RDFS.label, Literal(f"property {_prefixed(prop)}", lang="en")))
+
+
+_PREFIX_OF = {
+    "http://www.cidoc-crm.org/cidoc-crm/": "crm", "http://schema.org/": "schema",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf", "http://www.w3.org/2000/01/rdf-schema#": "rdfs",
+    "http://www.w3.org/2002/07/owl#": "owl", "http://www.w3.org/2004/02/skos/core#": "skos",
+    "http://purl.org/dc/terms/": "dcterms", "http://www.w3.org/ns/oa#": "oa",
+    "https://kg.example.org/ontology#": "kgo",
+}
+
+
+def _prefixed(iri: URIRef) -> str:
+    """A readable, unique path segment for a term: ``crm-E21_Person``."""
+    s = str(iri)
+    for ns, prefix in _PREFIX_OF.items():
+        if s.startswith(ns):
+            return f"{prefix}-{s[len(ns):]}".replace("/", "_").replace("#", "_")
+    return "x-" + hashlib.sha256(s.encode()).hexdigest()[:12]
+
+
+def _distribution(g: Graph, ds: URIRef, name: str, data: bytes, base: str) -> None:
+    node = Iris.below(ds, "distribution", name)
+    g.add((ds, DCAT.distribution, node))
+    g.add((node, RDF.type, DCAT.Distribution))
+    g.add((node, RDFS.label, Literal(name, lang="en")))
+    g.add((node, DCAT.downloadURL, URIRef(f"{base}dumps/{name}")))
+    g.add((node, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media_type(name)}")))
+    g.add((node, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger)))
+    if name.endswith(".gz"):
+        g.add((node, DCAT.compressFormat, URIRef("https://www.iana.org/assignments/media-types/application/gzip")))
+    if name in ("kg.nt", "kg.ttl", "kg.nq", "kg.jsonld"):
+        g.add((ds, VOID.dataDump, URIRef(f"{base}dumps/{name}")))
+    _checksum(g, node, sha256(data))
+
+
+def _provenance(g: Graph, ds: URIRef, inputs: dict[str, bytes], when: datetime) -> None:
+    act = Iris.below(ds, "build")
+    g.add((ds, PROV.wasGeneratedBy, act))
+    g.add((act, RDF.type, PROV.Activity))
+    g.add((act, RDFS.label, Literal(f"kg {__version__} build", lang="en")))
+    g.add((act, PROV.endedAtTime, Literal(when.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime)))
+    sw = Iris.below(ds, "software", f"kg-{__version__}")
+    g.add((act, PROV.wasAssociatedWith, sw))
+    g.add((sw, RDF.type, PROV.SoftwareAgent))
+    g.add((sw, RDFS.label, Literal(f"kg {__version__}", lang="en")))
+    for path in sorted(inputs):
+        node = Iris.below(ds, "input", *Path(path).parts)
+        g.add((act, PROV.used, node))
+        g.add((node, RDF.type, PROV.Entity))
+        g.add((node, RDFS.label, Literal(path, lang="en")))
+        _checksum(g, node, sha256(inputs[path]))

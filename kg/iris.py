@@ -1,0 +1,78 @@
+"""Every IRI kg publishes is made here, from curated keys, under one base.
+
+Top-level resources: ``<base><kind>/<key>`` (``person/mao-zedong``). Dependent nodes hang
+below their parent (``document/121799/creation/time``). Nothing is numbered by position or
+hashed, so IRIs stay stable across builds.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote
+
+from rdflib import URIRef
+
+KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+# Kinds of top-level resources and their path segment.
+KINDS = {"person": "person", "group": "group", "place": "place", "event": "event",
+         "document": "document", "holding": "holding", "language": "language"}
+
+_CYRILLIC = dict(zip(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+    ["a", "b", "v", "g", "d", "e", "yo", "zh", "z", "i", "j", "k", "l", "m", "n", "o", "p",
+     "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "eh", "yu", "ya"]))
+
+
+def is_key(key: str) -> bool:
+    """A curated key: lower-case ASCII words joined by single hyphens."""
+    return bool(KEY_RE.match(key))
+
+
+def slug(text: str) -> str:
+    """A readable, reversible-enough path segment for a name as written.
+
+    Cyrillic is transliterated letter by letter (е → e, э → eh, so "Цзе" and "Цзэ" stay
+    apart); other letters lose their accents; anything still outside ``[a-z0-9]`` is
+    percent-encoded, so two different spellings never share a slug.
+    """
+    out = []
+    for ch in unicodedata.normalize("NFC", text.lower()):
+        if ch in _CYRILLIC:
+            out.append(_CYRILLIC[ch] or ("-hard" if ch == "ъ" else "-soft"))
+        elif ch.isascii() and ch.isalnum():
+            out.append(ch)
+        elif ch.isspace() or ch in "-.,'’_":
+            out.append("-" if ch.isspace() or ch in "-_" else "")
+        else:
+            base = unicodedata.normalize("NFD", ch)[0]
+            out.append(base if base.isascii() and base.isalnum() else quote(ch, safe=""))
+    return re.sub(r"-{2,}", "-", "".join(out)).strip("-") or "x"
+
+
+class Iris:
+    """IRI factory bound to one base."""
+
+    def __init__(self, base: str):
+        self.base = base
+
+    def entity(self, kind: str, key: str) -> URIRef:
+        return URIRef(f"{self.base}{KINDS[kind]}/{key}")
+
+    def document(self, number: str) -> URIRef:
+        return URIRef(f"{self.base}document/{number}")
+
+    def language(self, code: str) -> URIRef:
+        return URIRef(f"{self.base}language/{code}")
+
+    def holding(self, *parts: str) -> URIRef:
+        return URIRef(f"{self.base}holding/" + "/".join(slug(p) for p in parts))
+
+    def graph(self, name: str) -> URIRef:
+        """Named graph IRI: ``graph/shared`` or ``graph/document/121799``."""
+        return URIRef(f"{self.base}graph/{name}")
+
+    @staticmethod
+    def below(parent: URIRef, *segments: str) -> URIRef:
+        """A dependent node's IRI under its parent."""
+        return URIRef(str(parent) + "".join("/" + s for s in segments))

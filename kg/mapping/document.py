@@ -1,0 +1,167 @@
+"""One archive record → its document, translation, archival item and holdings.
+
+Patterns (MODEL.md): the text as written is ``crm:E31_Document`` + ``crm:E33_Linguistic_Object``
++ ``schema:ArchiveComponent`` (a telegram or cable also ``schema:Message``); its English
+translation a ``crm:E33_Linguistic_Object`` + ``schema:CreativeWork``
+(``crm:P73i_is_translation_of``); the sheets in the archive a ``crm:E22_Human-Made_Object``
+that ``crm:P128_carries`` the document and ``crm:P46i_forms_part_of`` its delo, opis and
+fond (``crm:E78_Curated_Holding``). Texts carry their full content as
+``crm:P190_has_symbolic_content``; passages' offsets count characters of that content.
+"""
+from __future__ import annotations
+
+from rdflib import Graph, Literal, URIRef
+
+from ..errors import FactsError
+from ..facts import DocumentFacts
+from ..iris import Iris
+from ..records import Record
+from ..vocab import CRM, DCTERMS, SCHEMA, XSD
+from .. import timespans
+from .patterns import Context, appellation, en, has_type, identifier, label, time_span, typed
+
+
+def text_nodes(ctx: Context, record: Record) -> dict[str, URIRef]:
+    doc = ctx.iris.document(record.number)
+    return {"original": doc, "translation": Iris.below(doc, "translation", record.translation.language)}
+
+
+def text_labels(record: Record) -> dict[str, str]:
+    return {"original": f"document {record.number} (original)",
+            "translation": f"document {record.number} ({record.translation.language} translation)"}
+
+
+def find_archive(ctx: Context, record: Record) -> str:
+    """The registry group (type archive) whose label or names match the cited archive."""
+    cited = record.shelfmark.archive.casefold()
+    for key in sorted(ctx.entities):
+        e = ctx.entities[key]
+        if e.kind == "group" and e.type == "archive":
+            if cited in {e.label.casefold(), *(n.text.casefold() for n in e.names)}:
+                return key
+    raise FactsError(f"the cited archive {record.shelfmark.archive!r} is not in the registry",
+                     path=record.path, line=record.lines.get("citation"), field="citation",
+                     hint="add a group with type: archive whose label or names include it to data/registry.yaml")
+
+
+def find_person(ctx: Context, record: Record, name: str, field: str) -> str:
+    for key in sorted(ctx.entities):
+        e = ctx.entities[key]
+        if e.kind == "person" and name.casefold() in {e.label.casefold(), *(n.text.casefold() for n in e.names)}:
+            return key
+    raise FactsError(f"{name!r} is not a person of the registry", path=record.path,
+                     line=record.lines.get(field), field=field, hint="add the person to data/registry.yaml")
+
+
+def map_document(g: Graph, ctx: Context, facts: DocumentFacts) -> None:
+    """The document node, its title, identifiers, creation, texts and archival location."""
+    r = facts.record
+    doc = ctx.iris.document(r.number)
+    typed(g, doc, CRM.E31_Document, CRM.E33_Linguistic_Object, SCHEMA.ArchiveComponent)
+    if facts.kind in ("telegram", "cable"):
+        typed(g, doc, SCHEMA.Message)
+    has_type(g, doc, facts.kind)
+    label(g, doc, r.title, name=True)
+    title = Iris.below(doc, "title")
+    typed(g, title, CRM.E35_Title)
+    g.add((title, CRM.P190_has_symbolic_content, en(r.title)))
+    label(g, title, r.title)
+    g.add((doc, CRM.P102_has_title, title))
+    _language(g, ctx, doc, r.original_language)
+    g.add((doc, CRM.P190_has_symbolic_content, Literal(r.original.content)))
+    identifier(g, doc, "archive-document-number", r.number, "archive-document-number",
+               "Wilson Center Digital Archive document")
+    g.add((doc, SCHEMA.identifier, Literal(r.number)))
+    g.add((doc, SCHEMA.url, URIRef(r.url)))
+    g.add((doc, DCTERMS.bibliographicCitation, en(r.citation)))
+    if r.summary:
+        g.add((doc, SCHEMA.description, en(r.summary)))
+    creation = Iris.below(doc, "creation")
+    typed(g, creation, CRM.E65_Creation)
+    label(g, creation, f"creation of document {r.number}")
+    g.add((doc, CRM.P94i_was_created_by, creation))
+    span = timespans.parse(r.date)
+    time_span(g, creation, span, timespans.label(span), schema_dates=False)
+    g.add((doc, SCHEMA.dateCreated, Literal(r.date, datatype=XSD.date)))
+    _translation(g, ctx, facts, doc)
+    _archival_item(g, ctx, r, doc)
+    _registration(g, ctx, r, doc)
+
+
+def _language(g: Graph, ctx: Context, node: URIRef, code: str) -> None:
+    g.add((node, CRM.P72_has_language, ctx.iris.language(code)))
+    g.add((node, SCHEMA.inLanguage, Literal(code)))
+
+
+def _translation(g: Graph, ctx: Context, facts: DocumentFacts, doc: URIRef) -> None:
+    r = facts.record
+    tr = text_nodes(ctx, r)["translation"]
+    typed(g, tr, CRM.E33_Linguistic_Object, SCHEMA.CreativeWork)
+    has_type(g, tr, "translation")
+    label(g, tr, f"{r.title} ({r.translation.language} translation)", name=True)
+    g.add((tr, CRM.P73i_is_translation_of, doc))
+    g.add((doc, CRM.P73_has_translation, tr))
+    g.add((tr, SCHEMA.translationOfWork, doc))
+    g.add((doc, SCHEMA.workTranslation, tr))
+    _language(g, ctx, tr, r.translation.language)
+    g.add((tr, CRM.P190_has_symbolic_content, Literal(r.translation.content)))
+    if r.translators:
+        creation = Iris.below(tr, "creation")
+        typed(g, creation, CRM.E65_Creation)
+        label(g, creation, f"translation of document {r.number}")
+        g.add((tr, CRM.P94i_was_created_by, creation))
+        for name in r.translators:
+            person = ctx.node(find_person(ctx, r, name, "translators"))
+            g.add((creation, CRM.P14_carried_out_by, person))
+            g.add((tr, SCHEMA.translator, person))
+
+
+def _archival_item(g: Graph, ctx: Context, r: Record, doc: URIRef) -> None:
+    sm = r.shelfmark
+    archive_key = find_archive(ctx, r)
+    archive = ctx.node(archive_key)
+    g.add((doc, SCHEMA.holdingArchive, archive))
+    item = Iris.below(doc, "item")
+    typed(g, item, CRM["E22_Human-Made_Object"])
+    label(g, item, f"archival item {sm.label()}")
+    g.add((item, CRM.P128_carries, doc))
+    g.add((item, CRM.P50_has_current_keeper, archive))
+    identifier(g, item, "shelfmark", sm.label(), "shelfmark", "shelfmark")
+    if sm.pages_marked:
+        g.add((item, CRM.P3_has_note, en("The transcript marks sheet(s) " + ", ".join(sm.pages_marked) + ".")))
+    parent = None
+    levels = (("fond", sm.fond, "fond"), ("opis", sm.opis, "opis"), ("delo", sm.delo, "delo"))
+    parts: list[str] = [archive_key]
+    for kind, value, abbr in levels:
+        parts.append(value)
+        node = ctx.iris.holding(*parts)
+        typed(g, node, CRM.E78_Curated_Holding)
+        has_type(g, node, kind)
+        label(g, node, f"{ctx.label(archive_key)}, " + ", ".join(
+            f"{k} {v}" for (k, v, _), _ in zip(levels, parts[1:])))
+        g.add((node, CRM.P50_has_current_keeper, archive))
+        if parent is not None:
+            g.add((node, CRM.P46i_forms_part_of, parent))
+        parent = node
+    g.add((item, CRM.P46i_forms_part_of, parent))
+
+
+def _registration(g: Graph, ctx: Context, r: Record, doc: URIRef) -> None:
+    """Registration numbers written on the document (e.g. "Spets N 1423-1427")."""
+    nodes = text_nodes(ctx, r)
+    for which in ("original", "translation"):
+        text = getattr(r, which)
+        for a in text.annotations:
+            if a.kind != "registration":
+                continue
+            seg = f"registration-{text.language}"
+            node = identifier(g, doc, seg, a.text, "registration-number", "registration number")
+            g.add((node, CRM.P106i_forms_part_of, nodes[which]))
+
+
+def map_names(g: Graph, ctx: Context, facts: DocumentFacts) -> None:
+    """Names as written in this document: appellations that form part of its text."""
+    nodes = text_nodes(ctx, facts.record)
+    for use in facts.names:
+        node = appellation(g, ctx.node(use.entity), use.text, use.lang, "name-as-written")
+        g.add((node, CRM.P106i_forms_part_of, nodes[use.which]))

@@ -1,0 +1,272 @@
+"""Statements of a document → facts in CRM and schema.org, each with its evidence.
+
+One small mapper per property, dispatched from :data:`MAPPERS`. Every mapper adds the
+fact's triples and returns the ``(subject, property, object)`` it asserts; the caller
+then adds the ``crm:E13_Attribute_Assignment`` that ties that assertion to its passage(s)
+(``crm:P17_was_motivated_by``) or marks it inferred with the reason.
+
+Roles (head of delegation, proposed member …) follow Linked Art's part-activity pattern:
+the event ``crm:P9_consists_of`` a sub-activity ``<event>/part/<role>/<actor>`` typed with
+the role, ``crm:P14_carried_out_by`` the actor (``kgo:proposedParticipant`` for a planned
+event, since a proposal is not participation). The plain ``crm:P11_had_participant`` /
+``schema:attendee`` links are always there too.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from rdflib import Graph, Literal, URIRef
+
+from ..facts import DocumentFacts, Statement, TimeValue
+from ..iris import Iris
+from ..vocab import CRM, KGO, KGT, RDFS, SCHEMA, XSD
+from .document import text_labels, text_nodes
+from .patterns import E52, P4, Context, en, has_type, label, passage, stated_time, time_span, typed
+
+Triple = tuple[URIRef, URIRef, URIRef]
+
+
+class _Doc:
+    """The document being mapped, with the nodes statements hang from."""
+
+    def __init__(self, g: Graph, ctx: Context, facts: DocumentFacts):
+        self.g, self.ctx, self.facts = g, ctx, facts
+        self.node = ctx.iris.document(facts.number)
+        self.creation = Iris.below(self.node, "creation")
+        self.texts = text_nodes(ctx, facts.record)
+        self.text_labels = text_labels(facts.record)
+
+
+# ---------------------------------------------------------------- document properties
+
+def _author(d: _Doc, st: Statement) -> Triple:
+    agent = d.ctx.node(st.value)
+    d.g.add((d.creation, CRM.P14_carried_out_by, agent))
+    d.g.add((d.node, SCHEMA.author, agent))
+    return d.creation, CRM.P14_carried_out_by, agent
+
+
+def _recipient(d: _Doc, st: Statement) -> Triple:
+    agent = d.ctx.node(st.value)
+    d.g.add((d.node, SCHEMA.recipient, agent))
+    return d.node, SCHEMA.recipient, agent
+
+
+def _created_at(d: _Doc, st: Statement) -> Triple:
+    place = d.ctx.node(st.value)
+    d.g.add((d.creation, CRM.P7_took_place_at, place))
+    d.g.add((d.node, SCHEMA.locationCreated, place))
+    return d.creation, CRM.P7_took_place_at, place
+
+
+def _authenticated_by(d: _Doc, st: Statement) -> Triple:
+    act = Iris.below(d.node, "authentication")
+    typed(d.g, act, CRM.E7_Activity)
+    has_type(d.g, act, "authentication")
+    label(d.g, act, f"authentication of document {d.facts.number} by {d.ctx.label(st.value)}")
+    d.g.add((act, CRM.P16_used_specific_object, d.node))
+    person = d.ctx.node(st.value)
+    d.g.add((act, CRM.P14_carried_out_by, person))
+    return act, CRM.P14_carried_out_by, person
+
+
+def _classification(d: _Doc, st: Statement) -> Triple:
+    d.g.add((d.node, CRM.P2_has_type, KGT[st.value]))
+    return d.node, CRM.P2_has_type, KGT[st.value]
+
+
+def _mentions(d: _Doc, st: Statement) -> Triple:
+    target = d.ctx.node(st.value)
+    d.g.add((d.node, CRM.P67_refers_to, target))
+    d.g.add((d.node, SCHEMA.mentions, target))
+    return d.node, CRM.P67_refers_to, target
+
+
+def _documents(d: _Doc, st: Statement) -> Triple:
+    event = d.ctx.node(st.value)
+    d.g.add((d.node, CRM.P70_documents, event))
+    d.g.add((event, CRM.P70i_is_documented_in, d.node))
+    d.g.add((d.node, SCHEMA.recordedAt, event))
+    d.g.add((event, SCHEMA.recordedIn, d.node))
+    return d.node, CRM.P70_documents, event
+
+
+# ---------------------------------------------------------------- event and group properties
+
+def _time(d: _Doc, st: Statement) -> Triple:
+    event = d.ctx.node(st.subject)
+    tv = st.value
+    node = time_span(d.g, event, tv.span, tv.label)
+    if tv.note:
+        d.g.add((node, CRM.P3_has_note, en(tv.note)))
+    if tv.stated:
+        stated_time(d.g, node, tv.stated, tv.stated_span, tv.correction)
+    return event, P4, node
+
+
+def _place(d: _Doc, st: Statement) -> Triple:
+    event, place = d.ctx.node(st.subject), d.ctx.node(st.value)
+    d.g.add((event, CRM.P7_took_place_at, place))
+    d.g.add((event, SCHEMA.location, place))
+    return event, CRM.P7_took_place_at, place
+
+
+def _role(d: _Doc, event: URIRef, st: Statement, link: URIRef) -> None:
+    """The part-activity that carries an actor's role in an event."""
+    part = Iris.below(event, "part", st.role, st.value)
+    typed(d.g, part, CRM.E7_Activity)
+    has_type(d.g, part, st.role)
+    label(d.g, part, f"{d.ctx.label(st.value)} as {st.role.replace('-', ' ')} in {d.ctx.label(st.subject)}")
+    d.g.add((part, link, d.ctx.node(st.value)))
+    d.g.add((event, CRM.P9_consists_of, part))
+    d.g.add((part, CRM.P9i_forms_part_of, event))
+
+
+def _participant(d: _Doc, st: Statement) -> Triple:
+    event, actor = d.ctx.node(st.subject), d.ctx.node(st.value)
+    d.g.add((event, CRM.P11_had_participant, actor))
+    d.g.add((event, SCHEMA.attendee, actor))
+    if st.role:
+        _role(d, event, st, CRM.P14_carried_out_by)
+    return event, CRM.P11_had_participant, actor
+
+
+def _carried_out_by(d: _Doc, st: Statement) -> Triple:
+    event, actor = d.ctx.node(st.subject), d.ctx.node(st.value)
+    d.g.add((event, CRM.P14_carried_out_by, actor))
+    d.g.add((event, CRM.P11_had_participant, actor))
+    if st.role:
+        _role(d, event, st, CRM.P14_carried_out_by)
+    return event, CRM.P14_carried_out_by, actor
+
+
+def _part_of(d: _Doc, st: Statement) -> Triple:
+    event, parent = d.ctx.node(st.subject), d.ctx.node(st.value)
+    d.g.add((event, CRM.P9i_forms_part_of, parent))
+    d.g.add((parent, CRM.P9_consists_of, event))
+    d.g.add((event, SCHEMA.superEvent, parent))
+    d.g.add((parent, SCHEMA.subEvent, event))
+    return event, CRM.P9i_forms_part_of, parent
+
+
+def _about(d: _Doc, st: Statement) -> Triple:
+    event, topic = d.ctx.node(st.subject), d.ctx.node(st.value)
+    d.g.add((event, SCHEMA.about, topic))
+    return event, SCHEMA.about, topic
+
+
+def _member(d: _Doc, st: Statement) -> Triple:
+    """Membership; a role uses CRM's property class PC107 with ``P107.1_kind_of_member``."""
+    group, member = d.ctx.node(st.subject), d.ctx.node(st.value)
+    d.g.add((group, CRM.P107_has_current_or_former_member, member))
+    d.g.add((group, SCHEMA.member, member))
+    d.g.add((member, SCHEMA.memberOf, group))
+    if st.role:
+        pc = Iris.below(group, "membership", st.value)
+        typed(d.g, pc, CRM.PC107_has_current_or_former_member)
+        label(d.g, pc, f"{d.ctx.label(st.value)} as {st.role.replace('-', ' ')} of {d.ctx.label(st.subject)}")
+        d.g.add((pc, CRM.P01_has_domain, group))
+        d.g.add((pc, CRM.P02_has_range, member))
+        d.g.add((pc, CRM["P107.1_kind_of_member"], KGT[st.role]))
+    return group, CRM.P107_has_current_or_former_member, member
+
+
+def _proposed_participant(d: _Doc, st: Statement) -> Triple:
+    event, actor = d.ctx.node(st.subject), d.ctx.node(st.value)
+    d.g.add((event, KGO.proposedParticipant, actor))
+    if st.role:
+        _role(d, event, st, KGO.proposedParticipant)
+    return event, KGO.proposedParticipant, actor
+
+
+def _decision(kind: str) -> Callable[[_Doc, Statement], Triple]:
+    """Proposal or agreement: an activity of the actor whose purpose is the planned event."""
+    def mapper(d: _Doc, st: Statement) -> Triple:
+        plan, actor = d.ctx.node(st.subject), d.ctx.node(st.value)
+        act = Iris.below(plan, kind, st.value)
+        typed(d.g, act, CRM.E7_Activity)
+        has_type(d.g, act, kind)
+        label(d.g, act, f"{kind} by {d.ctx.label(st.value)}: {d.ctx.label(st.subject)}")
+        d.g.add((act, CRM.P14_carried_out_by, actor))
+        d.g.add((act, CRM.P20_had_specific_purpose, plan))
+        d.g.add((act, CRM.P70i_is_documented_in, d.node))
+        d.g.add((d.node, CRM.P70_documents, act))
+        return act, CRM.P14_carried_out_by, actor
+    return mapper
+
+
+def _duration_estimate(d: _Doc, st: Statement) -> Triple:
+    """An actor's estimate of an activity's duration: E13 assigning an E54 via P191."""
+    est = st.value
+    plan = d.ctx.node(st.subject)
+    span = Iris.below(plan, "time")
+    typed(d.g, span, E52)
+    d.g.add((plan, P4, span))
+    if (span, RDFS.label, None) not in d.g:
+        label(d.g, span, f"time of {d.ctx.label(st.subject)}")
+    act = Iris.below(plan, "estimate", est.by)
+    typed(d.g, act, CRM.E13_Attribute_Assignment)
+    has_type(d.g, act, "duration-estimate")
+    days = f"{est.min_days:g}" if est.min_days == est.max_days else f"{est.min_days:g}\u2013{est.max_days:g}"
+    label(d.g, act, f"{d.ctx.label(est.by)}'s estimate: {days} days")
+    d.g.add((act, CRM.P14_carried_out_by, d.ctx.node(est.by)))
+    d.g.add((act, CRM.P140_assigned_attribute_to, span))
+    d.g.add((act, CRM.P177_assigned_property_of_type, CRM.P191_had_duration))
+    dim = Iris.below(act, "duration")
+    typed(d.g, dim, CRM.E54_Dimension)
+    label(d.g, dim, f"{days} days")
+    d.g.add((dim, CRM.P90a_has_lower_value_limit, Literal(est.min_days, datatype=XSD.decimal)))
+    d.g.add((dim, CRM.P90b_has_upper_value_limit, Literal(est.max_days, datatype=XSD.decimal)))
+    d.g.add((dim, CRM.P91_has_unit, KGT.day))
+    d.g.add((act, CRM.P141_assigned, dim))
+    return act, CRM.P141_assigned, dim
+
+
+MAPPERS: dict[str, Callable[[_Doc, Statement], Triple]] = {
+    "author": _author, "recipient": _recipient, "created_at": _created_at,
+    "authenticated_by": _authenticated_by, "classification": _classification,
+    "mentions": _mentions, "documents": _documents, "refers_to": _mentions,
+    "time": _time, "place": _place, "participant": _participant,
+    "carried_out_by": _carried_out_by, "part_of": _part_of, "about": _about,
+    "member": _member, "proposed_participant": _proposed_participant,
+    "proposed_by": _decision("proposal"), "agreed_by": _decision("agreement"),
+    "duration_estimate": _duration_estimate,
+}
+
+
+def evidence_iri(d: _Doc, st: Statement) -> URIRef:
+    """``document/<n>/evidence/<subject>/<property>/<value>[/<role>]`` — from curated keys."""
+    parts = [st.subject or "document", st.prop.replace("_", "-"), st.value_key]
+    if st.role:
+        parts.append(st.role)
+    return Iris.below(d.node, "evidence", *parts)
+
+
+def _evidence(d: _Doc, st: Statement, triple: Triple) -> None:
+    s, p, o = triple
+    node = evidence_iri(d, st)
+    typed(d.g, node, CRM.E13_Attribute_Assignment)
+    if st.passages:
+        has_type(d.g, node, "stated")
+    if st.inferred:
+        has_type(d.g, node, "inferred")
+        d.g.add((node, CRM.P3_has_note, en(st.inferred)))
+    if isinstance(st.value, TimeValue) and st.value.correction:
+        has_type(d.g, node, "date-correction")
+    if st.note:
+        d.g.add((node, CRM.P3_has_note, en(st.note)))
+    what = st.prop.replace("_", " ")
+    label(d.g, node, f"evidence in document {d.facts.number}: {d.ctx.label(st.subject) if st.subject else 'document'} {what} "
+                     f"{d.ctx.label(st.value) if isinstance(st.value, str) and st.value in d.ctx.entities else st.value_key}")
+    d.g.add((node, CRM.P140_assigned_attribute_to, s))
+    d.g.add((node, CRM.P177_assigned_property_of_type, p))
+    d.g.add((node, CRM.P141_assigned, o))
+    for ps in st.passages:
+        pnode = passage(d.g, d.texts[ps.text], ps, d.text_labels[ps.text])
+        d.g.add((node, CRM.P17_was_motivated_by, pnode))
+
+
+def map_statements(g: Graph, ctx: Context, facts: DocumentFacts) -> None:
+    d = _Doc(g, ctx, facts)
+    for st in facts.statements:
+        _evidence(d, st, MAPPERS[st.prop](d, st))

@@ -1,0 +1,128 @@
+"""The one function that wires the stages: read → map → validate → publish.
+
+records + curated facts → typed model (:mod:`kg.facts`) → graphs (:mod:`kg.mapping`) →
+SHACL (:mod:`kg.validate`) → files (:mod:`kg.publish`, :mod:`kg.describe`). Nothing else
+calls more than one stage.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+
+from .describe import build_time, describe
+from .errors import ValidationFailed
+from .facts import Facts, load_facts
+from .iris import Iris
+from .mapping import map_all
+from .publish import Built, checksums, render_dumps, turtle, write_dist
+from .settings import CONFIG_FILE, Settings
+from .validate import Violation, validate
+from .vocab import CRM, RDF
+
+TITLE = "kg: Sino-Soviet intervention in the Korean Workers' Party crisis, September 1956"
+SHARED_GRAPH = "shared"
+
+
+@dataclass
+class BuildResult:
+    """What a build made, for the CLI's summary."""
+
+    facts: Facts
+    union: Graph
+    per_document: dict[str, Graph]
+    violations: list[Violation] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        kinds = {"persons": CRM.E21_Person, "groups": CRM.E74_Group, "places": CRM.E53_Place,
+                 "events": CRM.E7_Activity, "documents": CRM.E31_Document,
+                 "evidence": CRM.E13_Attribute_Assignment}
+        out = {k: len(set(self.union.subjects(RDF.type, c))) for k, c in kinds.items()}
+        out["triples"] = len(self.union)
+        return out
+
+    def document_counts(self) -> dict[str, dict[str, int]]:
+        return {d.number: {"triples": len(self.per_document[d.number]), "statements": len(d.statements),
+                           "names": len(d.names)} for d in self.facts.documents}
+
+
+def _origins(facts: Facts, iris: Iris) -> dict[str, str]:
+    out = {str(iris.entity(e.kind, e.key)): str(e.origin) for e in facts.entities.values()}
+    for d in facts.documents:
+        out[str(iris.document(d.number))] = str(d.path)
+    return out
+
+
+def assemble(settings: Settings) -> BuildResult:
+    """Read and map; no validation, no writes."""
+    facts = load_facts(settings.data_dir)
+    shared, docs = map_all(facts, settings.base)
+    union = Graph()
+    for g in (shared, *docs.values()):
+        for t in g:
+            union.add(t)
+    return BuildResult(facts, union, docs)
+
+
+def check(settings: Settings) -> BuildResult:
+    """Read, map and validate (``kg validate``)."""
+    result = assemble(settings)
+    result.violations = validate(result.union, origins=_origins(result.facts, Iris(settings.base)))
+    return result
+
+
+def _dataset(settings: Settings, result: BuildResult) -> Dataset:
+    iris = Iris(settings.base)
+    ds = Dataset()
+    doc_triples = set()
+    for number, g in sorted(result.per_document.items()):
+        target = ds.graph(iris.graph(f"document/{number}"))
+        for t in g:
+            target.add(t)
+            doc_triples.add(t)
+    shared = ds.graph(iris.graph(SHARED_GRAPH))
+    for t in result.union:
+        if t not in doc_triples:
+            shared.add(t)
+    return ds
+
+
+def _inputs(settings: Settings) -> dict[str, bytes]:
+    root = settings.root
+    paths = [root / CONFIG_FILE] if (root / CONFIG_FILE).exists() else []
+    paths += sorted(p for p in settings.data_dir.rglob("*") if p.is_file() and p.suffix in (".txt", ".yaml", ".tsv"))
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in paths}
+
+
+def _modified(settings: Settings) -> str:
+    path = settings.root / CONFIG_FILE
+    if path.exists():
+        return str(tomllib.loads(path.read_text(encoding="utf-8")).get("kg", {}).get("modified", "2026-01-01"))
+    return "2026-01-01"
+
+
+def render(settings: Settings, result: BuildResult) -> dict[str, bytes]:
+    """All files of ``dist/`` as bytes (nothing written)."""
+    files = render_dumps(Built(result.union, _dataset(settings, result)))
+    sources = [d.record.url for d in result.facts.documents]
+    when = build_time(settings.source_date_epoch, _modified(settings))
+    void = describe(result.union, files, _inputs(settings), base=settings.base, title=TITLE,
+                    sources=sources, when=when)
+    files["void.ttl"] = turtle(void)
+    files["SHA256SUMS"] = checksums(files)
+    return files
+
+
+def build(settings: Settings, *, write: bool = True) -> BuildResult:
+    """Read, map, validate, and (unless ``write`` is false) publish to ``dist/``."""
+    result = check(settings)
+    if result.violations:
+        raise ValidationFailed(f"{len(result.violations)} SHACL violation(s); nothing was written:\n"
+                               + "\n".join(f"  - {v}" for v in result.violations))
+    result.files = render(settings, result)
+    if write:
+        write_dist(settings.dist_dir, result.files)
+    return result

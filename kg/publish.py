@@ -1,0 +1,159 @@
+"""Graphs → the files of ``dist/``: canonical dumps, gzip copies, VoID/DCAT, SHA256SUMS.
+
+Every file is produced byte-identically from the same graphs: N-Triples and N-Quads
+lines are sorted, JSON-LD nodes and values are sorted, gzip headers carry no name or
+time, and the build time comes from ``SOURCE_DATE_EPOCH`` or ``kg.toml`` — never the
+clock. Files are written into a fresh folder beside ``dist/`` and swapped in only when
+all are written, so a failed build leaves the previous ``dist/`` as it was.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+
+from .errors import PublishError
+
+MEDIA_TYPES = {
+    "kg.ttl": "text/turtle",
+    "kg.jsonld": "application/ld+json",
+    "kg.nt": "application/n-triples",
+    "kg.nq": "application/n-quads",
+    "context.jsonld": "application/ld+json",
+    "void.ttl": "text/turtle",
+}
+GZIPPED = ("kg.ttl", "kg.jsonld", "kg.nt", "kg.nq")
+
+
+@dataclass(frozen=True)
+class Built:
+    """The graphs of one build, ready to write."""
+
+    union: Graph
+    dataset: Dataset
+
+
+def context() -> dict:
+    """The project's JSON-LD context (``ontology/context.jsonld``)."""
+    return json.loads(resources.files("kg._ontology").joinpath("context.jsonld").read_text(encoding="utf-8"))
+
+
+def sorted_lines(data: str) -> bytes:
+    lines = sorted({line for line in data.splitlines() if line.strip()})
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def ntriples(g: Graph) -> bytes:
+    return sorted_lines(g.serialize(format="nt11", encoding="utf-8").decode("utf-8"))
+
+
+def nquads(ds: Dataset) -> bytes:
+    return sorted_lines(ds.serialize(format="nquads", encoding="utf-8").decode("utf-8"))
+
+
+def turtle(g: Graph) -> bytes:
+    out = Graph()
+    for prefix, ns in _prefixes().items():
+        out.bind(prefix, ns, override=True, replace=True)
+    for t in g:
+        out.add(t)
+    return out.serialize(format="turtle", encoding="utf-8")
+
+
+def _prefixes() -> dict[str, str]:
+    return {k: v for k, v in context()["@context"].items() if isinstance(v, str) and not k.startswith("@")}
+
+
+def _canon(value):
+    """Sort JSON-LD objects' arrays and keys so the output does not depend on the process."""
+    if isinstance(value, dict):
+        return {k: _canon(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        items = [_canon(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def jsonld(g: Graph) -> bytes:
+    """Compacted JSON-LD with the project's context inlined, canonically ordered."""
+    ctx = context()["@context"]
+    raw = g.serialize(format="json-ld", context=ctx, auto_compact=True, encoding="utf-8")
+    doc = json.loads(raw)
+    nodes = doc.get("@graph", [doc] if "@id" in doc else [])
+    nodes = [{k: v for k, v in n.items() if k != "@context"} for n in nodes]
+    nodes = sorted((_canon(n) for n in nodes), key=lambda n: n.get("@id", ""))
+    out = {"@context": ctx, "@graph": nodes}
+    return (json.dumps(out, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def gz(data: bytes) -> bytes:
+    buf = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=9) as f:
+        f.write(data)
+    return buf.getvalue()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def render_dumps(built: Built) -> dict[str, bytes]:
+    """All dump files except the description (which needs their sizes and checksums)."""
+    files = {
+        "kg.ttl": turtle(built.union),
+        "kg.nt": ntriples(built.union),
+        "kg.nq": nquads(built.dataset),
+        "kg.jsonld": jsonld(built.union),
+        "context.jsonld": (json.dumps(context(), ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+    }
+    for name in GZIPPED:
+        files[name + ".gz"] = gz(files[name])
+    return files
+
+
+def checksums(files: dict[str, bytes]) -> bytes:
+    return "".join(f"{sha256(files[n])}  {n}\n" for n in sorted(files)).encode("utf-8")
+
+
+def write_dist(dist: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` as the new ``dist/`` in one swap; on any error the old one stays."""
+    dist = Path(dist)
+    parent = dist.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dist.name}.new-", dir=parent))
+    tmp.chmod(0o755)
+    old = parent / f".{dist.name}.old"
+    try:
+        for name in sorted(files):
+            (tmp / name).write_bytes(files[name])
+        if old.exists():
+            shutil.rmtree(old)
+        if dist.exists():
+            os.replace(dist, old)
+        os.replace(tmp, dist)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old.exists() and not dist.exists():
+            os.replace(old, dist)
+        raise PublishError(f"cannot write the dumps: {e.strerror or e}", path=dist) from None
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def read_dist(dist: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(Path(dist).iterdir()) if p.is_file()}
+
+
+def media_type(name: str) -> str:
+    if name.endswith(".gz"):
+        return "application/gzip"
+    return MEDIA_TYPES.get(name, "application/octet-stream")
+

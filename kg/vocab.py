@@ -1,0 +1,185 @@
+"""Closed vocabularies: every RDF term kg emits is declared here, once.
+
+Each namespace is an rdflib ``DefinedNamespace`` with ``_fail = True``, so a mistyped term
+(``CRM.P14_carried_ot_by``) raises ``AttributeError`` instead of minting a new IRI.
+CIDOC-CRM names follow the official 7.1 RDFS; names that are not Python identifiers
+(``E22_Human-Made_Object``) are listed in ``_extras`` and read with ``CRM["…"]``.
+The controlled types (``KGT``) are read from ``ontology/types.ttl``, the one place they
+are defined.
+"""
+from __future__ import annotations
+
+from importlib import resources
+
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import DefinedNamespace, RDF, RDFS, OWL, SKOS, XSD, DCTERMS, VOID, DCAT, PROV
+
+__all__ = ["CRM", "SCHEMA", "KGO", "KGT", "OA", "RDF", "RDFS", "OWL", "SKOS", "XSD",
+           "DCTERMS", "VOID", "DCAT", "PROV", "WD", "WD_PAGE", "KGT_NS", "KGO_NS", "type_keys"]
+
+WD = Namespace("http://www.wikidata.org/entity/")
+WD_PAGE = Namespace("https://www.wikidata.org/wiki/")
+KGO_NS = "https://kg.example.org/ontology#"
+KGT_NS = "https://kg.example.org/type/"
+
+
+class CRM(DefinedNamespace):
+    """The CIDOC-CRM 7.1 classes and properties kg uses (and no others)."""
+
+    _fail = True
+    _NS = Namespace("http://www.cidoc-crm.org/cidoc-crm/")
+
+    E5_Event: URIRef
+    E7_Activity: URIRef
+    E13_Attribute_Assignment: URIRef
+    E21_Person: URIRef
+    E31_Document: URIRef
+    E33_Linguistic_Object: URIRef
+    E35_Title: URIRef
+    E41_Appellation: URIRef
+    E42_Identifier: URIRef
+    E53_Place: URIRef
+    E54_Dimension: URIRef
+    E55_Type: URIRef
+    E56_Language: URIRef
+    E58_Measurement_Unit: URIRef
+    E65_Creation: URIRef
+    E74_Group: URIRef
+    E78_Curated_Holding: URIRef
+
+    P1_is_identified_by: URIRef
+    P2_has_type: URIRef
+    P3_has_note: URIRef
+    P7_took_place_at: URIRef
+    P9_consists_of: URIRef
+    P9i_forms_part_of: URIRef
+    P11_had_participant: URIRef
+    P14_carried_out_by: URIRef
+    P16_used_specific_object: URIRef
+    P17_was_motivated_by: URIRef
+    P20_had_specific_purpose: URIRef
+    P46i_forms_part_of: URIRef
+    P50_has_current_keeper: URIRef
+    P67_refers_to: URIRef
+    P70_documents: URIRef
+    P70i_is_documented_in: URIRef
+    P72_has_language: URIRef
+    P73_has_translation: URIRef
+    P73i_is_translation_of: URIRef
+    P89_falls_within: URIRef
+    P90a_has_lower_value_limit: URIRef
+    P90b_has_upper_value_limit: URIRef
+    P91_has_unit: URIRef
+    P94i_was_created_by: URIRef
+    P102_has_title: URIRef
+    P106i_forms_part_of: URIRef
+    P107_has_current_or_former_member: URIRef
+    P128_carries: URIRef
+    P140_assigned_attribute_to: URIRef
+    P141_assigned: URIRef
+    P177_assigned_property_of_type: URIRef
+    P190_has_symbolic_content: URIRef
+    P191_had_duration: URIRef
+    PC107_has_current_or_former_member: URIRef
+    P01_has_domain: URIRef
+    P02_has_range: URIRef
+
+    _extras = ["E22_Human-Made_Object", "E52_Time-Span", "P4_has_time-span",
+               "P82a_begin_of_the_begin", "P82b_end_of_the_end", "P107.1_kind_of_member"]
+
+
+class SCHEMA(DefinedNamespace):
+    """The schema.org terms kg uses, in the ``http://schema.org/`` scheme (never https)."""
+
+    _fail = True
+    _NS = Namespace("http://schema.org/")
+
+    ArchiveComponent: URIRef
+    ArchiveOrganization: URIRef
+    CreativeWork: URIRef
+    Event: URIRef
+    EventScheduled: URIRef
+    Message: URIRef
+    Organization: URIRef
+    Person: URIRef
+    Place: URIRef
+
+    about: URIRef
+    attendee: URIRef
+    author: URIRef
+    containedInPlace: URIRef
+    dateCreated: URIRef
+    description: URIRef
+    endDate: URIRef
+    eventStatus: URIRef
+    holdingArchive: URIRef
+    identifier: URIRef
+    inLanguage: URIRef
+    isPartOf: URIRef
+    location: URIRef
+    locationCreated: URIRef
+    member: URIRef
+    memberOf: URIRef
+    mentions: URIRef
+    name: URIRef
+    recipient: URIRef
+    recordedAt: URIRef
+    recordedIn: URIRef
+    sameAs: URIRef
+    startDate: URIRef
+    subEvent: URIRef
+    superEvent: URIRef
+    text: URIRef
+    translationOfWork: URIRef
+    translator: URIRef
+    url: URIRef
+    workTranslation: URIRef
+
+
+class OA(DefinedNamespace):
+    """Web Annotation terms for a passage's character offsets."""
+
+    _fail = True
+    _NS = Namespace("http://www.w3.org/ns/oa#")
+
+    TextPositionSelector: URIRef
+    start: URIRef
+    end: URIRef
+
+
+class KGO(DefinedNamespace):
+    """kg's own terms, only where neither CIDOC-CRM nor schema.org has one.
+
+    Declared with labels and comments in ``ontology/kg.ttl``; a test checks both agree.
+    """
+
+    _fail = True
+    _NS = Namespace(KGO_NS)
+
+    proposedParticipant: URIRef
+    statedAs: URIRef
+    statedBegin: URIRef
+    statedEnd: URIRef
+
+
+def _types_graph() -> Graph:
+    data = resources.files("kg._ontology").joinpath("types.ttl").read_text(encoding="utf-8")
+    return Graph().parse(data=data, format="turtle")
+
+
+def type_keys() -> dict[str, str]:
+    """Map each controlled type key to the key of its scheme (``'congress' -> 'event'``)."""
+    g = _types_graph()
+    out = {}
+    for concept, scheme in g.subject_objects(SKOS.inScheme):
+        out[str(concept)[len(KGT_NS):]] = str(scheme)[len(KGT_NS):]
+    return out
+
+
+_TYPE_KEYS = type_keys()
+KGT = type("KGT", (DefinedNamespace,), {
+    "__doc__": "The controlled types of ontology/types.ttl (closed).",
+    "_fail": True,
+    "_NS": Namespace(KGT_NS),
+    "_extras": sorted(_TYPE_KEYS),
+})
