@@ -14,27 +14,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DefinedNamespace, Namespace
 
 from . import __version__
 from .iris import Iris
 from .publish import media_type, sha256
-from .vocab import DCAT, DCTERMS, PROV, RDF, RDFS, VOID, XSD
+from .vocab import DCAT, DCTERMS, PROV, RDF, RDFS, SPDX, VOID, XSD
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
-
-
-class SPDX(DefinedNamespace):
-    """SPDX checksum terms, as DCAT 3 uses them."""
-
-    _fail = True
-    _NS = Namespace("http://spdx.org/rdf/terms#")
-
-    Checksum: URIRef
-    algorithm: URIRef
-    checksum: URIRef
-    checksumValue: URIRef
-    checksumAlgorithm_sha256: URIRef
 
 
 def _checksum(g: Graph, owner: URIRef, digest: str) -> None:

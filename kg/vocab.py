@@ -15,7 +15,7 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DefinedNamespace, RDF, RDFS, OWL, SKOS, XSD, DCTERMS, VOID, DCAT, PROV
 
 __all__ = ["CRM", "SCHEMA", "KGO", "KGT", "OA", "RDF", "RDFS", "OWL", "SKOS", "XSD",
-           "DCTERMS", "VOID", "DCAT", "PROV", "WD", "WD_PAGE", "KGT_NS", "KGO_NS", "type_keys"]
+           "DCTERMS", "VOID", "DCAT", "PROV", "SPDX", "WD", "WD_PAGE", "KGT_NS", "KGO_NS", "type_keys"]
 
 WD = Namespace("http://www.wikidata.org/entity/")
 WD_PAGE = Namespace("https://www.wikidata.org/wiki/")
@@ -145,6 +145,19 @@ class OA(DefinedNamespace):
     TextPositionSelector: URIRef
     start: URIRef
     end: URIRef
+
+
+class SPDX(DefinedNamespace):
+    """SPDX checksum terms, as DCAT 3 uses them."""
+
+    _fail = True
+    _NS = Namespace("http://spdx.org/rdf/terms#")
+
+    Checksum: URIRef
+    algorithm: URIRef
+    checksum: URIRef
+    checksumValue: URIRef
+    checksumAlgorithm_sha256: URIRef
 
 
 class KGO(DefinedNamespace):

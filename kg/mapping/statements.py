@@ -13,6 +13,7 @@ event, since a proposal is not participation). The plain ``crm:P11_had_participa
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Callable
 
 from rdflib import Graph, Literal, URIRef
@@ -195,6 +196,12 @@ def _decision(kind: str) -> Callable[[_Doc, Statement], Triple]:
     return mapper
 
 
+def _decimal(n: float) -> Literal:
+    """An ``xsd:decimal`` in canonical lexical form (always with a decimal point)."""
+    text = f"{Decimal(str(n)):f}"
+    return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
+
+
 def _duration_estimate(d: _Doc, st: Statement) -> Triple:
     """An actor's estimate of an activity's duration: E13 assigning an E54 via P191."""
     est = st.value
@@ -215,8 +222,8 @@ def _duration_estimate(d: _Doc, st: Statement) -> Triple:
     dim = Iris.below(act, "duration")
     typed(d.g, dim, CRM.E54_Dimension)
     label(d.g, dim, f"{days} days")
-    d.g.add((dim, CRM.P90a_has_lower_value_limit, Literal(est.min_days, datatype=XSD.decimal)))
-    d.g.add((dim, CRM.P90b_has_upper_value_limit, Literal(est.max_days, datatype=XSD.decimal)))
+    d.g.add((dim, CRM.P90a_has_lower_value_limit, _decimal(est.min_days)))
+    d.g.add((dim, CRM.P90b_has_upper_value_limit, _decimal(est.max_days)))
     d.g.add((dim, CRM.P91_has_unit, KGT.day))
     d.g.add((act, CRM.P141_assigned, dim))
     return act, CRM.P141_assigned, dim

@@ -1,0 +1,110 @@
+"""The build as a user runs it: the CLI, exit codes, determinism, atomic writes."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+
+def kg(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    """A copy of the project's inputs, to break at will."""
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    shutil.copy(ROOT / "kg.toml", tmp_path / "kg.toml")
+    return tmp_path
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_two_builds_under_different_hash_seeds_are_byte_identical(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    ra = kg("build", "--dist", str(a), env={"PYTHONHASHSEED": "1"})
+    rb = kg("build", "--dist", str(b), env={"PYTHONHASHSEED": "4242"})
+    assert ra.returncode == 0, ra.stderr
+    assert rb.returncode == 0, rb.stderr
+    fa, fb = files_of(a), files_of(b)
+    assert set(fa) == set(fb)
+    assert [n for n in fa if fa[n] != fb[n]] == []
+
+
+def test_build_prints_a_summary_per_kind_and_per_document(project):
+    r = kg("--root", str(project), "build")
+    assert r.returncode == 0, r.stderr
+    assert "persons" in r.stdout and "events" in r.stdout and "evidence" in r.stdout
+    assert "document 121799:" in r.stdout and "document 121976:" in r.stdout
+    assert (project / "dist" / "kg.ttl").exists()
+    assert not [p for p in project.iterdir() if p.name.startswith(".dist.")], "temporary folders left behind"
+
+
+def test_source_date_epoch_sets_the_build_time(project):
+    r = kg("--root", str(project), "build", env={"SOURCE_DATE_EPOCH": "86400"})
+    assert r.returncode == 0, r.stderr
+    assert "1970-01-02T00:00:00" in (project / "dist" / "void.ttl").read_text()
+
+
+def test_a_failed_build_leaves_the_previous_dist_untouched(project):
+    assert kg("--root", str(project), "build").returncode == 0
+    before = files_of(project / "dist")
+    facts = project / "data" / "documents" / "121799.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("Our delegation", "Their delegation", 1),
+                     encoding="utf-8")
+    r = kg("--root", str(project), "build")
+    assert r.returncode == 2
+    assert "121799.yaml" in r.stderr and "not in the translation text" in r.stderr
+    assert files_of(project / "dist") == before
+    assert not [p for p in project.iterdir() if p.name.startswith(".dist.")]
+
+
+def test_validate_writes_nothing_and_says_it_conforms(project):
+    r = kg("--root", str(project), "validate")
+    assert r.returncode == 0, r.stderr
+    assert "conforms" in r.stdout
+    assert not (project / "dist").exists()
+
+
+def test_bad_input_exits_2_with_file_and_line(project):
+    (project / "data" / "registry.yaml").write_text("persons:\n  mao-zedong: [unclosed\n", encoding="utf-8")
+    r = kg("--root", str(project), "validate")
+    assert r.returncode == 2
+    assert "registry.yaml:" in r.stderr and "not valid YAML" in r.stderr
+
+
+def test_help_everywhere():
+    for args in ([], ["build"], ["validate"], ["query"]):
+        r = kg(*args, "--help")
+        assert r.returncode == 0
+        assert "exit codes" in r.stdout
+
+
+def test_query_prints_table_csv_and_json():
+    q = ("PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/> PREFIX schema: <http://schema.org/> "
+         "SELECT ?name WHERE { ?d a crm:E31_Document ; schema:identifier ?name } ORDER BY ?name")
+    table = kg("query", q)
+    assert table.returncode == 0, table.stderr
+    assert "121799" in table.stdout and "(2 rows)" in table.stdout
+    csv = kg("query", "--format", "csv", q)
+    assert csv.stdout.splitlines() == ["name", "121799", "121976"]
+    js = kg("query", "--format", "json", q)
+    import json
+    assert json.loads(js.stdout) == [{"name": "121799"}, {"name": "121976"}]
+
+
+def test_query_syntax_error_exits_2():
+    r = kg("query", "SELECT WHERE {")
+    assert r.returncode == 2
+    assert "SPARQL syntax error" in r.stderr
