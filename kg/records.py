@@ -1,0 +1,489 @@
+"""Read Wilson Center Digital Archive record exports (``data/records/<number>.txt``).
+
+A record is a header (date, title, ``Citation:`` with shelfmark, translator and web
+address, ``Summary:``, ``Original Language:``, ``Contents:``), then the original-language
+transcript, then the English translation. Nothing separates the two texts: the
+translation is the trailing run of English paragraphs, told apart by script (for a
+Latin-script original, by English function words).
+"""
+from __future__ import annotations
+
+import datetime
+import pathlib
+import re
+import types
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from kg.errors import KgError
+
+
+class RecordError(KgError):
+    """An archive record file is malformed or lacks a required field."""
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """An editorial mark or recognised line inside a text; ``content[start:end] == text``."""
+    kind: str                   # 'page', 'sic', 'handwritten', 'signature', 'date-line' …
+    text: str
+    start: int
+    end: int
+    value: str | None = None    # page number, authenticator, registration, ISO date …
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text of a record, verbatim, with the file line where it starts."""
+    language: str
+    content: str
+    line: int
+    annotations: tuple[Annotation, ...]
+
+    def line_of(self, offset: int) -> int:
+        """The 1-based file line holding character ``offset`` of ``content``."""
+        if not 0 <= offset <= len(self.content):
+            raise ValueError(f"offset {offset} outside the text (0..{len(self.content)})")
+        return self.line + self.content.count("\n", 0, offset)
+
+
+@dataclass(frozen=True)
+class Shelfmark:
+    """The archive's reference for the sheets (fond, opis, delo, listy) as cited."""
+    archive: str
+    fond: str
+    opis: str
+    delo: str
+    listy: str | None
+    pages_marked: tuple[str, ...]   # sheets marked in the texts ("лист 2")
+
+    def label(self) -> str:
+        """E.g. ``GARF f. 5446, op. 98c, d. 718, ll. 35–38``."""
+        s = f"{self.archive} f. {self.fond}, op. {self.opis}, d. {self.delo}"
+        if self.listy:
+            s += (", ll. " if "-" in self.listy else ", l. ") + self.listy.replace("-", "–")
+        return s
+
+
+@dataclass(frozen=True)
+class Record:
+    """One archive record: its header fields, its two texts and where each was found."""
+    path: pathlib.Path
+    number: str
+    title: str
+    date: str
+    citation: str               # without the translator statement and the web address
+    shelfmark: Shelfmark
+    translators: tuple[str, ...]
+    url: str
+    summary: str | None
+    original_language: str
+    contents: tuple[str, ...]
+    original: Text
+    translation: Text
+    lines: Mapping[str, int] = field(hash=False, compare=False)
+
+
+LANGUAGES = {
+    "albanian": "sq", "arabic": "ar", "armenian": "hy", "bulgarian": "bg", "chinese": "zh",
+    "croatian": "hr", "czech": "cs", "danish": "da", "dutch": "nl", "english": "en",
+    "estonian": "et", "farsi": "fa", "finnish": "fi", "french": "fr", "georgian": "ka",
+    "german": "de", "greek": "el", "hebrew": "he", "hindi": "hi", "hungarian": "hu",
+    "indonesian": "id", "italian": "it", "japanese": "ja", "khmer": "km", "korean": "ko",
+    "lao": "lo", "latvian": "lv", "lithuanian": "lt", "macedonian": "mk", "mongolian": "mn",
+    "norwegian": "no", "persian": "fa", "polish": "pl", "portuguese": "pt", "romanian": "ro",
+    "russian": "ru", "serbian": "sr", "serbo-croatian": "sh", "slovak": "sk", "slovenian": "sl",
+    "spanish": "es", "swedish": "sv", "thai": "th", "turkish": "tr", "ukrainian": "uk",
+    "urdu": "ur", "vietnamese": "vi"}
+LATIN_SCRIPT = {"cs", "da", "de", "en", "es", "et", "fi", "fr", "hr", "hu", "id", "it", "lt",
+                "lv", "nl", "no", "pl", "pt", "ro", "sh", "sk", "sl", "sq", "sv", "tr", "vi"}
+_EN_WORDS = set("the of and to that is was were with for he it we they on by this which be "
+                "have had has are from not at his their our would will".split())
+_EN_SHORT = _EN_WORDS | {"secret", "confidential", "copy", "telegram", "cable", "memorandum",
+                         "record", "note", "minutes", "translation"}
+
+_HEADING = re.compile(r"^\s*(?:#{1,6}\s*)?([*_]{0,2})\s*(citation|summary|original\s+language|"
+                      r"contents?)\s*(:?)\s*\1?\s*(:?)\s*(.*?)\s*$", re.I)
+_GENERIC = re.compile(r"^\s*[*_]{0,2}\s*([A-Z][A-Za-z&/ ,'-]{1,40}?)\s*:\s*[*_]{0,2}\s*$")
+_URL = re.compile(r"<?(https?://[^\s<>]+?)>?[.,;)]*(?=\s|$)")
+_ITEM = re.compile(r"^\s*(?:[-*•]\s+)?(?:original|transcript|transcription|translation|scan)\b"
+                   r".{0,60}$", re.I)
+_TRANSLATED = re.compile(r"(?:\b(?:obtained|edited),?\s+(?:and\s+)?)?\btranslated\b[^.]*?\bby\s+",
+                         re.I)
+_SHELF = re.compile(
+    r"(?P<archive>[^,.;\"]+?),\s*(?:fond|f\.|ф\.)\s*(?P<fond>[\w/-]+)\s*,\s*(?:opis'?|op\.|оп\.)"
+    r"\s*(?P<opis>[\w/-]+)\s*,\s*(?:delo|d\.|д\.)\s*(?P<delo>[\w/-]+)(?:\s*,\s*(?:listy|list|"
+    r"ll\.|l\.|лл\.|л\.)\s*(?P<listy>\w+(?:\s*[-–]\s*\w+)?))?", re.I)
+_EN_MONTHS = "january february march april may june july august september october november " \
+             "december".split()
+_RU_MONTHS = "января февраля марта апреля мая июня июля августа сентября октября ноября " \
+             "декабря".split()
+_MONTH = (r"(?:" + "|".join(_EN_MONTHS + _RU_MONTHS) + r"|(?:jan|feb|mar|apr|jun|jul|aug|sept?"
+          r"|oct|nov|dec)\.?)(?!\w)")
+_ROMAN = "I II III IV V VI VII VIII IX X XI XII".split()
+_DATE = re.compile(
+    rf"(?P<d1>\d{{1,2}})[ \t]*\.[ \t]*(?P<m1>\d{{1,2}}(?![IVXl])|[IVXl1]{{1,4}})(?:[ \t]*[./-]"
+    rf"[ \t]*(?P<y1>\d{{4}}|\d{{2}})(?!\d))?(?:[ \t]*г\.?)?"
+    rf"|(?P<d2>\d{{1,2}})[ \t]+(?P<m2>{_MONTH})(?:,?[ \t]+(?P<y2>\d{{4}})(?:[ \t]*г\.?)?)?"
+    rf"|(?P<m3>{_MONTH})[ \t]+(?P<d3>\d{{1,2}})(?:,?[ \t]+(?P<y3>\d{{4}}))?", re.I)
+_BRACKET = re.compile(r"\[[^\[\]]{1,2000}\]")
+_BRACKET_KINDS = (   # tried in order on the words before the note's first colon
+    ("translator-note", r"translator[’']?s?[’']?\s+note|trans\.\s+note|прим(?:ечание)?\.?\s+пер"),
+    ("sic", r"\bsic\b"),
+    ("deleted", r"deleted|crossed\s+out|struck|зачеркнуто|вычеркнуто"),
+    ("inserted", r"inserted|вписано|вставлено"),
+    ("handwritten", r"handwrit|by\s+hand|in\s+hand|от\s+руки|рукой|рукописн"))
+_PAGE = re.compile(r"^[ \t]*((?:лист|л\.|page|p\.|sheet)[ \t]*(\d+[a-zа-я]?)(?:[ \t]*(об|ob|verso)"
+                   r"\.?)?)[ \t]*$", re.I | re.M)
+_CLASSIF = {"secret": "Secret", "top secret": "Top Secret", "strictly secret": "Strictly Secret",
+            "completely secret": "Top Secret", "confidential": "Confidential",
+            "секретно": "Secret", "совершенно секретно": "Top Secret",
+            "строго секретно": "Strictly Secret", "особой важности": "Of Special Importance"}
+_CLASSIF_RE = re.compile(r"^[ \t]*[*_]*((?:top|strictly|completely|совершенно|строго)[ \t]+"
+                         r"(?:secret|секретно)|secret|confidential|секретно|особой[ \t]+важности)"
+                         r"\.?[*_]*[ \t]*$", re.I | re.M)
+_AUTH = re.compile(r"(?:^[ \t]*|(?<=\[)|(?<=: ))((?:authenticated|certified(?:[ \t]+true)?|true"
+                   r"[ \t]+copy|correct|с[ \t]+подлинным[ \t]+верно|верно)[ \t]*:[ \t]*"
+                   r"(?P<who>[^\]\n]*[^\]\s.]))", re.I | re.M)
+_REG = re.compile(r"(?<!\w)((?:spets|spec|sluzh|спец|служ|исх|вх)\.?[ \t]*(?:N|No\.?|№)?[ \t]*/?"
+                  r"[ \t]*(?P<num>\d+(?:[ \t]*[-–][ \t]*\d+)?))", re.I)
+_SIG = re.compile(r"((?:[A-ZА-ЯЁ]\.[ \t]?){1,2}[A-ZА-ЯЁ](?:[A-ZА-ЯЁ'-]+|[a-zа-яё'-]+))[ \t]*\W?"
+                  r"[ \t]*$")
+
+
+def read_record(path) -> Record:
+    """Read and parse the record file at ``path``."""
+    path = pathlib.Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise RecordError(f"cannot read the record: {e.strerror}", path=path) from None
+    try:
+        return parse_record(data.decode("utf-8"), path)
+    except UnicodeDecodeError as e:
+        raise RecordError("the file is not UTF-8 text", path=path, hint="save it as UTF-8",
+                          line=data.count(b"\n", 0, e.start) + 1) from None
+
+
+def parse_record(text: str, path) -> Record:
+    """Parse a record from ``text``; ``path`` names it in errors and gives the number."""
+    path = pathlib.Path(path)
+    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+    def err(message, line, field, hint=None):
+        return RecordError(message, path=path, line=line, field=field, hint=hint)
+
+    if not any(s.strip() for s in lines):
+        raise RecordError("the file is empty; expected an archive record (date, title, "
+                          "'Citation:' …, then the original text and its translation)", path=path)
+    first = next((i for i, s in enumerate(lines) if _heading(s, False)), len(lines))
+    pre = _group([(i, lines[i]) for i in range(first) if lines[i].strip()])
+    (date, dline), (title, tline) = _date_title(pre, first, err)
+    secs, end = _sections(lines, first, err) if first < len(lines) else ({}, first)
+    if "citation" not in secs:
+        at = pre[2][0][0] + 1 if len(pre) > 2 else tline + 1
+        raise err("no 'Citation:' section; expected a 'Citation:' heading above the citation "
+                  f"text (after the title, at line {at})", at, "citation")
+    if len(pre) > 2:
+        raise err("unexpected text between the title and the first heading; expected a "
+                  "heading such as 'Citation:'", pre[2][0][0] + 1, "title")
+    hl = {"date": dline, "title": tline}
+    url, number = _url(secs, path, err, hl)
+    citation, translators, shelf = _citation(secs["citation"], err, hl)
+    summary = "\n\n".join(_join(p) for p in _group(secs.get("summary", ())) if _join(p)) or None
+    lang = _language(secs, first, end, err, hl)
+    contents = tuple(re.sub(r"^[-*•]\s+", "", t.strip(" *_")) for _, t in secs.get("contents", ())
+                     if t.strip(" *_"))
+    for key, present in (("summary", summary), ("contents", contents)):
+        if present:
+            hl[key] = next(k for k, t in secs[key] if t.strip()) + 1
+    original, translation = _texts(lines, end, lang, err)
+    pages = tuple(dict.fromkeys(a.value for t in (original, translation)
+                                for a in t.annotations if a.kind == "page"))
+    return Record(path, number, title, date, citation, Shelfmark(*shelf, pages_marked=pages),
+                  translators, url, summary, lang, contents, original, translation,
+                  types.MappingProxyType(hl))
+
+
+def _heading(s: str, generic: bool = True):
+    """(section name, inline value) of a heading line, or None; other headings if ``generic``."""
+    m = _HEADING.match(s)
+    if m and (not m[5] or m[3] or m[4]):
+        name = re.sub(r"\s+", "_", m[2].lower())
+        return ("contents" if name == "content" else name), m[5].strip("*_ ")
+    m = generic and _GENERIC.match(s)
+    return ("other:" + m[1].lower(), "") if m else None
+
+
+def _group(pairs):
+    """Group (index, line) pairs into paragraphs of consecutive lines."""
+    paras = []
+    for p in pairs:
+        if paras and paras[-1][-1][0] == p[0] - 1:
+            paras[-1].append(p)
+        else:
+            paras.append([p])
+    return paras
+
+
+def _join(pairs) -> str:
+    return re.sub(r"\s+", " ", " ".join(t for _, t in pairs)).strip().strip("*_").strip()
+
+
+def _date_title(pre, first, err):
+    """((ISO date, line), (title, line)) from the first two paragraphs, in either order."""
+    cands = [(_join(p), p[0][0] + 1) for p in pre[:2]]
+    dates = [c for c in cands if _iso_date(c[0])]
+    if not cands:
+        raise err("no date; expected the date (e.g. 'September 19, 1956') on the first line",
+                  first + 1, "date")
+    if not dates:
+        s, line = cands[0]
+        if len(cands) == 2 or (re.search(r"\b1\d{3}\b|\b20\d\d\b", s) and len(s.split()) <= 6):
+            raise err(f"cannot read the date {s!r}; expected e.g. 'September 19, 1956' or "
+                      "'1956-09-19'", line, "date")
+        raise err("no date before the title; expected a date line such as 'September 19, 1956'",
+                  line, "date")
+    title = [c for c in cands if c is not dates[0]]
+    if not title:
+        raise err("no title after the date; expected the record's title as the next paragraph",
+                  dates[0][1] + 1, "title")
+    return (_iso_date(dates[0][0]), dates[0][1]), title[0]
+
+
+def _iso_date(s: str) -> str | None:
+    """ISO form of a header date ('September 19, 1956', '19 September 1956', '1956-09-19')."""
+    s = s.strip(" .*_")
+    if re.fullmatch(r"\d{4}(-\d\d){0,2}", s):
+        return s if len(s) < 10 or _iso(s[:4], s[5:7], s[8:]) else None
+    m = _DATE.fullmatch(s)
+    if m and (m["y2"] or m["y3"] or len(m["y1"] or "") == 4):
+        return _date_value(m)
+    m = re.fullmatch(rf"({_MONTH}|[a-z]+),?\s+(\d{{4}})", s, re.I)
+    return f"{m[2]}-{_month(m[1]):02d}" if m and _month(m[1]) else None
+
+
+def _month(word: str) -> int:
+    """Number of an English or Russian (genitive) month name or English abbreviation, or 0."""
+    w = word.lower().rstrip(".")
+    return next((n % 12 + 1 for n, name in enumerate(_EN_MONTHS + _RU_MONTHS)
+                 if w == name or (n < 12 and len(w) >= 3 and name.startswith(w))), 0)
+
+
+def _iso(y, m, d) -> str | None:
+    try:
+        return datetime.date(int(y), int(m), int(d)).isoformat()
+    except ValueError:
+        return None
+
+
+def _date_value(m) -> str | None:
+    """ISO date of a _DATE match; None without a year. Two-digit years are read as 19xx."""
+    y, d, mo = m["y1"] or m["y2"] or m["y3"], m["d1"] or m["d2"] or m["d3"], m["m1"]
+    if mo and not mo.isdigit():   # a Roman month, maybe OCR'd with '1' or 'l' for 'I'
+        mo = mo.upper().replace("1", "I").replace("L", "I")
+        mo = _ROMAN.index(mo) + 1 if mo in _ROMAN else 0
+    mo = mo or _month(m["m2"] or m["m3"])
+    return _iso(("19" + y) if len(y) == 2 else y, mo, d) if y else None
+
+
+def _sections(lines, first, err):
+    """Split the header into {name: [(index, text)]}; return it and the index after the header."""
+    secs, i = {}, first
+    while True:
+        name, inline = _heading(lines[i])
+        j = _next_heading(lines, i + 1)
+        body = ([(i, inline)] if inline else []) + [
+            (k, lines[k]) for k in range(i + 1, len(lines) if j is None else j) if lines[k].strip()]
+        if j is None:
+            body = _trim_last(name, body)
+        if name in secs:
+            raise err(f"a second '{name.replace('_', ' ').title()}:' section; expected one",
+                      i + 1, name)
+        secs[name] = body or [(i, "")]
+        if j is None:
+            return secs, (body[-1][0] if body else i) + 1
+        i = j
+
+
+def _next_heading(lines, k):
+    """Index of the next heading line, or None once the original text (non-Latin) starts."""
+    for idx in range(k, len(lines)):
+        if _heading(lines[idx]):
+            return idx
+        if _latin(lines[idx]) is False:
+            return None
+    return None
+
+
+def _trim_last(name, body):
+    """The part of the last header section's body that belongs to it; the texts follow."""
+    body = body[:next((n for n, (_, t) in enumerate(body) if _latin(t) is False), len(body))]
+    if name == "contents":
+        return body[:next((n for n, (_, t) in enumerate(body) if not _ITEM.match(t)), len(body))]
+    if name == "original_language":
+        return body[:1]
+    paras = _group(body)
+    n = 1
+    while name == "citation" and n < len(paras) and (
+            _URL.match(paras[n][0][1].strip()) or _TRANSLATED.match(paras[n][0][1].strip())):
+        n += 1
+    return [pair for p in paras[:n] for pair in p]
+
+
+def _url(secs, path, err, hl):
+    """The web address (first in Citation, else anywhere in the header) and record number."""
+    order = ["citation"] + [n for n in secs if n != "citation"]
+    found = next(((k, m[1]) for n in order for k, t in secs[n] if (m := _URL.search(t))), None)
+    if not found:
+        raise err("no web address; expected '<https://…/document/<number>>' in the Citation "
+                  "section", secs["citation"][0][0] + 1, "url")
+    line, url = found[0] + 1, found[1]
+    hl["url"] = line
+    for n in secs:   # the address is not part of the section it sits in
+        secs[n] = [(k, _URL.sub("", t) if k == found[0] else t) for k, t in secs[n]]
+    m = re.search(r"/document/(\d+)(?:[/?#.-]|$)", url)
+    if not m:
+        raise err(f"web address {url!r} names no record number; expected '…/document/<number>'",
+                  line, "url")
+    if path.stem.isdigit() and path.stem != m[1]:
+        raise err(f"the web address names record {m[1]} but the file is {path.name}", line,
+                  "url", hint="rename the file or fix the address")
+    return url, m[1]
+
+
+def _citation(pairs, err, hl):
+    """Citation text (without translator and web address), translators and shelfmark parts."""
+    text = _join([p for p in pairs if p[1].strip()])
+    if not text:
+        raise err("empty 'Citation:' section; expected the citation text", pairs[0][0] + 1,
+                  "citation")
+    hl["citation"] = next(k for k, t in pairs if t.strip()) + 1
+    translators, m = (), _TRANSLATED.search(text)
+    if m:   # "Translated by A. Name and B. Name." ends at a full stop not after an initial
+        rest = text[m.end():]
+        cut = next((c.start() for c in re.finditer(r"\.(?=\s|$)", rest)
+                    if not re.search(r"(?:^|\s)\w$", rest[:c.start()])), len(rest))
+        who = re.sub(r"\s+for\s+.*$", "", rest[:cut].strip())
+        translators = tuple(n for n in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*", who) if n)
+        text = (text[:m.start()] + " " + rest[cut + 1:]).strip()
+        hl["translators"] = next(k for k, t in pairs if re.search(r"(?i)\btranslated\b", t)) + 1
+    s = _SHELF.search(text)
+    if not s:
+        raise err("no archive shelfmark in the citation; expected '<archive>, fond N, opis N, "
+                  "delo N[, listy N-M]'", hl["citation"], "shelfmark")
+    hl["shelfmark"] = next((k + 1 for k, t in pairs
+                            if re.search(r"(?i)(?:fond|\bf\.|ф\.)\s*\w", t)), hl["citation"])
+    listy = re.sub(r"\s+", "", s["listy"]).replace("–", "-") if s["listy"] else None
+    return text, translators, (s["archive"].strip(), s["fond"], s["opis"], s["delo"], listy)
+
+
+def _language(secs, first, end, err, hl):
+    """ISO 639-1 code of the 'Original Language:' section (its first language)."""
+    if "original_language" not in secs:
+        raise err(f"no 'Original Language:' section in the header (lines {first + 1}–{end}); "
+                  "expected 'Original Language:' followed by e.g. 'Russian'", first + 1,
+                  "original_language")
+    body = secs["original_language"]
+    name = re.split(r"[,;/(]|\band\b", _join(body[:1]))[0].strip().lower()
+    if name not in LANGUAGES:
+        raise err(f"unknown original language {name!r}; expected a language name such as "
+                  "Russian, Chinese or German", body[0][0] + 1, "original_language",
+                  hint="add it to kg.records.LANGUAGES" if name else None)
+    hl["original_language"] = body[0][0] + 1
+    return LANGUAGES[name]
+
+
+def _latin(s: str) -> bool | None:
+    """Whether most letters of ``s`` are Latin; None when it has no letters."""
+    letters = [c for c in s if c.isalpha()]
+    latin = sum(1 for c in letters if ord(c) < 0x250 or 0x1E00 <= ord(c) <= 0x1EFF)
+    return latin * 2 > len(letters) if letters else None
+
+
+def _english(par: str, latin_original: bool) -> bool | None:
+    """True for an English paragraph, False for the original's, None when it cannot tell."""
+    latin = _latin(par)
+    if not latin or not latin_original:
+        return latin
+    words = re.findall(r"[a-z']+", par.lower())
+    if len(words) < 4:
+        return True if _EN_SHORT.intersection(words) else None
+    return sum(w in _EN_WORDS for w in words) >= 0.12 * len(words)
+
+
+def _texts(lines, end, lang, err):
+    """Split the lines after the header into the original text and the translation."""
+    if lang == "en":
+        raise err("the original language is English, so there is no separate translation; "
+                  "expected a non-English original and its English translation", end, "translation")
+    paras = _group([(k, lines[k]) for k in range(end, len(lines)) if lines[k].strip()])
+    kinds = [_english("\n".join(t for _, t in p), lang in LATIN_SCRIPT) for p in paras]
+    t = len(paras)
+    while t and kinds[t - 1] is not False:
+        t -= 1
+    while t < len(paras) and kinds[t] is None:
+        t += 1
+    if t == 0:
+        raise err(f"no original text after the header (which ends at line {end}); expected the "
+                  "transcript in the original language, then the English translation",
+                  paras[0][0][0] + 1 if paras else end, "original")
+    if t == len(paras):
+        raise err("no English translation after the original text; expected the translation "
+                  "as the last paragraphs, in Latin script", paras[-1][-1][0] + 1, "translation")
+    return (_text(lines, paras[0][0][0], paras[t - 1][-1][0], lang),
+            _text(lines, paras[t][0][0], paras[-1][-1][0], "en"))
+
+
+def _text(lines, a, b, lang) -> Text:
+    content = "\n".join(lines[a:b + 1]).rstrip()
+    return Text(lang, content, a + 1, _annotate(content))
+
+
+def _annotate(s: str) -> tuple[Annotation, ...]:
+    """Find editorial notes, page markers and recognised lines in a text."""
+    def mark(kind, m, value=None):
+        return Annotation(kind, m[1], m.start(1), m.end(1), value)
+    out = [_bracket(m) for m in _BRACKET.finditer(s)]
+    out += [mark("page", m, m[2] + ("об" if m[3] else "")) for m in _PAGE.finditer(s)]
+    out += [mark("classification", m, _CLASSIF[re.sub(r"\s+", " ", m[1].lower())])
+            for m in _CLASSIF_RE.finditer(s)]
+    out += [mark("authentication", m, m["who"].strip()) for m in _AUTH.finditer(s)]
+    out += [mark("registration", m, re.sub(r"\s+", "", m["num"]).replace("–", "-"))
+            for m in _REG.finditer(s)]
+    pos = 0
+    for line in s.split("\n"):
+        out += _line_marks(line, pos)
+        pos += len(line) + 1
+    return tuple(sorted(out, key=lambda a: (a.start, -a.end, a.kind)))
+
+
+def _bracket(m) -> Annotation:
+    """Classify one [bracketed] note by its opening words; value: what follows the colon."""
+    inner = m[0][1:-1]
+    head, colon, rest = inner.partition(":")
+    value = re.sub(r"\s+", " ", rest).strip() if colon else None
+    page = re.fullmatch(r"\s*(?:page|p\.|лист|л\.|sheet)\s*(\d+\w?)\s*", inner, re.I)
+    kind = next((k for k, pattern in _BRACKET_KINDS if re.search(pattern, head[:80], re.I)),
+                "page" if page else "editorial")
+    if kind == "page":
+        value = page[1]
+    elif kind == "editorial":
+        value = value or re.sub(r"\s+", " ", inner).strip()
+    return Annotation(kind, m[0], m.start(), m.end(), value)
+
+
+def _line_marks(line: str, pos: int) -> list[Annotation]:
+    """A date line ("16.IX.56", "19 September 1956") and a signature on one line at ``pos``."""
+    out, m = [], _DATE.match(line, len(line) - len(line.lstrip()))
+    rest = line[m.end():] if m else line
+    if m and not re.match(r"\w", rest) and len(rest.split()) <= 5 \
+            and not re.search(r"(?:^|\s)[a-zа-яё]", rest):
+        out.append(Annotation("date-line", m[0], pos + m.start(), pos + m.end(), _date_value(m)))
+    else:
+        rest = line
+    sig = _SIG.search(rest)
+    if sig and not rest[:sig.start()].strip():
+        start = pos + len(line) - len(rest) + sig.start(1)
+        out.append(Annotation("signature", sig[1], start, start + len(sig[1])))
+    return out

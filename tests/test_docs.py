@@ -1,0 +1,36 @@
+"""The docs tell the truth: the README's commands are the ones CI runs, every command and
+every input field is documented."""
+from __future__ import annotations
+
+import re
+
+from kg.facts import DOCUMENT_PROPS, STATEMENT_PROPS
+
+from .conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+DATA_README = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+
+
+def readme_commands() -> list[str]:
+    section = README.split("## On a fresh machine", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sh\n(.+?)\n```", section)
+
+
+def test_readme_has_exactly_two_setup_commands_and_ci_runs_them():
+    commands = readme_commands()
+    assert len(commands) == 2
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    for c in commands:
+        assert c in ci.splitlines(), f"README command not run by .ci/run: {c}"
+    assert "kg build" in commands[0] and "pytest" in commands[1]
+
+
+def test_every_cli_command_is_documented():
+    for cmd in ("kg build", "kg validate", "kg query"):
+        assert f"`{cmd}" in README
+
+
+def test_every_input_field_is_documented():
+    for prop in [*STATEMENT_PROPS, *DOCUMENT_PROPS]:
+        assert re.search(rf"\b{prop}\b", DATA_README), prop
