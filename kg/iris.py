@@ -30,20 +30,25 @@ def is_key(key: str) -> bool:
 
 
 def slug(text: str) -> str:
-    """A readable, reversible-enough path segment for a name as written.
+    """A readable path segment for a name as written, distinct for distinct spellings.
 
     Cyrillic is transliterated letter by letter (е → e, э → eh, so "Цзе" and "Цзэ" stay
-    apart); other letters lose their accents; anything still outside ``[a-z0-9]`` is
-    percent-encoded, so two different spellings never share a slug.
+    apart); case is kept (IRIs are case-sensitive, so "Микоян" and "МИКОЯН" stay apart);
+    other letters lose their accents; anything still outside ``[A-Za-z0-9]`` is
+    percent-encoded.
     """
     out = []
-    for ch in unicodedata.normalize("NFC", text.lower()):
-        if ch in _CYRILLIC:
-            out.append(_CYRILLIC[ch] or ("-hard" if ch == "ъ" else "-soft"))
+    for ch in unicodedata.normalize("NFC", text):
+        low = ch.lower()
+        if low in _CYRILLIC:
+            latin = _CYRILLIC[low] or ("-hard" if low == "ъ" else "-soft")
+            out.append(latin[:1].upper() + latin[1:] if ch != low and latin[:1].isalpha() else latin)
         elif ch.isascii() and ch.isalnum():
             out.append(ch)
-        elif ch.isspace() or ch in "-.,'’_":
-            out.append("-" if ch.isspace() or ch in "-_" else "")
+        elif ch.isspace() or ch in "-_":
+            out.append("-")
+        elif ch in ".,'’":
+            out.append("")
         else:
             base = unicodedata.normalize("NFD", ch)[0]
             out.append(base if base.isascii() and base.isalnum() else quote(ch, safe=""))

@@ -17,6 +17,7 @@ from .errors import ValidationFailed
 from .facts import Facts, load_facts
 from .iris import Iris
 from .mapping import map_all
+from .mapping.statements import evidence_iri
 from .publish import Built, checksums, render_dumps, turtle, write_dist
 from .settings import CONFIG_FILE, Settings
 from .validate import Violation, validate
@@ -52,7 +53,10 @@ class BuildResult:
 def _origins(facts: Facts, iris: Iris) -> dict[str, str]:
     out = {str(iris.entity(e.kind, e.key)): str(e.origin) for e in facts.entities.values()}
     for d in facts.documents:
-        out[str(iris.document(d.number))] = str(d.path)
+        doc = iris.document(d.number)
+        out[str(doc)] = str(d.path)
+        for st in d.statements:
+            out[str(evidence_iri(doc, st))] = str(st.origin)
     return out
 
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from importlib import resources
 
 from pyshacl import validate as shacl_validate
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import SH
 
+from .errors import KgError
 from .vocab import RDFS
 
 
@@ -51,11 +52,25 @@ def _short(g: Graph, term) -> str | None:
         return str(term)
 
 
+def origin_of(iri: str, origins: dict[str, str]) -> str | None:
+    """The input an IRI came from: its own entry, or its nearest parent's (``…/time`` → event)."""
+    while iri:
+        if iri in origins:
+            return origins[iri]
+        if "/" not in iri:
+            return None
+        iri = iri.rsplit("/", 1)[0]
+    return None
+
+
 def validate(data: Graph, shapes: Graph | None = None, origins: dict[str, str] | None = None) -> list[Violation]:
     """Validate ``data``; return the violations (empty when it conforms)."""
     shapes = shapes if shapes is not None else shapes_graph()
     conforms, report, _ = shacl_validate(data, shacl_graph=shapes, inference="none",
                                          advanced=True, allow_warnings=True)
+    if not isinstance(report, Graph):  # pyshacl could not run the shapes at all
+        raise KgError(f"the SHACL shapes could not be applied: {report}", path="shapes/",
+                      hint="fix the shapes files; this is not a problem in data/")
     if conforms:
         return []
     out = []
@@ -64,10 +79,12 @@ def validate(data: Graph, shapes: Graph | None = None, origins: dict[str, str] |
         path = report.value(result, SH.resultPath)
         msg = report.value(result, SH.resultMessage)
         shape = report.value(result, SH.sourceShape)
+        if isinstance(shape, BNode):  # a property shape: name the node shape that holds it
+            shape = shapes.value(predicate=SH.property, object=shape) or shape
         sev = report.value(result, SH.resultSeverity)
         lbl = data.value(focus, RDFS.label)
         out.append(Violation(str(focus), str(lbl) if lbl else None, _short(shapes, path),
                              str(msg) if msg else "does not conform", _short(shapes, shape) or "",
                              str(sev).rsplit("#", 1)[-1],
-                             (origins or {}).get(str(focus))))
+                             origin_of(str(focus), origins or {})))
     return sorted(out, key=lambda v: (v.focus, v.path or "", v.message))

@@ -155,8 +155,16 @@ def _registration(g: Graph, ctx: Context, r: Record, doc: URIRef) -> None:
             if a.kind != "registration":
                 continue
             seg = f"registration-{text.language}"
-            node = identifier(g, doc, seg, a.text, "registration-number", "registration number")
+            node = identifier(g, doc, seg, _line_around(text.content, a.start, a.end),
+                              "registration-number", "registration number")
             g.add((node, CRM.P106i_forms_part_of, nodes[which]))
+
+
+def _line_around(content: str, start: int, end: int) -> str:
+    """The whole written line a mark stands on ("MFA 19 September Spets N 1423-1427")."""
+    a = max(content.rfind("\n", 0, start), content.rfind("[", 0, start)) + 1
+    stops = [i for i in (content.find("\n", end), content.find("]", end)) if i != -1]
+    return content[a:min(stops) if stops else len(content)].strip()
 
 
 def map_names(g: Graph, ctx: Context, facts: DocumentFacts) -> None:

@@ -20,7 +20,7 @@ from rdflib import Graph, Literal, URIRef
 
 from ..facts import DocumentFacts, Statement, TimeValue
 from ..iris import Iris
-from ..vocab import CRM, KGO, KGT, RDFS, SCHEMA, XSD
+from ..vocab import CRM, KGO, KGT, SCHEMA, XSD
 from .document import text_labels, text_nodes
 from .patterns import E52, P4, Context, en, has_type, label, passage, stated_time, time_span, typed
 
@@ -209,8 +209,8 @@ def _duration_estimate(d: _Doc, st: Statement) -> Triple:
     span = Iris.below(plan, "time")
     typed(d.g, span, E52)
     d.g.add((plan, P4, span))
-    if (span, RDFS.label, None) not in d.g:
-        label(d.g, span, f"time of {d.ctx.label(st.subject)}")
+    if not any(s.prop == "time" and s.subject == st.subject for s in d.facts.statements):
+        label(d.g, span, f"time of {d.ctx.label(st.subject)} (not stated)")
     act = Iris.below(plan, "estimate", est.by)
     typed(d.g, act, CRM.E13_Attribute_Assignment)
     has_type(d.g, act, "duration-estimate")
@@ -241,23 +241,25 @@ MAPPERS: dict[str, Callable[[_Doc, Statement], Triple]] = {
 }
 
 
-def evidence_iri(d: _Doc, st: Statement) -> URIRef:
+def evidence_iri(document: URIRef, st: Statement) -> URIRef:
     """``document/<n>/evidence/<subject>/<property>/<value>[/<role>]`` — from curated keys."""
     parts = [st.subject or "document", st.prop.replace("_", "-"), st.value_key]
     if st.role:
         parts.append(st.role)
-    return Iris.below(d.node, "evidence", *parts)
+    return Iris.below(document, "evidence", *parts)
 
 
 def _evidence(d: _Doc, st: Statement, triple: Triple) -> None:
     s, p, o = triple
-    node = evidence_iri(d, st)
+    node = evidence_iri(d.node, st)
     typed(d.g, node, CRM.E13_Attribute_Assignment)
-    if st.passages:
-        has_type(d.g, node, "stated")
+    # Stated: the passage says it. Inferred: the editors conclude it (from the passage, if
+    # one is given, as P17) and say why in the note.
     if st.inferred:
         has_type(d.g, node, "inferred")
         d.g.add((node, CRM.P3_has_note, en(st.inferred)))
+    else:
+        has_type(d.g, node, "stated")
     if isinstance(st.value, TimeValue) and st.value.correction:
         has_type(d.g, node, "date-correction")
     if st.note:
