@@ -34,3 +34,19 @@ def test_every_cli_command_is_documented():
 def test_every_input_field_is_documented():
     for prop in [*STATEMENT_PROPS, *DOCUMENT_PROPS]:
         assert re.search(rf"\b{prop}\b", DATA_README), prop
+
+
+def test_readme_query_examples_give_the_answers_shown():
+    import json
+
+    from kg import query
+
+    store = query.open_store(ROOT / "dist")
+    pairs = re.findall(r"```sparql\n(.+?)```\n\n```(json)?\n(.+?)```", README, re.S)
+    assert len(pairs) >= 3
+    for sparql, kind, shown in pairs:
+        result = query.run(store, sparql)
+        if kind == "json":
+            assert json.loads(query.render(result, "json")) == json.loads(shown)
+        else:
+            assert query.render(result, "table") == shown
