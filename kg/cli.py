@@ -49,6 +49,12 @@ def _summary(result) -> str:
     return "\n".join(lines)
 
 
+def _warnings(result) -> None:
+    for v in result.violations:
+        if not v.is_error:
+            print(f"kg: {v}", file=sys.stderr)
+
+
 def _read_query(arg: str) -> str:
     if arg == "-":
         return sys.stdin.read()
@@ -80,16 +86,19 @@ def _run(args, settings) -> int:
         result = pipeline.build(settings, write=args.dist is None)
         if args.dist:
             write_dist(Path(args.dist), result.files)
+        _warnings(result)
         print(_summary(result))
         print(f"  wrote {len(result.files)} files to {args.dist or settings.dist_dir}")
         return 0
     if args.command == "validate":
         result = pipeline.check(settings)
-        if result.violations:
-            print(f"kg validate: {len(result.violations)} violation(s):", file=sys.stderr)
-            for v in result.violations:
+        errors = [v for v in result.violations if v.is_error]
+        if errors:
+            print(f"kg validate: {len(errors)} violation(s):", file=sys.stderr)
+            for v in errors:
                 print(f"  - {v}", file=sys.stderr)
             return 1
+        _warnings(result)
         print(_summary(result))
         print("  conforms")
         return 0

@@ -306,8 +306,18 @@ class _DocumentLoader:
                 statements.append(self._document_statement(data, prop, item, kinds))
         for item in data.get("statements") or []:
             statements.append(self._statement(data, item))
+        self._estimates_have_times(statements)
         names = tuple(self._name(data, n) for n in data.get("names") or [])
         return DocumentFacts(self.record, kind, tuple(statements), names, self.path)
+
+    def _estimates_have_times(self, statements: list[Statement]) -> None:
+        """A duration estimate is about the activity's time-span: that time must be stated here."""
+        timed = {st.subject for st in statements if st.prop == "time"}
+        for st in statements:
+            if st.prop == "duration_estimate" and st.subject not in timed:
+                raise FactsError(f"a duration estimate for {st.subject!r} needs that event's time in the same file",
+                                 path=st.origin.path, line=st.origin.line, field="duration_estimate",
+                                 hint=f"add a statement {{event: {st.subject}, time: {{begin: …}}}} with its passage")
 
     def _document_statement(self, data: Node, prop: str, item, kinds: set[str]) -> Statement:
         if not isinstance(item, Node):

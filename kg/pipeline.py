@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from rdflib import Dataset, Graph
 
@@ -50,13 +49,18 @@ class BuildResult:
                            "names": len(d.names)} for d in self.facts.documents}
 
 
-def _origins(facts: Facts, iris: Iris) -> dict[str, str]:
+def _origins(facts: Facts, iris: Iris, union: Graph) -> dict[str, str]:
+    """Where each node — and each (node, property) a statement asserts — was written."""
     out = {str(iris.entity(e.kind, e.key)): str(e.origin) for e in facts.entities.values()}
     for d in facts.documents:
         doc = iris.document(d.number)
         out[str(doc)] = str(d.path)
         for st in d.statements:
-            out[str(evidence_iri(doc, st))] = str(st.origin)
+            evidence = evidence_iri(doc, st)
+            out[str(evidence)] = str(st.origin)
+            subject = union.value(evidence, CRM.P140_assigned_attribute_to)
+            prop = union.value(evidence, CRM.P177_assigned_property_of_type)
+            out.setdefault(f"{subject} {prop}", str(st.origin))
     return out
 
 
@@ -74,7 +78,7 @@ def assemble(settings: Settings) -> BuildResult:
 def check(settings: Settings) -> BuildResult:
     """Read, map and validate (``kg validate``)."""
     result = assemble(settings)
-    result.violations = validate(result.union, origins=_origins(result.facts, Iris(settings.base)))
+    result.violations = validate(result.union, origins=_origins(result.facts, Iris(settings.base), result.union))
     return result
 
 
@@ -123,9 +127,10 @@ def render(settings: Settings, result: BuildResult) -> dict[str, bytes]:
 def build(settings: Settings, *, write: bool = True) -> BuildResult:
     """Read, map, validate, and (unless ``write`` is false) publish to ``dist/``."""
     result = check(settings)
-    if result.violations:
-        raise ValidationFailed(f"{len(result.violations)} SHACL violation(s); nothing was written:\n"
-                               + "\n".join(f"  - {v}" for v in result.violations))
+    errors = [v for v in result.violations if v.is_error]
+    if errors:
+        raise ValidationFailed(f"{len(errors)} SHACL violation(s); nothing was written:\n"
+                               + "\n".join(f"  - {v}" for v in errors))
     result.files = render(settings, result)
     if write:
         write_dist(settings.dist_dir, result.files)

@@ -12,10 +12,15 @@ from importlib import resources
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import SH
 
 from .errors import KgError
-from .vocab import RDFS
+from .publish import context
+from .vocab import RDF, RDFS
+
+PREFIXES = {k: v for k, v in context()["@context"].items() if isinstance(v, str)}
+PREFIXES.update({"sh": str(SH), "kgsh": "https://kg.example.org/shapes#"})
 
 
 @dataclass(frozen=True)
@@ -28,15 +33,23 @@ class Violation:
     severity: str
     origin: str | None = None
 
+    @property
+    def is_error(self) -> bool:
+        """A violation fails the build; a warning (``sh:Warning``/``sh:Info``) is only reported."""
+        return self.severity == "Violation"
+
     def __str__(self) -> str:
         who = f"{self.focus}" + (f" ({self.label})" if self.label else "")
         where = f" [from {self.origin}]" if self.origin else ""
         prop = f" property {self.path}:" if self.path else ""
-        return f"{who}{where}:{prop} {self.message} (shape {self.shape})"
+        level = "" if self.is_error else f"{self.severity.lower()}: "
+        return f"{level}{who}{where}:{prop} {self.message} (shape {self.shape})"
 
 
 def shapes_graph() -> Graph:
-    g = Graph()
+    g = Graph(bind_namespaces="core")
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=True, replace=True)
     for res in sorted(resources.files("kg._shapes").iterdir(), key=lambda r: r.name):
         if res.name.endswith(".ttl"):
             g.parse(data=res.read_text(encoding="utf-8"), format="turtle")
@@ -46,10 +59,32 @@ def shapes_graph() -> Graph:
 def _short(g: Graph, term) -> str | None:
     if term is None:
         return None
-    try:
-        return g.namespace_manager.normalizeUri(term) if isinstance(term, URIRef) else str(term)
-    except Exception:  # noqa: BLE001 - a term without a known prefix is shown in full
-        return str(term)
+    if isinstance(term, URIRef):
+        for prefix, ns in PREFIXES.items():
+            if str(term).startswith(ns):
+                return f"{prefix}:{str(term)[len(ns):]}"
+        return f"<{term}>"
+    return str(term)
+
+
+def _path(g: Graph, node, shapes: Graph) -> str | None:
+    """A SHACL property path as text: ``crm:P1``, ``^crm:P72``, ``crm:P2/skos:inScheme``."""
+    if node is None or isinstance(node, URIRef):
+        return _short(shapes, node)
+    for graph in (g, shapes):
+        inverse = graph.value(node, SH.inversePath)
+        if inverse is not None:
+            return "^" + _path(graph, inverse, shapes)
+        alternatives = graph.value(node, SH.alternativePath)
+        if alternatives is not None:
+            return "(" + "|".join(_path(graph, x, shapes) for x in Collection(graph, alternatives)) + ")"
+        for key, mark in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+            inner = graph.value(node, key)
+            if inner is not None:
+                return _path(graph, inner, shapes) + mark
+        if graph.value(node, RDF.first) is not None:
+            return "/".join(_path(graph, x, shapes) for x in Collection(graph, node))
+    return str(node)
 
 
 def origin_of(iri: str, origins: dict[str, str]) -> str | None:
@@ -64,15 +99,13 @@ def origin_of(iri: str, origins: dict[str, str]) -> str | None:
 
 
 def validate(data: Graph, shapes: Graph | None = None, origins: dict[str, str] | None = None) -> list[Violation]:
-    """Validate ``data``; return the violations (empty when it conforms)."""
+    """Validate ``data``; return every result, violations and warnings (empty when clean)."""
     shapes = shapes if shapes is not None else shapes_graph()
-    conforms, report, _ = shacl_validate(data, shacl_graph=shapes, inference="none",
+    _, report, _ = shacl_validate(data, shacl_graph=shapes, inference="none",
                                          advanced=True, allow_warnings=True)
     if not isinstance(report, Graph):  # pyshacl could not run the shapes at all
         raise KgError(f"the SHACL shapes could not be applied: {report}", path="shapes/",
                       hint="fix the shapes files; this is not a problem in data/")
-    if conforms:
-        return []
     out = []
     for result in sorted(set(report.subjects(SH.resultSeverity, None)), key=str):
         focus = report.value(result, SH.focusNode)
@@ -83,8 +116,8 @@ def validate(data: Graph, shapes: Graph | None = None, origins: dict[str, str] |
             shape = shapes.value(predicate=SH.property, object=shape) or shape
         sev = report.value(result, SH.resultSeverity)
         lbl = data.value(focus, RDFS.label)
-        out.append(Violation(str(focus), str(lbl) if lbl else None, _short(shapes, path),
+        out.append(Violation(str(focus), str(lbl) if lbl else None, _path(report, path, shapes),
                              str(msg) if msg else "does not conform", _short(shapes, shape) or "",
                              str(sev).rsplit("#", 1)[-1],
-                             origin_of(str(focus), origins or {})))
+                             (origins or {}).get(f"{focus} {path}") or origin_of(str(focus), origins or {})))
     return sorted(out, key=lambda v: (v.focus, v.path or "", v.message))

@@ -108,3 +108,23 @@ def test_query_syntax_error_exits_2():
     r = kg("query", "SELECT WHERE {")
     assert r.returncode == 2
     assert "SPARQL syntax error" in r.stderr
+
+
+def test_a_shacl_violation_fails_the_build_with_a_readable_report(tmp_path):
+    """A proposal is not participation: a participant on a planned event breaks a shape."""
+    shutil.copytree(ROOT / "tests" / "fixtures" / "mini", tmp_path / "mini")
+    facts = tmp_path / "mini" / "data" / "documents" / "900001.yaml"
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text + "  - {event: trip, participant: peng-dehuai, passage: Peng Dehuai could go.}\n",
+                     encoding="utf-8")
+    line = text.count("\n") + 1
+    r = kg("--root", str(tmp_path / "mini"), "build")
+    assert r.returncode == 1, r.stderr
+    assert "nothing was written" in r.stderr
+    assert "https://kg.example.org/event/trip (Planned trip to Pyongyang)" in r.stderr
+    assert "crm:P11_had_participant" in r.stderr
+    assert "kgsh:PlannedActivityShape" in r.stderr
+    assert f"900001.yaml:{line}]" in r.stderr  # the statement that asserted it
+    assert not (tmp_path / "mini" / "dist").exists()
+    v = kg("--root", str(tmp_path / "mini"), "validate")
+    assert v.returncode == 1 and "kgsh:PlannedActivityShape" in v.stderr

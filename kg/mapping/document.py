@@ -129,16 +129,14 @@ def _archival_item(g: Graph, ctx: Context, r: Record, doc: URIRef) -> None:
     identifier(g, item, "shelfmark", sm.label(), "shelfmark", "shelfmark")
     if sm.pages_marked:
         g.add((item, CRM.P3_has_note, en("The transcript marks sheet(s) " + ", ".join(sm.pages_marked) + ".")))
-    parent = None
-    levels = (("fond", sm.fond, "fond"), ("opis", sm.opis, "opis"), ("delo", sm.delo, "delo"))
-    parts: list[str] = [archive_key]
-    for kind, value, abbr in levels:
-        parts.append(value)
-        node = ctx.iris.holding(*parts)
+    parent, path, names = None, [archive_key], []
+    for level, value in (("fond", sm.fond), ("opis", sm.opis), ("delo", sm.delo)):
+        path.append(value)
+        names.append(f"{level} {value}")
+        node = ctx.iris.holding(*path)  # holding/garf/5446/98c/718
         typed(g, node, CRM.E78_Curated_Holding)
-        has_type(g, node, kind)
-        label(g, node, f"{ctx.label(archive_key)}, " + ", ".join(
-            f"{k} {v}" for (k, v, _), _ in zip(levels, parts[1:])))
+        has_type(g, node, level)
+        label(g, node, f"{ctx.label(archive_key)}, " + ", ".join(names))
         g.add((node, CRM.P50_has_current_keeper, archive))
         if parent is not None:
             g.add((node, CRM.P46i_forms_part_of, parent))

@@ -22,7 +22,7 @@ from ..facts import DocumentFacts, Statement, TimeValue
 from ..iris import Iris
 from ..vocab import CRM, KGO, KGT, SCHEMA, XSD
 from .document import text_labels, text_nodes
-from .patterns import E52, P4, Context, en, has_type, label, passage, stated_time, time_span, typed
+from .patterns import P4, Context, en, has_type, label, passage, stated_time, time_span, typed
 
 Triple = tuple[URIRef, URIRef, URIRef]
 
@@ -133,9 +133,11 @@ def _participant(d: _Doc, st: Statement) -> Triple:
 
 
 def _carried_out_by(d: _Doc, st: Statement) -> Triple:
+    """P14 (a sub-property of P11, so the plain P11 / schema:attendee links are added too)."""
     event, actor = d.ctx.node(st.subject), d.ctx.node(st.value)
     d.g.add((event, CRM.P14_carried_out_by, actor))
     d.g.add((event, CRM.P11_had_participant, actor))
+    d.g.add((event, SCHEMA.attendee, actor))
     if st.role:
         _role(d, event, st, CRM.P14_carried_out_by)
     return event, CRM.P14_carried_out_by, actor
@@ -206,11 +208,7 @@ def _duration_estimate(d: _Doc, st: Statement) -> Triple:
     """An actor's estimate of an activity's duration: E13 assigning an E54 via P191."""
     est = st.value
     plan = d.ctx.node(st.subject)
-    span = Iris.below(plan, "time")
-    typed(d.g, span, E52)
-    d.g.add((plan, P4, span))
-    if not any(s.prop == "time" and s.subject == st.subject for s in d.facts.statements):
-        label(d.g, span, f"time of {d.ctx.label(st.subject)} (not stated)")
+    span = Iris.below(plan, "time")  # made by the time statement the loader requires
     act = Iris.below(plan, "estimate", est.by)
     typed(d.g, act, CRM.E13_Attribute_Assignment)
     has_type(d.g, act, "duration-estimate")
