@@ -1,4 +1,4 @@
-"""The ``kg`` command: a thin layer over :mod:`kg.pipeline` and :mod:`kg.query`.
+"""The ``kg`` command: a thin layer over the library, one small handler per command.
 
 Exit codes:
   0  success (for ``kg validate``: the data conforms)
@@ -11,12 +11,72 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Callable
 
 from . import __version__
 from .errors import KgError
-from .settings import load_settings
+from .settings import Settings, load_settings
 
 EPILOG = "exit codes: 0 ok, 1 data does not conform (nothing written), 2 bad input or usage, 3 internal error"
+
+
+# ---------------------------------------------------------------- build / validate / query
+
+def _build_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dist", help="output folder (default: <root>/dist)")
+
+
+def _build(args, settings: Settings) -> int:
+    from . import pipeline
+    from .publish import write_dist
+    result = pipeline.build(settings, write=args.dist is None)
+    if args.dist:
+        write_dist(Path(args.dist), result.files)
+    _warnings(result)
+    print(_summary(result))
+    print(f"  wrote {len(result.files)} files to {args.dist or settings.dist_dir}")
+    return 0
+
+
+def _validate(args, settings: Settings) -> int:
+    from . import pipeline
+    result = pipeline.check(settings)
+    errors = [v for v in result.violations if v.is_error]
+    if errors:
+        print(f"kg validate: {len(errors)} violation(s):", file=sys.stderr)
+        for v in errors:
+            print(f"  - {v}", file=sys.stderr)
+        return 1
+    _warnings(result)
+    print(_summary(result))
+    print("  conforms")
+    return 0
+
+
+def _query_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("sparql", help="the query text, or @FILE to read it from a file, or - for stdin")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--dist", help="folder with the dumps (default: <root>/dist)")
+
+
+def _query(args, settings: Settings) -> int:
+    from . import query
+    store = query.open_store(Path(args.dist) if args.dist else settings.dist_dir)
+    sys.stdout.write(query.render(query.run(store, _read_query(args.sparql)), args.format))
+    return 0
+
+
+# name → (help, description, add_arguments, run)
+COMMANDS: dict[str, tuple[str, str, Callable | None, Callable]] = {
+    "build": ("read, map, validate and publish dist/",
+              "Read data/, map to RDF, validate with SHACL, and write dist/ (Turtle, JSON-LD, "
+              "N-Triples, N-Quads, gzip copies, void.ttl, SHA256SUMS).", _build_args, _build),
+    "validate": ("read, map and validate; write nothing",
+                 "Check data/ against the SHACL shapes. Exit 0 if it conforms, 1 if not.", None, _validate),
+    "query": ("run SPARQL over the published dumps",
+              "Run a SELECT or ASK query over dist/ on an embedded store. "
+              "The default graph is the union of all named graphs.", _query_args, _query),
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,18 +86,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--root", default=".", help="project folder holding data/, dist/ and kg.toml (default: .)")
     p.add_argument("--base", help="IRI base of published nodes (default: kg.toml's base)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    b = sub.add_parser("build", help="read, map, validate and publish dist/", epilog=EPILOG,
-                       description="Read data/, map to RDF, validate with SHACL, and write dist/ "
-                       "(Turtle, JSON-LD, N-Triples, N-Quads, gzip copies, void.ttl, SHA256SUMS).")
-    b.add_argument("--dist", help="output folder (default: <root>/dist)")
-    sub.add_parser("validate", help="read, map and validate; write nothing", epilog=EPILOG,
-                   description="Check data/ against the SHACL shapes. Exit 0 if it conforms, 1 if not.")
-    q = sub.add_parser("query", help="run SPARQL over the published dumps", epilog=EPILOG,
-                       description="Run a SELECT or ASK query over dist/ on an embedded store. "
-                       "The default graph is the union of all named graphs.")
-    q.add_argument("sparql", help="the query text, or @FILE to read it from a file, or - for stdin")
-    q.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    q.add_argument("--dist", help="folder with the dumps (default: <root>/dist)")
+    for name, (help_, description, add_arguments, _) in COMMANDS.items():
+        sp = sub.add_parser(name, help=help_, description=description, epilog=EPILOG)
+        if add_arguments:
+            add_arguments(sp)
     return p
 
 
@@ -70,38 +122,13 @@ def _read_query(arg: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return _run(args, load_settings(args.root, base=args.base))
+        return COMMANDS[args.command][3](args, load_settings(args.root, base=args.base))
     except KgError as e:
         print(f"kg {args.command}: error: {e}", file=sys.stderr)
         return e.exit_code
+    except KeyboardInterrupt:
+        print(f"kg {args.command}: interrupted", file=sys.stderr)
+        return 130
     except Exception as e:  # noqa: BLE001 - the last line of defence: say it is a bug
         print(f"kg {args.command}: internal error: {type(e).__name__}: {e} (this is a bug in kg)", file=sys.stderr)
         return 3
-
-
-def _run(args, settings) -> int:
-    from . import pipeline, query
-    if args.command == "build":
-        from .publish import write_dist
-        result = pipeline.build(settings, write=args.dist is None)
-        if args.dist:
-            write_dist(Path(args.dist), result.files)
-        _warnings(result)
-        print(_summary(result))
-        print(f"  wrote {len(result.files)} files to {args.dist or settings.dist_dir}")
-        return 0
-    if args.command == "validate":
-        result = pipeline.check(settings)
-        errors = [v for v in result.violations if v.is_error]
-        if errors:
-            print(f"kg validate: {len(errors)} violation(s):", file=sys.stderr)
-            for v in errors:
-                print(f"  - {v}", file=sys.stderr)
-            return 1
-        _warnings(result)
-        print(_summary(result))
-        print("  conforms")
-        return 0
-    store = query.open_store(Path(args.dist) if args.dist else settings.dist_dir)
-    sys.stdout.write(query.render(query.run(store, _read_query(args.sparql)), args.format))
-    return 0

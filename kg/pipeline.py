@@ -19,7 +19,7 @@ from .mapping import map_all
 from .mapping.statements import evidence_iri
 from .publish import Built, checksums, render_dumps, turtle, write_dist
 from .settings import CONFIG_FILE, Settings
-from .validate import Violation, validate
+from .validate import Violation, shapes_graph, validate
 from .vocab import CRM, RDF
 
 TITLE = "kg: Sino-Soviet intervention in the Korean Workers' Party crisis, September 1956"
@@ -31,8 +31,9 @@ class BuildResult:
     """What a build made, for the CLI's summary."""
 
     facts: Facts
-    union: Graph
+    shared: Graph
     per_document: dict[str, Graph]
+    union: Graph
     violations: list[Violation] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
 
@@ -72,13 +73,27 @@ def assemble(settings: Settings) -> BuildResult:
     for g in (shared, *docs.values()):
         for t in g:
             union.add(t)
-    return BuildResult(facts, union, docs)
+    return BuildResult(facts, shared, docs, union)
 
 
 def check(settings: Settings) -> BuildResult:
-    """Read, map and validate (``kg validate``)."""
+    """Read, map and validate (``kg validate``).
+
+    Each document is one validation unit: its graph together with the shared graph (the
+    registry, languages and types it refers to). Units are independent, so they can later
+    be validated in parallel or one at a time when a document changes.
+    """
     result = assemble(settings)
-    result.violations = validate(result.union, origins=_origins(result.facts, Iris(settings.base), result.union))
+    origins = _origins(result.facts, Iris(settings.base), result.union)
+    shapes = shapes_graph()
+    found = set()
+    for number in sorted(result.per_document):  # one validation unit per document
+        unit = Graph()
+        for g in (result.shared, result.per_document[number]):
+            for t in g:
+                unit.add(t)
+        found.update(validate(unit, shapes, origins))
+    result.violations = sorted(found, key=lambda v: (v.focus, v.path or "", v.message))
     return result
 
 
