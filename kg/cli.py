@@ -79,6 +79,19 @@ COMMANDS: dict[str, tuple[str, str, Callable | None, Callable]] = {
 }
 
 
+def _register(commands: dict) -> None:
+    """Commands of other parts of kg (serve, site, …), each from its own CLI adapter."""
+    for name, entry in commands.items():
+        if name in COMMANDS:
+            raise RuntimeError(f"command {name!r} registered twice")
+        COMMANDS[name] = entry
+
+
+from .serve.cli import COMMANDS as _SERVE  # noqa: E402 - adapters import nothing heavy
+
+_register(_SERVE)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kg", description="Publish archive records and curated facts as a "
                                 "CIDOC-CRM / schema.org knowledge graph.", epilog=EPILOG)

@@ -1,0 +1,109 @@
+"""Load ``kg serve`` from a second process and print latency p50/p99 and requests/s.
+
+    python benchmarks/serve_bench.py [--requests 600] [--concurrency 8] [--seconds 30]
+
+Starts the server on 127.0.0.1 (a free port) over ``dist/``, then a client process sends a
+bounded number of concurrent requests — entity pages, an entity's Turtle, and a typical
+SPARQL query — and stops at the count or the time limit, whichever comes first.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing as mp
+import statistics
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SPARQL = ("PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+          "SELECT ?event ?label WHERE { ?event crm:P11_had_participant ?p ; rdfs:label ?label . "
+          "?p rdfs:label \"Peng Dehuai\"@en }")
+MIXES = {
+    "entity page (HTML)": [("/person/peng-dehuai", "text/html"), ("/event/conversation-1956-09-18", "text/html"),
+                           ("/document/121799", "text/html")],
+    "entity data (Turtle)": [("/person/peng-dehuai", "text/turtle")],
+    "SPARQL query": [("/sparql?" + urlencode({"query": SPARQL}), "application/sparql-results+json")],
+}
+
+
+def _one(port: int, path: str, accept: str) -> float:
+    t0 = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path, headers={"Accept": accept})
+    r = conn.getresponse()
+    r.read()
+    conn.close()
+    if r.status != 200:
+        raise RuntimeError(f"{path}: HTTP {r.status}")
+    return time.perf_counter() - t0
+
+
+def client(port: int, requests: int, concurrency: int, seconds: float, out) -> None:
+    """Runs in the second process: each mix in turn, bounded in count and time."""
+    results = {}
+    for name, targets in MIXES.items():
+        deadline = time.monotonic() + seconds
+        latencies: list[float] = []
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(concurrency) as pool:
+            futures = []
+            for i in range(requests):
+                if time.monotonic() > deadline:
+                    break
+                path, accept = targets[i % len(targets)]
+                futures.append(pool.submit(_one, port, path, accept))
+            latencies = [f.result() for f in futures]
+        wall = time.perf_counter() - t0
+        results[name] = (latencies, wall)
+    out.send(results)
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--requests", type=int, default=600, help="requests per mix (default 600)")
+    ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--seconds", type=float, default=30, help="time limit per mix (default 30)")
+    args = ap.parse_args(argv)
+
+    from kg.serve.app import App
+    from kg.serve.server import make_server
+    from kg.serve.sparql import QueryPool
+    app = App(ROOT / "dist", "https://kg.example.org/", queries_dir=ROOT / "tests" / "queries")
+    app.pool = QueryPool(ROOT / "dist", size=2, timeout=10)
+    srv = make_server(app, "127.0.0.1", 0, quiet=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    port = srv.server_address[1]
+    try:
+        _one(port, "/sparql?" + urlencode({"query": "ASK {}"}), "application/sparql-results+json")  # warm workers
+        ctx = mp.get_context("spawn")
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=client, args=(port, args.requests, args.concurrency, args.seconds, send))
+        proc.start()
+        results = recv.recv()
+        proc.join()
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        app.pool.close()
+    print(f"kg serve on 127.0.0.1:{port}, {args.concurrency} concurrent clients in a second process")
+    print(f"{'mix':24} {'n':>5} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8}")
+    for name, (lat, wall) in results.items():
+        print(f"{name:24} {len(lat):5d} {1000 * statistics.median(lat):8.1f} {1000 * pct(lat, 99):8.1f} "
+              f"{len(lat) / wall:8.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

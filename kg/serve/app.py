@@ -1,0 +1,268 @@
+"""The web application as one pure function of the request: ``App.handle`` → ``Response``.
+
+The HTTP server (``server.py``) and the static export (``site.py``) both call it, so
+what ``kg site`` writes is byte for byte what ``kg serve`` answers.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from urllib.parse import parse_qs, unquote
+
+import jinja2
+
+from ..publish import media_type
+from . import home, rdfout, views
+from .graph import Graph
+from .negotiate import DATA_TYPES, ENTITY_TYPES, SUFFIXES, choose
+
+MAX_PATH = 1024
+MAX_QUERY_STRING = 60_000
+MAX_BODY = 64 * 1024
+SUFFIX_OF = {v: k for k, v in SUFFIXES.items()}
+STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+                ".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon"}
+CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, Link, Content-Location"}
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("Content-Type", "")
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = [t.strip() for t in if_none_match[:4096].split(",")]
+    return "*" in tags or etag in tags or ("W/" + etag) in tags
+
+
+class App:
+    """Serves one published ``dist/`` under one IRI base."""
+
+    def __init__(self, dist: Path, base: str, *, queries_dir: Path | None = None, pool=None, static_site: bool = False):
+        self.graph = Graph(dist, base)
+        self.dist = Path(dist)
+        self.pool = pool
+        self.static_site = static_site
+        self.env = jinja2.Environment(loader=jinja2.PackageLoader("kg.serve", "templates"),
+                                      autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                                      undefined=jinja2.StrictUndefined)
+        self.env.globals.update(base=base, static_site=static_site, version=self.graph.version)
+        self.static = {p.name: p for p in resources.files("kg.serve").joinpath("static").iterdir() if p.is_file()}
+        self.examples = _examples(queries_dir)
+        self.index = home.search_index(self.graph)
+        self._cache: dict[tuple[str, str], Response] = {}
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ dispatch
+    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> Response:
+        """One request → one response. ``headers`` keys are case-insensitive (lower-cased here)."""
+        h = {k.lower(): v for k, v in headers.items()}
+        raw_path, _, qs = target.partition("?")
+        if len(raw_path) > MAX_PATH or len(qs) > MAX_QUERY_STRING:
+            return self.error(414, "the address is too long", h)
+        try:
+            path = unquote(raw_path, errors="strict")
+        except UnicodeDecodeError:
+            return self.error(400, "the address is not valid UTF-8", h)
+        if not path.startswith("/") or "\x00" in path:
+            return self.error(400, "bad request path", h)
+        if method == "OPTIONS":
+            return Response(204, headers={**CORS, "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
+                                          "Access-Control-Allow-Headers": "Accept, Content-Type, If-None-Match",
+                                          "Allow": "GET, HEAD, POST, OPTIONS"})
+        if path == "/sparql":
+            if method not in ("GET", "HEAD", "POST"):
+                return self.error(405, "use GET or POST", h, allow="GET, HEAD, POST, OPTIONS")
+            return self.sparql(method, qs, h, body)
+        if method not in ("GET", "HEAD"):
+            return self.error(405, f"{method} is not allowed here", h, allow="GET, HEAD, OPTIONS")
+        params = parse_qs(qs, max_num_fields=20)
+        if path == "/":
+            return self.conditional(self.home(h), h)
+        if path == "/search":
+            return self.search(params.get("q", [""])[0], h)
+        if path == "/search.json":
+            return self._bytes(json.dumps([{k: e[k] for k in ("href", "label", "kind", "keys", "spellings")}
+                                           for e in self.index], ensure_ascii=False).encode(), "application/json", h)
+        if path.startswith("/static/"):
+            return self.static_file(path[len("/static/"):], h)
+        if path in ("/dumps", "/dumps/"):
+            return self.conditional(self.page(200, "dumps.html", title="Downloads", files=self.dumps_list()), h)
+        if path.startswith("/dumps/"):
+            return self.dump(path[len("/dumps/"):], h)
+        return self.entity(path, h)
+
+    # ------------------------------------------------------------------ helpers
+    def page(self, code: int, template: str, **ctx) -> Response:
+        html = self.env.get_template(template).render(**ctx).encode("utf-8")
+        return Response(code, html, {"Content-Type": "text/html; charset=utf-8"})
+
+    def error(self, status: int, message: str, h: dict, allow: str | None = None) -> Response:
+        if choose(h.get("accept"), ("text/html", "text/plain")) == "text/html":
+            r = self.page(status, "error.html", title=f"{status}", status=status, message=message)
+        else:
+            r = Response(status, (message + "\n").encode("utf-8"), {"Content-Type": "text/plain; charset=utf-8"})
+        if allow:
+            r.headers["Allow"] = allow
+        return r
+
+    def conditional(self, r: Response, h: dict) -> Response:
+        """Add ETag; answer 304 when the client already has this representation."""
+        etag = _etag(r.body)
+        r.headers["ETag"] = etag
+        if r.status == 200 and _matches(h.get("if-none-match"), etag):
+            keep = {k: v for k, v in r.headers.items() if k in ("ETag", "Vary", "Link", "Content-Location")
+                    or k.startswith("Access-Control")}
+            return Response(304, b"", keep)
+        return r
+
+    def _bytes(self, body: bytes, ctype: str, h: dict, cors: bool = True) -> Response:
+        r = Response(200, body, {"Content-Type": ctype, **(CORS if cors else {})})
+        return self.conditional(r, h)
+
+    # ------------------------------------------------------------------ pages
+    def home(self, h: dict) -> Response:
+        if choose(h.get("accept"), ("text/html",) + DATA_TYPES) in DATA_TYPES:
+            return Response(303, b"", {"Location": "/dataset", "Vary": "Accept"})
+        r = self._cached(("/", "home"), lambda: self.page(
+            200, "home.html", title="kg", dataset=home.dataset(self.graph), kinds=home.by_kind(self.graph),
+            timeline=home.timeline(self.graph), network=home.network_svg(self.graph)))
+        return Response(r.status, r.body, {**r.headers, "Vary": "Accept",
+                                           "Link": '</dataset>; rel="describedby"; type="text/turtle"'})
+
+    def search(self, q: str, h: dict) -> Response:
+        hits = home.search(self.index, q)
+        if choose(h.get("accept"), ("text/html", "application/json")) == "application/json":
+            body = json.dumps({"query": q, "results": hits}, ensure_ascii=False).encode("utf-8")
+            return Response(200, body, {"Content-Type": "application/json", "Vary": "Accept", **CORS})
+        r = self.page(200, "search.html", title=f"Search: {q}", q=q, hits=hits)
+        r.headers["Vary"] = "Accept"
+        return r
+
+    def _cached(self, key, make) -> Response:
+        with self._lock:
+            hit = self._cache.get(key)
+        if hit is None:
+            hit = make()
+            with self._lock:
+                if len(self._cache) < 5000:
+                    self._cache[key] = hit
+        return hit
+
+    def entity(self, path: str, h: dict) -> Response:
+        g = self.graph
+        iri, fixed = g.iri_of(path), None
+        if not g.has(iri) or g.path_of(iri) is None:
+            stem, dot, suffix = path.rpartition(".")
+            if dot and suffix in SUFFIXES and g.has(g.iri_of(stem)) and g.path_of(g.iri_of(stem)):
+                iri, fixed, path = g.iri_of(stem), SUFFIXES[suffix], stem
+            else:
+                return self.error(404, f"nothing is published at {iri}", h)
+        media = fixed or choose(h.get("accept"), ENTITY_TYPES)
+        if media is None:
+            r = self.error(406, "available as: " + ", ".join(ENTITY_TYPES) +
+                           " (or add .html, .ttl, .jsonld or .nt to the address)", {})
+            r.headers.update({"Vary": "Accept", "Link": self._alternates(path)})
+            return r
+        r = self._cached((path, media), lambda: self.render_entity(iri, media))
+        headers = dict(r.headers)
+        headers["Link"] = self._alternates(path) + (
+            f', <{path}.ttl>; rel="describedby"; type="text/turtle"' if media == "text/html" else "")
+        if not fixed:
+            headers["Vary"] = "Accept"
+            headers["Content-Location"] = f"{path}.{SUFFIX_OF[media]}"
+        if media != "text/html":
+            headers.update(CORS)
+        return self.conditional(Response(r.status, r.body, headers), h)
+
+    def _alternates(self, path: str) -> str:
+        return ", ".join(f'<{path}.{s}>; rel="alternate"; type="{m}"' for s, m in SUFFIXES.items())
+
+    def render_entity(self, iri: str, media: str) -> Response:
+        g = self.graph
+        triples = g.describe(iri)
+        if media == "text/turtle":
+            body = rdfout.turtle(triples, g.context)
+        elif media == "application/n-triples":
+            body = rdfout.ntriples(triples)
+        elif media == "application/ld+json":
+            body = rdfout.jsonld(triples, g.context)
+        else:
+            view = views.entity_page(g, iri)
+            path = g.path_of(iri)
+            return self.page(200, "entity.html", title=view["label"], e=view, path=path,
+                             schema=rdfout.schema_org(triples, iri),
+                             alternates=[(f"{path}.{s}", m, s) for s, m in SUFFIXES.items() if s != "html"])
+        ctype = media + ("; charset=utf-8" if media.startswith("text/") else "")
+        return Response(200, body, {"Content-Type": ctype})
+
+    # ------------------------------------------------------------------ files
+    def static_file(self, name: str, h: dict) -> Response:
+        p = self.static.get(name)
+        if p is None:
+            return self.error(404, "no such asset", h)
+        ctype = STATIC_TYPES.get(os.path.splitext(name)[1], "application/octet-stream")
+        r = self._bytes(p.read_bytes(), ctype, h, cors=False)
+        r.headers["Cache-Control"] = "public, max-age=3600"
+        return r
+
+    def dumps_list(self) -> list[dict]:
+        return [{"name": p.name, "size": p.stat().st_size, "media": self._dump_type(p.name)}
+                for p in sorted(self.dist.iterdir()) if p.is_file() and not p.name.startswith(".")]
+
+    @staticmethod
+    def _dump_type(name: str) -> str:
+        if name == "SHA256SUMS":
+            return "text/plain; charset=utf-8"
+        t = media_type(name)
+        return t + ("; charset=utf-8" if t.startswith("text/") else "")
+
+    def dump(self, name: str, h: dict) -> Response:
+        """A file of dist/ by its exact name: the name is looked up, never joined to a path."""
+        names = {f["name"] for f in self.dumps_list()}
+        if name not in names:
+            return self.error(404, "no such file in the dumps", h)
+        body = (self.dist / name).read_bytes()
+        r = self._bytes(body, self._dump_type(name), h)
+        r.headers["Content-Disposition"] = f'inline; filename="{name}"'
+        return r
+
+    # ------------------------------------------------------------------ SPARQL
+    def sparql(self, method: str, qs: str, h: dict, body: bytes) -> Response:
+        from .sparql_http import handle
+        return handle(self, method, qs, h, body)
+
+
+def _examples(queries_dir: Path | None) -> list[dict]:
+    """The competency questions (``tests/queries/*.rq``): title from the leading comment."""
+    out = []
+    if queries_dir and Path(queries_dir).is_dir():
+        for p in sorted(Path(queries_dir).glob("*.rq")):
+            text = p.read_text(encoding="utf-8")
+            comment = " ".join(line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#"))
+            out.append({"name": p.stem, "title": comment.split(":")[0] if comment else p.stem,
+                        "comment": comment, "query": text})
+    if not out:
+        out.append({"name": "people", "title": "People", "comment": "Every person with their label.",
+                    "query": "PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/>\n"
+                             "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+                             "SELECT ?person ?label WHERE { ?person a crm:E21_Person ; rdfs:label ?label }\n"
+                             "ORDER BY ?label\n"})
+    return out

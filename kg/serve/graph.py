@@ -1,0 +1,116 @@
+"""The published graph in memory, indexed for pages and entity data.
+
+Loaded once from ``dist/kg.nq`` (every named graph; the union is what pages show) and
+``dist/void.ttl`` (the dataset description, so ``<base>dataset`` dereferences too).
+Read-only after loading, so one instance is shared by all request threads.
+"""
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..errors import KgError
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+class Graph:
+    """Triples by subject and by object, the JSON-LD context, and the base ↔ path mapping."""
+
+    def __init__(self, dist: Path, base: str):
+        dist = Path(dist)
+        self.dist, self.base = dist, base
+        nq, void = dist / "kg.nq", dist / "void.ttl"
+        if not nq.is_file():
+            raise KgError("no published dump to serve", path=nq, hint="run `kg build` first")
+        triples: set[ox.Triple] = set()
+        with nq.open("rb") as f:
+            for q in ox.parse(f, ox.RdfFormat.N_QUADS):
+                triples.add(ox.Triple(q.subject, q.predicate, q.object))
+        self.data_triples = len(triples)
+        if void.is_file():
+            with void.open("rb") as f:
+                triples.update(ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(f, ox.RdfFormat.TURTLE))
+        self.out: dict[str, list[ox.Triple]] = defaultdict(list)
+        self.into: dict[str, list[ox.Triple]] = defaultdict(list)
+        for t in sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object))):
+            if isinstance(t.subject, ox.NamedNode):
+                self.out[t.subject.value].append(t)
+            if isinstance(t.object, ox.NamedNode):
+                self.into[t.object.value].append(t)
+        self.subjects = sorted(s for s in self.out if s.startswith(base))
+        ctx_path = dist / "context.jsonld"
+        self.context = json.loads(ctx_path.read_text(encoding="utf-8"))["@context"] if ctx_path.is_file() else {}
+        sums = dist / "SHA256SUMS"
+        self.version = hashlib.sha256(sums.read_bytes() if sums.is_file() else nq.read_bytes()).hexdigest()[:16]
+
+    # ------------------------------------------------------------------ IRIs and paths
+    def has(self, iri: str) -> bool:
+        return iri in self.out
+
+    def path_of(self, iri: str) -> str | None:
+        """The local URL path of an IRI under the base (``/person/x``), else ``None``."""
+        if iri.startswith(self.base) and len(iri) > len(self.base) and "#" not in iri:
+            return "/" + iri[len(self.base):]
+        return None
+
+    def iri_of(self, path: str) -> str:
+        return self.base + path.lstrip("/")
+
+    def href(self, iri: str) -> str:
+        """Where a link to ``iri`` goes: the local page if we serve it, else the IRI itself."""
+        path = self.path_of(iri)
+        return path if path is not None and self.has(iri) else iri
+
+    # ------------------------------------------------------------------ lookups
+    def values(self, s: str, p: str) -> list[ox.NamedNode | ox.Literal]:
+        return [t.object for t in self.out.get(s, ()) if t.predicate.value == p]
+
+    def iris(self, s: str, p: str) -> list[str]:
+        return [o.value for o in self.values(s, p) if isinstance(o, ox.NamedNode)]
+
+    def first(self, s: str, p: str) -> str | None:
+        v = self.values(s, p)
+        return v[0].value if v else None
+
+    def subjects_of(self, p: str, o: str) -> list[str]:
+        return [t.subject.value for t in self.into.get(o, ()) if t.predicate.value == p]
+
+    def types(self, s: str) -> list[str]:
+        return self.iris(s, RDF_TYPE)
+
+    def label(self, iri: str) -> str:
+        for o in self.values(iri, RDFS_LABEL):
+            if getattr(o, "language", None) == "en":
+                return o.value
+        v = self.values(iri, RDFS_LABEL)
+        if v:
+            return v[0].value
+        return self.curie(iri)
+
+    def curie(self, iri: str) -> str:
+        for prefix, ns in sorted(self.context.items(), key=lambda kv: -len(str(kv[1]))):
+            if isinstance(ns, str) and iri.startswith(ns) and not prefix.startswith("@"):
+                return f"{prefix}:{iri[len(ns):]}"
+        return iri
+
+    def describe(self, iri: str) -> list[ox.Triple]:
+        """The entity's own triples and those of the nodes that hang below its IRI."""
+        found = list(self.out.get(iri, ()))
+        prefix = iri + "/"
+        i = bisect.bisect_left(self.subjects, prefix)
+        while i < len(self.subjects) and self.subjects[i].startswith(prefix):
+            found.extend(self.out[self.subjects[i]])
+            i += 1
+        return found
+
+    def under(self, kind: str) -> list[str]:
+        """Top-level entities of a kind: ``<base><kind>/<key>`` with no further path."""
+        prefix = self.base + kind + "/"
+        return [s for s in self.subjects if s.startswith(prefix) and "/" not in s[len(prefix):]]

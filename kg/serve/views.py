@@ -1,0 +1,201 @@
+"""What each page shows, as plain dicts for the templates (no HTML here).
+
+One builder per kind of entity (person, group, place, event, document), dispatched
+from :data:`BUILDERS`; every page also gets the generic table of all its statements.
+"""
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from .graph import Graph
+from . import texts
+
+CRM = "http://www.cidoc-crm.org/cidoc-crm/"
+SDO = "http://schema.org/"
+KGO_PROPOSED = "https://kg.example.org/ontology#proposedParticipant"
+OWL_SAMEAS = "http://www.w3.org/2002/07/owl#sameAs"
+SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
+
+
+def link(g: Graph, iri: str) -> dict:
+    return {"iri": iri, "href": g.href(iri), "label": g.label(iri)}
+
+
+def _time(g: Graph, event: str) -> dict | None:
+    span = g.first(event, CRM + "P4_has_time-span")
+    if not span:
+        return None
+    return {"label": g.label(span), "begin": g.first(span, CRM + "P82a_begin_of_the_begin"),
+            "end": g.first(span, CRM + "P82b_end_of_the_end"), "note": g.first(span, CRM + "P3_has_note"),
+            "stated": g.first(span, "https://kg.example.org/ontology#statedAs")}
+
+
+def event_summary(g: Graph, event: str) -> dict:
+    t = _time(g, event)
+    return {**link(g, event), "time": t, "begin": (t or {}).get("begin") or "",
+            "places": [link(g, p) for p in g.iris(event, CRM + "P7_took_place_at")],
+            "types": [g.label(x) for x in g.iris(event, CRM + "P2_has_type")],
+            "planned": any(x.endswith("/type/planned") for x in g.iris(event, CRM + "P2_has_type")), "roles": []}
+
+
+def _roles(g: Graph, event: str) -> dict[str, list[str]]:
+    """actor IRI → role labels, from the part-activities ``<event>/part/<role>/<actor>``."""
+    roles: dict[str, list[str]] = {}
+    for part in g.iris(event, CRM + "P9_consists_of"):
+        for actor in g.iris(part, CRM + "P14_carried_out_by") + g.iris(part, KGO_PROPOSED):
+            roles.setdefault(actor, []).extend(g.label(r) for r in g.iris(part, CRM + "P2_has_type"))
+    return roles
+
+
+def evidence_for(g: Graph, subject: str) -> list[dict]:
+    """Every E13 that assigns something to ``subject``, with basis and passages."""
+    rows = []
+    for ev in g.subjects_of(CRM + "P140_assigned_attribute_to", subject):
+        rows.append(evidence(g, ev))
+    return sorted(rows, key=lambda r: (r["property"], r["value"]["label"]))
+
+
+def evidence(g: Graph, ev: str) -> dict:
+    value = g.values(ev, CRM + "P141_assigned")
+    v = value[0] if value else None
+    passages = []
+    for p in g.iris(ev, CRM + "P17_was_motivated_by"):
+        text = g.first(p, CRM + "P106i_forms_part_of")
+        passages.append({"iri": p, "text": g.first(p, CRM + "P190_has_symbolic_content"),
+                         "href": texts.passage_href(g, p, text)})
+    subj = g.first(ev, CRM + "P140_assigned_attribute_to")
+    return {"iri": ev, "subject": link(g, subj) if subj else None,
+            "property": g.curie(g.first(ev, CRM + "P177_assigned_property_of_type") or ""),
+            "value": link(g, v.value) if isinstance(v, ox.NamedNode) else {"label": v.value if v else "", "href": None},
+            "basis": ", ".join(g.label(t) for t in g.iris(ev, CRM + "P2_has_type")),
+            "note": g.first(ev, CRM + "P3_has_note"), "passages": passages}
+
+
+def names(g: Graph, iri: str) -> list[dict]:
+    out = []
+    for n in g.iris(iri, CRM + "P1_is_identified_by"):
+        for v in g.values(n, CRM + "P190_has_symbolic_content"):
+            out.append({"text": v.value, "lang": getattr(v, "language", None) or "",
+                        "kind": ", ".join(g.label(t) for t in g.iris(n, CRM + "P2_has_type")),
+                        "documents": [link(g, d) for d in g.iris(n, CRM + "P106i_forms_part_of")]})
+    return out
+
+
+def statements(g: Graph, iri: str) -> dict:
+    """All triples about and pointing at the entity, for the generic table."""
+    def obj(o):
+        if isinstance(o, ox.NamedNode):
+            return {**link(g, o.value), "kind": "iri"}
+        return {"label": o.value, "lang": getattr(o, "language", None) or "", "kind": "literal",
+                "datatype": g.curie(o.datatype.value) if not o.language else ""}
+    out = [{"p": g.curie(t.predicate.value), "p_iri": t.predicate.value, "o": obj(t.object)}
+           for t in g.out.get(iri, ()) if t.predicate.value != CRM + "P190_has_symbolic_content" or len(t.object.value) < 300]
+    back = [{"s": link(g, t.subject.value), "p": g.curie(t.predicate.value)} for t in g.into.get(iri, ())
+            if isinstance(t.subject, ox.NamedNode)]
+    return {"out": out, "back": back[:300], "back_total": len(back)}
+
+
+def common(g: Graph, iri: str) -> dict:
+    return {"iri": iri, "label": g.label(iri), "path": g.path_of(iri),
+            "types": [link(g, t) | {"curie": g.curie(t)} for t in g.types(iri)],
+            "description": g.first(iri, SDO + "description"),
+            "wikidata": [o for o in g.iris(iri, OWL_SAMEAS) if "wikidata.org" in o],
+            "wikidata_pages": [o for o in g.iris(iri, SDO + "sameAs") if "wikidata.org" in o],
+            "names": names(g, iri), "statements": statements(g, iri)}
+
+
+def agent(g: Graph, iri: str) -> dict:
+    """Person or group: events attended or proposed for (with roles), documents, membership."""
+    attended, proposed = [], []
+    for ev in sorted(set(g.subjects_of(CRM + "P11_had_participant", iri))):
+        attended.append(event_summary(g, ev) | {"roles": _roles(g, ev).get(iri, [])})
+    for ev in sorted(set(g.subjects_of(KGO_PROPOSED, iri))):
+        if g.first(ev, CRM + "P9i_forms_part_of"):
+            continue
+        proposed.append(event_summary(g, ev) | {"roles": _roles(g, ev).get(iri, [])})
+    acted = []
+    for act in g.subjects_of(CRM + "P14_carried_out_by", iri):
+        parent = g.first(act, CRM + "P9i_forms_part_of")
+        if parent is None and CRM + "E7_Activity" in g.types(act):
+            acted.append(event_summary(g, act))
+    key = lambda e: (e["begin"], e["label"])  # noqa: E731
+    return {"attended": sorted(attended, key=key), "proposed": sorted(proposed, key=key),
+            "acted": sorted(acted, key=key),
+            "authored": [link(g, d) for d in g.subjects_of(SDO + "author", iri)],
+            "received": [link(g, d) for d in g.subjects_of(SDO + "recipient", iri)],
+            "translated": [link(g, d) for d in g.subjects_of(SDO + "translator", iri)],
+            "mentioned_in": [link(g, d) for d in g.subjects_of(CRM + "P67_refers_to", iri)],
+            "members": [link(g, m) for m in g.iris(iri, CRM + "P107_has_current_or_former_member")],
+            "member_of": [link(g, m) for m in g.subjects_of(CRM + "P107_has_current_or_former_member", iri)]}
+
+
+def event(g: Graph, iri: str) -> dict:
+    roles = _roles(g, iri)
+    attendees = [link(g, a) | {"roles": roles.get(a, [])} for a in g.iris(iri, CRM + "P11_had_participant")]
+    proposed = [link(g, a) | {"roles": roles.get(a, [])} for a in g.iris(iri, KGO_PROPOSED)]
+    others = [link(g, a) | {"roles": roles[a]} for a in roles
+              if a not in g.iris(iri, CRM + "P11_had_participant") + g.iris(iri, KGO_PROPOSED)]
+    return {"summary": event_summary(g, iri), "attendees": attendees, "proposed": proposed, "others": others,
+            "documents": [link(g, d) for d in g.iris(iri, CRM + "P70i_is_documented_in")],
+            "mentioned_in": [link(g, d) for d in g.subjects_of(CRM + "P67_refers_to", iri)],
+            "about": [link(g, d) for d in g.iris(iri, SDO + "about")],
+            "part_of": [link(g, d) for d in g.iris(iri, CRM + "P9i_forms_part_of")],
+            "parts": [link(g, d) for d in g.subjects_of(CRM + "P9i_forms_part_of", iri)
+                      if not d.startswith(iri + "/part/")],
+            "evidence": evidence_for(g, iri) + [e for span in g.iris(iri, CRM + "P4_has_time-span")
+                                                 for e in evidence_for_value(g, span)]}
+
+
+def evidence_for_value(g: Graph, value: str) -> list[dict]:
+    return [evidence(g, ev) for ev in g.subjects_of(CRM + "P141_assigned", value)]
+
+
+def document(g: Graph, iri: str) -> dict:
+    creation = g.first(iri, CRM + "P94i_was_created_by")
+    translations = g.iris(iri, CRM + "P73_has_translation")
+    items = g.subjects_of(CRM + "P128_carries", iri)
+    archival = []
+    for item in items:
+        chain, cur = [], g.first(item, CRM + "P46i_forms_part_of")
+        while cur and len(chain) < 10:
+            chain.append(link(g, cur))
+            cur = g.first(cur, CRM + "P46i_forms_part_of")
+        archival.append({**link(g, item), "keeper": [link(g, k) for k in g.iris(item, CRM + "P50_has_current_keeper")],
+                         "ids": [g.label(i) for i in g.iris(item, CRM + "P1_is_identified_by")], "holdings": chain})
+    tr = []
+    for t in translations:
+        tc = g.first(t, CRM + "P94i_was_created_by")
+        tr.append({**link(g, t), "translators": [link(g, p) for p in (g.iris(tc, CRM + "P14_carried_out_by") if tc else [])],
+                   "lang": g.first(t, SDO + "inLanguage")})
+    facts = [evidence(g, ev) for ev in g.subjects if ev.startswith(iri + "/evidence/")]
+    return {"date": g.first(iri, SDO + "dateCreated"),
+            "creation": _time(g, creation) if creation else None,
+            "authors": [link(g, a) for a in g.iris(iri, SDO + "author")],
+            "recipients": [link(g, a) for a in g.iris(iri, SDO + "recipient")],
+            "places": [link(g, a) for a in g.iris(iri, SDO + "locationCreated")],
+            "kinds": [g.label(t) for t in g.iris(iri, CRM + "P2_has_type")],
+            "language": g.first(iri, SDO + "inLanguage"),
+            "identifiers": [g.label(i) for i in g.iris(iri, CRM + "P1_is_identified_by")],
+            "url": g.first(iri, SDO + "url"), "citation": g.first(iri, "http://purl.org/dc/terms/bibliographicCitation"),
+            "records": [link(g, e) for e in g.iris(iri, CRM + "P70_documents")],
+            "archival": archival, "translations": tr,
+            "texts": texts.side_by_side(g, iri, translations),
+            "facts": sorted(facts, key=lambda f: (f["passages"][0]["href"] if f["passages"] else "~", f["iri"]))}
+
+
+BUILDERS = {"person": agent, "group": agent, "event": event, "document": document}
+
+
+def entity_page(g: Graph, iri: str) -> dict:
+    kind = (g.path_of(iri) or "/").split("/")[1]
+    view = common(g, iri)
+    view["kind"] = kind if kind in BUILDERS or kind == "place" else "other"
+    view.update(person=None, event=None, document=None, place=None)
+    builder = BUILDERS.get(kind)
+    if builder and g.path_of(iri).count("/") == 2:
+        view[kind if kind != "group" else "person"] = builder(g, iri)
+    if kind == "place" and g.path_of(iri).count("/") == 2:
+        view["place"] = {"events": sorted((event_summary(g, e) for e in g.subjects_of(CRM + "P7_took_place_at", iri)),
+                                          key=lambda e: (e["begin"], e["label"])),
+                         "mentioned_in": [link(g, d) for d in g.subjects_of(CRM + "P67_refers_to", iri)]}
+    return view
