@@ -5,6 +5,7 @@ Exit codes:
   1  the data does not conform to the SHACL shapes (nothing was written)
   2  bad input or usage: a record, a facts file, a passage, a query; the message says where
   3  an unexpected internal error (a bug in kg: please report it)
+  4  the Wikidata API failed (kg link); nothing was written
 """
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from . import __version__
 from .errors import KgError
 from .settings import Settings, load_settings
 
-EPILOG = "exit codes: 0 ok, 1 data does not conform (nothing written), 2 bad input or usage, 3 internal error"
+EPILOG = ("exit codes: 0 ok, 1 data does not conform (nothing written), 2 bad input or usage, "
+          "3 internal error, 4 the Wikidata API failed (kg link)")
 
 
 # ---------------------------------------------------------------- build / validate / query
@@ -88,7 +90,9 @@ def _register(commands: dict) -> None:
 
 
 from .serve.cli import COMMANDS as _SERVE  # noqa: E402 - adapters import nothing heavy
+from .wikidata import cli as _link  # noqa: E402
 
+_register({"link": (_link.HELP, _link.DESCRIPTION, _link.add_arguments, _link.run)})
 _register(_SERVE)
 
 

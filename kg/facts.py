@@ -7,7 +7,7 @@ The format is documented in ``data/README.md``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import timespans
@@ -16,6 +16,7 @@ from .iris import is_key
 from .passages import closest_hint, locate
 from .records import Record, read_record
 from .vocab import type_keys
+from .wikidata.review import PATH as REVIEW_PATH, accepted_links
 from .yamlio import Node, load_yaml
 
 ENTITY_KINDS = {"persons": "person", "groups": "group", "places": "place", "events": "event"}
@@ -48,7 +49,7 @@ class Entity:
     key: str
     label: str
     type: str | None
-    wikidata: str | None
+    wikidata: str | None       # the accepted QID of data/wikidata/review.tsv, if any
     description: str | None
     names: tuple[Name, ...]
     part_of: str | None
@@ -175,7 +176,10 @@ def _entity(kind: str, key: str, entry, parent: Node, types: dict[str, str]) -> 
                            hint="use lower-case ASCII words joined by '-', e.g. mao-zedong")
     if not isinstance(entry, Node):
         raise parent.error("expected a mapping with at least 'label'", key)
-    allowed = {"label", "type", "wikidata", "description", "names", "part_of", "planned"}
+    if "wikidata" in entry:
+        raise entry.error("Wikidata links are not written here", "wikidata",
+                          hint="they live in data/wikidata/review.tsv: kg link --accept KEY QID (see data/README.md)")
+    allowed = {"label", "type", "description", "names", "part_of", "planned"}
     _no_unknown(entry, allowed)
     label = _text(entry, "label", required=True)
     typ = entry.get("type")
@@ -183,13 +187,10 @@ def _entity(kind: str, key: str, entry, parent: Node, types: dict[str, str]) -> 
         raise entry.error("persons have no type", "type")
     if typ is not None:
         _type(entry, "type", typ, kind, types)
-    wikidata = entry.get("wikidata")
-    if wikidata is not None and not (isinstance(wikidata, str) and wikidata[:1] == "Q" and wikidata[1:].isdigit()):
-        raise entry.error(f"{wikidata!r} is not a Wikidata item id", "wikidata", hint="expected Q followed by digits, e.g. Q5816")
     planned = entry.get("planned", False)
     if not isinstance(planned, bool) or (planned and kind != "event"):
         raise entry.error("'planned' is true or false, and only for events", "planned")
-    return Entity(kind=kind, key=key, label=label, type=typ, wikidata=wikidata,
+    return Entity(kind=kind, key=key, label=label, type=typ, wikidata=None,
                   description=_text(entry, "description"), names=_names(entry),
                   part_of=entry.get("part_of"), planned=planned,
                   origin=Origin(entry.path, entry.line))
@@ -443,11 +444,14 @@ class _DocumentLoader:
 # ---------------------------------------------------------------- all
 
 def load_facts(data_dir: Path) -> Facts:
-    """Read the registry, every record in ``records/`` and its facts file in ``documents/``."""
+    """Read the registry, its reviewed Wikidata links (``wikidata/review.tsv``: accepted rows
+    only), every record in ``records/`` and its facts file in ``documents/``."""
     data_dir = Path(data_dir)
     types = type_keys()
     registry_path = data_dir / "registry.yaml"
     entities = load_registry(registry_path, types)
+    links = accepted_links(data_dir / REVIEW_PATH, entities)
+    entities = {k: replace(e, wikidata=links.get(k)) for k, e in entities.items()}
     records_dir, docs_dir = data_dir / "records", data_dir / "documents"
     record_paths = sorted(records_dir.glob("*.txt"))
     if not record_paths:

@@ -137,9 +137,15 @@ def test_facts_file_for_a_missing_record(data):
 
 
 def test_bad_wikidata_id(data):
-    line = edit(data / "registry.yaml", "wikidata: Q5816", "wikidata: https://www.wikidata.org/wiki/Q5816")
+    line = edit(data / "wikidata" / "review.tsv", "mao-zedong\tQ5816\t", "mao-zedong\thttps://www.wikidata.org/wiki/Q5816\t")
     err = error_of(data)
-    assert err.line == line and err.field == "wikidata"
+    assert err.path.name == "review.tsv" and err.line == line and err.field == "qid"
+
+
+def test_wikidata_links_are_not_written_in_the_registry(data):
+    line = edit(data / "registry.yaml", "    label: Mao Zedong\n", "    label: Mao Zedong\n    wikidata: Q5816\n") + 1
+    err = error_of(data)
+    assert err.line == line and err.field == "wikidata" and "review.tsv" in str(err)
 
 
 HOSTILE = 'Mao "Chairman" <Zedong> \\ \'x\' \n second line & ; . Ω 毛泽东 🙂 """'
