@@ -5,7 +5,9 @@ Exit codes:
   1  the data does not conform to the SHACL shapes (nothing was written)
   2  bad input or usage: a record, a facts file, a passage, a query; the message says where
   3  an unexpected internal error (a bug in kg: please report it)
-  4  the Wikidata API failed (kg link); nothing was written
+  4  a remote service failed: the Wikidata API (kg link; nothing was written), or a
+     triplestore that is unreachable, refuses the credentials, or does not hold what was
+     sent (kg load)
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from .errors import KgError
 from .settings import Settings, load_settings
 
 EPILOG = ("exit codes: 0 ok, 1 data does not conform (nothing written), 2 bad input or usage, "
-          "3 internal error, 4 the Wikidata API failed (kg link)")
+          "3 internal error, 4 a remote service failed (Wikidata API, triplestore)")
 
 
 # ---------------------------------------------------------------- build / validate / query
@@ -59,12 +61,18 @@ def _query_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("sparql", help="the query text, or @FILE to read it from a file, or - for stdin")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--dist", help="folder with the dumps (default: <root>/dist)")
+    p.add_argument("--store", action="store_true", help="query the embedded store filled by `kg load` instead of dist/")
+    p.add_argument("--store-dir", metavar="DIR", help="folder of the embedded store (default: <root>/.kg-store)")
 
 
 def _query(args, settings: Settings) -> int:
     from . import query
-    store = query.open_store(Path(args.dist) if args.dist else settings.dist_dir)
-    sys.stdout.write(query.render(query.run(store, _read_query(args.sparql)), args.format))
+    if args.store:
+        from . import store
+        st = store.open_for_query(store.store_dir(settings.root, args.store_dir))
+    else:
+        st = query.open_store(Path(args.dist) if args.dist else settings.dist_dir)
+    sys.stdout.write(query.render(query.run(st, _read_query(args.sparql)), args.format))
     return 0
 
 
@@ -91,8 +99,11 @@ def _register(commands: dict) -> None:
 
 from .serve.cli import COMMANDS as _SERVE  # noqa: E402 - adapters import nothing heavy
 from .wikidata import cli as _link  # noqa: E402
+from . import load_cli as _load  # noqa: E402
 
 _register({"link": (_link.HELP, _link.DESCRIPTION, _link.add_arguments, _link.run)})
+_register({"load": ("load dist/ into a SPARQL triplestore (default: the embedded store)",
+                    _load.DESCRIPTION, _load.add_arguments, _load.run)})
 _register(_SERVE)
 
 
