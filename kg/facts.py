@@ -100,6 +100,7 @@ class Statement:
     inferred: str | None
     note: str | None
     origin: Origin
+    on_behalf_of: str | None = None  # the group an actor represents in the role (a group key)
 
     @property
     def value_key(self) -> str:
@@ -270,6 +271,7 @@ STATEMENT_PROPS = {
     "duration_estimate": ("event", None),
 }
 PLANNED_ONLY = {"proposed_participant", "proposed_by", "agreed_by"}
+ROLE_PROPS = {"participant", "carried_out_by", "proposed_participant"}
 EVIDENCE_KEYS = {"passage", "inferred", "text", "note"}
 
 
@@ -342,7 +344,7 @@ class _DocumentLoader:
             raise item.error("a statement has exactly one subject (event or group) and one property", None,
                              hint=f"properties: {', '.join(STATEMENT_PROPS)}")
         subject_kind, prop = subjects[0], props[0]
-        _no_unknown(item, {subject_kind, prop, "role"} | EVIDENCE_KEYS)
+        _no_unknown(item, {subject_kind, prop, "role", "on_behalf_of"} | EVIDENCE_KEYS)
         expected_subject, kinds = STATEMENT_PROPS[prop]
         if subject_kind != expected_subject:
             raise item.error(f"'{prop}' is said of an {expected_subject}, not a {subject_kind}", prop)
@@ -358,7 +360,14 @@ class _DocumentLoader:
         role = item.get("role")
         if role is not None:
             _type(item, "role", role, "role", self.types)
-        return Statement(subject, prop, value, role, *self._evidence(item), Origin(self.path, item.line))
+        on_behalf_of = None
+        if "on_behalf_of" in item:
+            if prop not in ROLE_PROPS or role is None:
+                raise item.error("'on_behalf_of' goes with a 'role' on a participant or proposed_participant "
+                                 "statement", "on_behalf_of")
+            on_behalf_of = self._entity_ref(item, "on_behalf_of", {"group"})
+        return Statement(subject, prop, value, role, *self._evidence(item), Origin(self.path, item.line),
+                         on_behalf_of)
 
     def _entity_ref(self, node: Node, key: str, kinds: set[str]) -> str:
         value = node.get(key)

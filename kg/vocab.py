@@ -169,6 +169,7 @@ class KGO(DefinedNamespace):
     _fail = True
     _NS = Namespace(KGO_NS)
 
+    onBehalfOf: URIRef
     proposedParticipant: URIRef
     statedAs: URIRef
     statedBegin: URIRef

@@ -249,6 +249,12 @@ def test_cq04_proposed_members_by_side(cq, registry):
     by_members = {frozenset(ws): p for p, ws in sides.items()}
     assert "our side" in by_members[frozenset(SOVIET_MEMBERS)]
     assert "from the CCP CC" in by_members[frozenset(chinese)]
+    # And the graph says whom each represents (kgo:onBehalfOf on the role part-activity).
+    represents = defaultdict(set)
+    for r in members:
+        represents[v(r["side"])].add(v(r["who"]))
+    assert dict(represents) == {label_of(registry, "groups", "cpsu-central-committee"): SOVIET_MEMBERS,
+                                label_of(registry, "groups", "ccp-central-committee"): chinese}
 
 
 def test_cq04_ambassadors_and_choe_yong_geon(cq, registry):

@@ -178,3 +178,17 @@ def test_names_as_written_keep_their_language(data):
 def test_alt_labels_are_language_tagged(dist_graph):
     node = URIRef(load_settings(ROOT).base + "person/peng-dehuai")
     assert Literal("Пин Дэ-хуэй", lang="ru") in set(dist_graph.objects(node, SKOS.altLabel))
+
+
+def test_on_behalf_of_needs_a_role(data):
+    path = data / "documents" / "121799.yaml"
+    edit(path, "participant: mao-zedong,", "participant: mao-zedong, on_behalf_of: ccp-central-committee,")
+    err = error_of(data)
+    assert err.field == "on_behalf_of" and "goes with a 'role'" in str(err)
+
+
+def test_on_behalf_of_must_be_a_group(data):
+    path = data / "documents" / "121799.yaml"
+    edit(path, "on_behalf_of: ccp-central-committee", "on_behalf_of: beijing")
+    err = error_of(data)
+    assert err.field == "on_behalf_of" and "is a place; expected a group" in str(err)

@@ -8,7 +8,8 @@ then adds the ``crm:E13_Attribute_Assignment`` that ties that assertion to its p
 Roles (head of delegation, proposed member …) follow Linked Art's part-activity pattern:
 the event ``crm:P9_consists_of`` a sub-activity ``<event>/part/<role>/<actor>`` typed with
 the role, ``crm:P14_carried_out_by`` the actor (``kgo:proposedParticipant`` for a planned
-event, since a proposal is not participation). The plain ``crm:P11_had_participant`` /
+event, since a proposal is not participation), and ``kgo:onBehalfOf`` the group the actor
+represents there, where the source says. The plain ``crm:P11_had_participant`` /
 ``schema:attendee`` links are always there too.
 """
 from __future__ import annotations
@@ -119,6 +120,8 @@ def _role(d: _Doc, event: URIRef, st: Statement, link: URIRef) -> None:
     has_type(d.g, part, st.role)
     label(d.g, part, f"{d.ctx.label(st.value)} as {st.role.replace('-', ' ')} in {d.ctx.label(st.subject)}")
     d.g.add((part, link, d.ctx.node(st.value)))
+    if st.on_behalf_of:
+        d.g.add((part, KGO.onBehalfOf, d.ctx.node(st.on_behalf_of)))
     d.g.add((event, CRM.P9_consists_of, part))
     d.g.add((part, CRM.P9i_forms_part_of, event))
 
