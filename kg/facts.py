@@ -452,6 +452,26 @@ class _DocumentLoader:
 
 # ---------------------------------------------------------------- all
 
+def _times_agree(documents: list[DocumentFacts]) -> None:
+    """An event has one time-span: every statement of its time, in any document, must agree.
+
+    Documents are mapped and validated one at a time, so this is the one check across them.
+    """
+    first: dict[str, Statement] = {}
+    for d in documents:
+        for st in d.statements:
+            if st.prop != "time":
+                continue
+            earlier = first.setdefault(st.subject, st)
+            if earlier is not st and (earlier.value.span, earlier.value.label) != (st.value.span, st.value.label):
+                raise FactsError(f"the time of {st.subject!r} ({st.value.label}) differs from the one stated at "
+                                 f"{earlier.origin} ({earlier.value.label})", path=st.origin.path,
+                                 line=st.origin.line, field="time",
+                                 hint="an event has one time-span: give the same begin/end/label, or keep one "
+                                      "statement and put the other source's reading in its note")
+
+
+
 def load_facts(data_dir: Path) -> Facts:
     """Read the registry, its reviewed Wikidata links (``wikidata/review.tsv``: accepted rows
     only), every record in ``records/`` and its facts file in ``documents/``."""
@@ -475,6 +495,7 @@ def load_facts(data_dir: Path) -> Facts:
         record = read_record(rp)
         loader = _DocumentLoader(fact_paths.pop(rp.stem), record, entities, types)
         documents.append(loader.load(load_yaml(loader.path)))
+    _times_agree(documents)
     if fact_paths:
         orphan = sorted(fact_paths.values())[0]
         raise FactsError("facts file without a record", path=orphan, hint=f"add data/records/{orphan.stem}.txt or remove this file")

@@ -192,3 +192,14 @@ def test_on_behalf_of_must_be_a_group(data):
     edit(path, "on_behalf_of: ccp-central-committee", "on_behalf_of: beijing")
     err = error_of(data)
     assert err.field == "on_behalf_of" and "is a place; expected a group" in str(err)
+
+
+def test_two_documents_may_not_give_one_event_different_times(data):
+    path = data / "documents" / "121976.yaml"
+    path.write_text(path.read_text(encoding="utf-8")
+                    + "  - event: conversation-1956-09-18\n"
+                      "    time: {begin: 1956-09-17}\n"
+                      "    inferred: a test of conflicting dates\n", encoding="utf-8")
+    err = error_of(data)
+    assert err.field == "time" and "differs from the one stated at" in str(err)
+    assert "121799.yaml:" in str(err) or "121976.yaml:" in str(err)
