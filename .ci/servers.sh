@@ -45,7 +45,7 @@ install_virtuoso() {
     "virtuoso-opensource-7 virtuoso-opensource-7/dba-password-again password $VT_PASSWORD" \
     | $sudo debconf-set-selections 2>/dev/null || true
   $sudo apt-get update -q >&2 || fail "apt-get update failed"
-  $sudo -E apt-get install -y -q --no-install-recommends virtuoso-opensource >&2 \
+  ${sudo:+$sudo -E} apt-get install -y -q --no-install-recommends virtuoso-opensource >&2 \
     || fail "cannot apt-get install virtuoso-opensource"
   # Debian starts the packaged instance where it can; ours runs apart, so stop that one.
   $sudo service virtuoso-opensource-7 stop >/dev/null 2>&1 || true
