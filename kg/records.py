@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from kg.errors import KgError
+from kg.languages import BY_NAME
 
 
 class RecordError(KgError):
@@ -84,17 +85,6 @@ class Record:
     lines: Mapping[str, int] = field(hash=False, compare=False)
 
 
-LANGUAGES = {
-    "albanian": "sq", "arabic": "ar", "armenian": "hy", "bulgarian": "bg", "chinese": "zh",
-    "croatian": "hr", "czech": "cs", "danish": "da", "dutch": "nl", "english": "en",
-    "estonian": "et", "farsi": "fa", "finnish": "fi", "french": "fr", "georgian": "ka",
-    "german": "de", "greek": "el", "hebrew": "he", "hindi": "hi", "hungarian": "hu",
-    "indonesian": "id", "italian": "it", "japanese": "ja", "khmer": "km", "korean": "ko",
-    "lao": "lo", "latvian": "lv", "lithuanian": "lt", "macedonian": "mk", "mongolian": "mn",
-    "norwegian": "no", "persian": "fa", "polish": "pl", "portuguese": "pt", "romanian": "ro",
-    "russian": "ru", "serbian": "sr", "serbo-croatian": "sh", "slovak": "sk", "slovenian": "sl",
-    "spanish": "es", "swedish": "sv", "thai": "th", "turkish": "tr", "ukrainian": "uk",
-    "urdu": "ur", "vietnamese": "vi"}
 LATIN_SCRIPT = {"cs", "da", "de", "en", "es", "et", "fi", "fr", "hr", "hu", "id", "it", "lt",
                 "lv", "nl", "no", "pl", "pt", "ro", "sh", "sk", "sl", "sq", "sv", "tr", "vi"}
 _EN_WORDS = set("the of and to that is was were with for he it we they on by this which be "
@@ -386,12 +376,12 @@ def _language(secs, first, end, err, hl):
                   "original_language")
     body = secs["original_language"]
     name = re.split(r"[,;/(]|\band\b", _join(body[:1]))[0].strip().lower()
-    if name not in LANGUAGES:
+    if name not in BY_NAME:
         raise err(f"unknown original language {name!r}; expected a language name such as "
                   "Russian, Chinese or German", body[0][0] + 1, "original_language",
-                  hint="add it to kg.records.LANGUAGES" if name else None)
+                  hint="add it to kg.languages.NAMES" if name else None)
     hl["original_language"] = body[0][0] + 1
-    return LANGUAGES[name]
+    return BY_NAME[name]
 
 
 def _latin(s: str) -> bool | None:

@@ -13,7 +13,7 @@ from importlib import resources
 from rdflib import Graph
 
 from ..facts import Entity
-from ..languages import LANGUAGES
+from ..languages import NAMES, WIKIDATA
 from ..vocab import CRM, SCHEMA
 from .patterns import ENTITY_CLASSES, Context, appellation, en, has_type, label, typed, wikidata
 
@@ -56,11 +56,10 @@ def map_entity(g: Graph, ctx: Context, e: Entity) -> None:
 def map_languages(g: Graph, ctx: Context, codes: set[str]) -> None:
     """``crm:E56_Language`` nodes for the languages the documents use."""
     for code in sorted(codes):
-        name, qid = LANGUAGES[code]
         node = ctx.iris.language(code)
         typed(g, node, CRM.E56_Language)
-        label(g, node, name)
-        wikidata(g, node, qid)
+        label(g, node, NAMES[code])
+        wikidata(g, node, WIKIDATA.get(code))
 
 
 def map_types(g: Graph) -> None:
