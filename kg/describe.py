@@ -17,7 +17,7 @@ from rdflib import Graph, Literal, URIRef
 
 from . import __version__
 from .iris import Iris
-from .publish import media_type, sha256
+from .publish import media_type, prefixes, sha256
 from .vocab import DCAT, DCTERMS, PROV, RDF, RDFS, SPDX, VOID, XSD
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -79,19 +79,10 @@ def _partitions(g: Graph, ds: URIRef, union: Graph) -> None:
         g.add((node, RDFS.label, Literal(f"property {_prefixed(prop)}", lang="en")))
 
 
-_PREFIX_OF = {
-    "http://www.cidoc-crm.org/cidoc-crm/": "crm", "http://schema.org/": "schema",
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf", "http://www.w3.org/2000/01/rdf-schema#": "rdfs",
-    "http://www.w3.org/2002/07/owl#": "owl", "http://www.w3.org/2004/02/skos/core#": "skos",
-    "http://purl.org/dc/terms/": "dcterms", "http://www.w3.org/ns/oa#": "oa",
-    "https://kg.example.org/ontology#": "kgo",
-}
-
-
 def _prefixed(iri: URIRef) -> str:
     """A readable, unique path segment for a term: ``crm-E21_Person``."""
     s = str(iri)
-    for ns, prefix in _PREFIX_OF.items():
+    for prefix, ns in prefixes().items():
         if s.startswith(ns):
             return f"{prefix}-{s[len(ns):]}".replace("/", "_").replace("#", "_")
     return "x-" + hashlib.sha256(s.encode()).hexdigest()[:12]

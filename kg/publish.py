@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -42,9 +43,14 @@ class Built:
     dataset: Dataset
 
 
+@lru_cache(maxsize=1)
+def _context_text() -> str:
+    return resources.files("kg._ontology").joinpath("context.jsonld").read_text(encoding="utf-8")
+
+
 def context() -> dict:
-    """The project's JSON-LD context (``ontology/context.jsonld``)."""
-    return json.loads(resources.files("kg._ontology").joinpath("context.jsonld").read_text(encoding="utf-8"))
+    """The project's JSON-LD context (``ontology/context.jsonld``), a fresh copy each call."""
+    return json.loads(_context_text())
 
 
 def sorted_lines(data: str) -> bytes:
@@ -62,14 +68,15 @@ def nquads(ds: Dataset) -> bytes:
 
 def turtle(g: Graph) -> bytes:
     out = Graph()
-    for prefix, ns in _prefixes().items():
+    for prefix, ns in prefixes().items():
         out.bind(prefix, ns, override=True, replace=True)
     for t in g:
         out.add(t)
     return out.serialize(format="turtle", encoding="utf-8")
 
 
-def _prefixes() -> dict[str, str]:
+def prefixes() -> dict[str, str]:
+    """The project's prefixes (``crm``, ``schema``, ``kgo`` …), from its JSON-LD context."""
     return {k: v for k, v in context()["@context"].items() if isinstance(v, str) and not k.startswith("@")}
 
 

@@ -16,10 +16,10 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 
 from .errors import KgError
-from .publish import context
+from .publish import prefixes
 from .vocab import RDF, RDFS
 
-PREFIXES = {k: v for k, v in context()["@context"].items() if isinstance(v, str)}
+PREFIXES = prefixes()
 PREFIXES.update({"sh": str(SH), "kgsh": "https://kg.example.org/shapes#"})
 
 
