@@ -14,10 +14,28 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .. import vocab
 from ..errors import KgError
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+class Terms:
+    """A closed :mod:`kg.vocab` namespace giving plain strings, as pyoxigraph compares them.
+
+    ``CRM + "P14_carried_out_by"`` is the term's IRI as a string; a term the namespace does
+    not declare raises ``AttributeError``, as everywhere else in kg.
+    """
+
+    def __init__(self, namespace):
+        self._ns = namespace
+
+    def __add__(self, name: str) -> str:
+        return str(self._ns[name])
+
+
+CRM, SDO, OA, KGO = Terms(vocab.CRM), Terms(vocab.SCHEMA), Terms(vocab.OA), Terms(vocab.KGO)
+RDF_TYPE = str(vocab.RDF.type)
+RDFS_LABEL = str(vocab.RDFS.label)
+SKOS_ALT = str(vocab.SKOS.altLabel)
+OWL_SAMEAS = str(vocab.OWL.sameAs)
 
 
 class Graph:

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-CRM = "http://www.cidoc-crm.org/cidoc-crm/"
-OA = "http://www.w3.org/ns/oa#"
-SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+from .graph import CRM, OA, RDFS_LABEL, SKOS_ALT
 AGENT_KINDS = ("person/", "group/", "place/")
 
 

@@ -7,14 +7,10 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from .graph import Graph
+from .graph import CRM, KGO, OWL_SAMEAS, SDO, SKOS_ALT, Graph  # noqa: F401 - home.py imports some from here
 from . import texts
 
-CRM = "http://www.cidoc-crm.org/cidoc-crm/"
-SDO = "http://schema.org/"
-KGO_PROPOSED = "https://kg.example.org/ontology#proposedParticipant"
-OWL_SAMEAS = "http://www.w3.org/2002/07/owl#sameAs"
-SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
+KGO_PROPOSED = KGO + "proposedParticipant"
 
 
 def link(g: Graph, iri: str) -> dict:
@@ -27,7 +23,7 @@ def _time(g: Graph, event: str) -> dict | None:
         return None
     return {"label": g.label(span), "begin": g.first(span, CRM + "P82a_begin_of_the_begin"),
             "end": g.first(span, CRM + "P82b_end_of_the_end"), "note": g.first(span, CRM + "P3_has_note"),
-            "stated": g.first(span, "https://kg.example.org/ontology#statedAs")}
+            "stated": g.first(span, KGO + "statedAs")}
 
 
 def event_summary(g: Graph, event: str) -> dict:
