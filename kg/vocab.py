@@ -9,6 +9,7 @@ are defined.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 
 from rdflib import Graph, Namespace, URIRef
@@ -176,18 +177,26 @@ class KGO(DefinedNamespace):
     statedEnd: URIRef
 
 
+@lru_cache(maxsize=1)
 def _types_graph() -> Graph:
     data = resources.files("kg._ontology").joinpath("types.ttl").read_text(encoding="utf-8")
     return Graph().parse(data=data, format="turtle")
 
 
+def types_triples() -> list:
+    """The triples of ``ontology/types.ttl`` (parsed once per process)."""
+    return list(_types_graph())
+
+
+@lru_cache(maxsize=1)
+def _type_keys() -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((str(c)[len(KGT_NS):], str(s)[len(KGT_NS):])
+                        for c, s in _types_graph().subject_objects(SKOS.inScheme)))
+
+
 def type_keys() -> dict[str, str]:
     """Map each controlled type key to the key of its scheme (``'congress' -> 'event'``)."""
-    g = _types_graph()
-    out = {}
-    for concept, scheme in g.subject_objects(SKOS.inScheme):
-        out[str(concept)[len(KGT_NS):]] = str(scheme)[len(KGT_NS):]
-    return out
+    return dict(_type_keys())
 
 
 _TYPE_KEYS = type_keys()

@@ -8,13 +8,11 @@ typed with ``crm:P2_has_type``; a planned event is also typed ``kgt:planned`` an
 """
 from __future__ import annotations
 
-from importlib import resources
-
 from rdflib import Graph
 
 from ..facts import Entity
 from ..languages import NAMES, WIKIDATA
-from ..vocab import CRM, SCHEMA
+from ..vocab import CRM, SCHEMA, types_triples
 from .patterns import ENTITY_CLASSES, Context, appellation, en, has_type, label, typed, wikidata
 
 
@@ -64,7 +62,8 @@ def map_languages(g: Graph, ctx: Context, codes: set[str]) -> None:
 
 def map_types(g: Graph) -> None:
     """The controlled types (``ontology/types.ttl``), so every referenced type has its labels."""
-    g.parse(data=resources.files("kg._ontology").joinpath("types.ttl").read_text(encoding="utf-8"), format="turtle")
+    for t in types_triples():
+        g.add(t)
 
 
 def map_registry(ctx: Context, languages: set[str]) -> Graph:

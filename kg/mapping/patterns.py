@@ -21,7 +21,7 @@ P4 = CRM["P4_has_time-span"]
 P82A = CRM["P82a_begin_of_the_begin"]
 P82B = CRM["P82b_end_of_the_end"]
 
-# Entity kind → (CRM class, schema.org class, IRI kind)
+# Entity kind → (CRM class, schema.org class)
 ENTITY_CLASSES = {
     "person": (CRM.E21_Person, SCHEMA.Person),
     "group": (CRM.E74_Group, SCHEMA.Organization),

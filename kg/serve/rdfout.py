@@ -5,6 +5,7 @@ import json
 
 import pyoxigraph as ox
 
+from ..vocab import SCHEMA
 from .graph import RDF_TYPE
 
 
@@ -59,7 +60,7 @@ def jsonld(triples: list[ox.Triple], context: dict) -> bytes:
 
 def schema_org(triples: list[ox.Triple], iri: str) -> str:
     """The schema.org view of one entity, for ``<script type="application/ld+json">``."""
-    ns = "http://schema.org/"
+    ns = str(SCHEMA._NS)
     node: dict = {"@context": {"@vocab": ns}, "@id": iri}
     for t in triples:
         if t.subject.value != iri:
