@@ -28,6 +28,43 @@ SUFFIX_OF = {v: k for k, v in SUFFIXES.items()}
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                 ".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon"}
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, Link, Content-Location"}
+MAX_PARAMS = 20
+# Every answer: no sniffing, no framing, no referrer leaks. Pages also get a policy that
+# runs only kg's own script file and styles: no inline script (the one inline <script> is
+# the JSON-LD data block, which browsers never execute), no plugins, no foreign forms.
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+                    "Referrer-Policy": "strict-origin-when-cross-origin"}
+CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+
+
+def query_params(qs: str) -> dict[str, list[str]] | None:
+    """The query string's parameters, or ``None`` if it has more than ``MAX_PARAMS``."""
+    try:
+        return parse_qs(qs, max_num_fields=MAX_PARAMS)
+    except ValueError:
+        return None
+
+
+def safe_href(value) -> str:
+    """``value`` if it may be a link target here — a local path or an http(s) IRI — else ``""``.
+
+    Data can hold any IRI (``javascript:``, ``data:`` …); only these become links.
+    """
+    v = str(value or "")
+    if v.startswith("/") and not v.startswith("//"):
+        return v
+    scheme = v.split(":", 1)[0].lower() if ":" in v else ""
+    return v if scheme in ("http", "https") and v[len(scheme):].startswith("://") else ""
+
+
+def with_security_headers(r: "Response") -> "Response":
+    """``r`` with the headers every answer carries (and the page policy on HTML)."""
+    for k, v in SECURITY_HEADERS.items():
+        r.headers.setdefault(k, v)
+    if r.headers.get("Content-Type", "").startswith("text/html"):
+        r.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    return r
 
 
 @dataclass
@@ -64,6 +101,7 @@ class App:
                                       autoescape=True, trim_blocks=True, lstrip_blocks=True,
                                       undefined=jinja2.StrictUndefined)
         self.env.globals.update(base=base, static_site=static_site, version=self.graph.version)
+        self.env.filters["href"] = safe_href
         self.static = {p.name: p for p in resources.files("kg.serve").joinpath("static").iterdir() if p.is_file()}
         self.examples = _examples(queries_dir)
         self.index = home.search_index(self.graph)
@@ -73,6 +111,9 @@ class App:
     # ------------------------------------------------------------------ dispatch
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> Response:
         """One request → one response. ``headers`` keys are case-insensitive (lower-cased here)."""
+        return with_security_headers(self._handle(method, target, headers, body))
+
+    def _handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Response:
         h = {k.lower(): v for k, v in headers.items()}
         raw_path, _, qs = target.partition("?")
         if len(raw_path) > MAX_PATH or len(qs) > MAX_QUERY_STRING:
@@ -93,7 +134,9 @@ class App:
             return self.sparql(method, qs, h, body)
         if method not in ("GET", "HEAD"):
             return self.error(405, f"{method} is not allowed here", h, allow="GET, HEAD, OPTIONS")
-        params = parse_qs(qs, max_num_fields=20)
+        params = query_params(qs)
+        if params is None:
+            return self.error(400, f"too many query parameters (at most {MAX_PARAMS})", h)
         if path == "/":
             return self.conditional(self.home(h), h)
         if path == "/search":

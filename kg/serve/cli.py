@@ -28,6 +28,9 @@ def serve_add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--query-timeout", type=float, default=10.0, help="seconds a SPARQL query may run (default: 10)")
     p.add_argument("--result-limit", type=int, default=10_000, help="most rows a SPARQL answer holds (default: 10000)")
     p.add_argument("--workers", type=int, default=2, help="SPARQL worker processes (default: 2)")
+    p.add_argument("--query-memory", type=int, default=1024, metavar="MiB",
+                   help="memory a SPARQL query may use beyond the loaded data, per worker; a query that needs "
+                        "more is stopped with 422 (default: 1024)")
     p.add_argument("--quiet", action="store_true", help="do not log each request")
 
 
@@ -36,11 +39,11 @@ def serve_run(args, settings: Settings) -> int:
     from .server import make_server
     from .sparql import QueryPool
     dist = Path(args.dist) if args.dist else settings.dist_dir
-    if args.query_timeout <= 0 or args.result_limit <= 0 or args.workers <= 0:
-        raise KgError("--query-timeout, --result-limit and --workers must be positive", field="serve")
+    if args.query_timeout <= 0 or args.result_limit <= 0 or args.workers <= 0 or args.query_memory <= 0:
+        raise KgError("--query-timeout, --result-limit, --workers and --query-memory must be positive", field="serve")
     app = App(dist, settings.base, queries_dir=_queries_dir(settings))
     app.pool = QueryPool(dist, size=args.workers,
-                         timeout=args.query_timeout, limit=args.result_limit)
+                         timeout=args.query_timeout, limit=args.result_limit, memory=args.query_memory << 20)
     try:
         server = make_server(app, args.host, args.port, quiet=args.quiet)
     except OSError as e:

@@ -82,9 +82,12 @@ class Graph:
         return self.base + path.lstrip("/")
 
     def href(self, iri: str) -> str:
-        """Where a link to ``iri`` goes: the local page if we serve it, else the IRI itself."""
+        """Where a link to ``iri`` goes: the local page if we serve it, else the IRI itself if it
+        is an http(s) IRI, else ``""`` (no link: data may hold ``javascript:`` and such)."""
         path = self.path_of(iri)
-        return path if path is not None and self.has(iri) else iri
+        if path is not None and self.has(iri):
+            return path
+        return iri if iri.lower().startswith(("http://", "https://")) else ""
 
     # ------------------------------------------------------------------ lookups
     def values(self, s: str, p: str) -> list[ox.NamedNode | ox.Literal]:

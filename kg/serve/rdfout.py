@@ -77,5 +77,11 @@ def schema_org(triples: list[ox.Triple], iri: str) -> str:
             else:
                 v = o.value
             node.setdefault(key, []).append(v)
-    text = json.dumps(node, ensure_ascii=False, indent=1)
-    return text.replace("</", "<\\/")
+    return script_json(node)
+
+
+def script_json(value) -> str:
+    """JSON for inside an HTML ``<script>`` element: ``<``, ``>`` and ``&`` as ``\\u`` escapes,
+    so no value can close the element or open a comment (``</script>``, ``<!--``)."""
+    text = json.dumps(value, ensure_ascii=False, indent=1)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

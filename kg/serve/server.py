@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .app import MAX_BODY, App
+from .app import MAX_BODY, SECURITY_HEADERS, App, Response, with_security_headers
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -24,7 +24,7 @@ class Handler(BaseHTTPRequestHandler):
             except ValueError:
                 n = -1
             if n < 0 or n > MAX_BODY:
-                self._send(413, {"Content-Type": "text/plain; charset=utf-8", "Connection": "close"},
+                self._send(413, {"Content-Type": "text/plain; charset=utf-8", "Connection": "close", **SECURITY_HEADERS},
                            b"request body too large or bad Content-Length\n")
                 self.close_connection = True
                 return
@@ -33,7 +33,8 @@ class Handler(BaseHTTPRequestHandler):
             r = self.app.handle(self.command, self.path, dict(self.headers.items()), body)
         except Exception as e:  # noqa: BLE001 - a bug must not kill the server thread silently
             print(f"kg serve: internal error on {self.path!r}: {type(e).__name__}: {e}", file=sys.stderr)
-            self._send(500, {"Content-Type": "text/plain; charset=utf-8"}, b"internal error (a bug in kg)\n")
+            self._send(500, with_security_headers(Response(500, headers={"Content-Type": "text/plain; charset=utf-8"})).headers,
+                       b"internal error (a bug in kg)\n")
             return
         self._send(r.status, r.headers, r.body)
 
@@ -43,7 +44,6 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         if status != 304 and status >= 200:
             self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-Content-Type-Options", "nosniff")
         self.end_headers()
         if self.command != "HEAD" and status not in (204, 304):
             self.wfile.write(body)

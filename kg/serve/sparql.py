@@ -4,9 +4,16 @@ pyoxigraph cannot interrupt a query, so queries run in worker *processes* that e
 their own in-memory store loaded from ``kg.nq``. A query that outlives its deadline has
 its worker killed and replaced; the client gets 422 (the query, as asked, cannot be
 answered within the limit) with a message. Results are cut at
-``limit`` rows (or triples) and the response says so in ``KG-Results-Truncated``.
-Updates are refused (the stores are in-memory copies anyway), and so is ``SERVICE``,
-which would make the server fetch from the network.
+``limit`` rows (or triples), or at ``MAX_RESULT_BYTES``, and the response says so in
+``KG-Results-Truncated``.
+
+What a query can do is decided by the engine and the process, not by reading its text:
+``Store.query`` parses and runs queries only (an update is a syntax error there), and
+each worker is confined (:mod:`kg.serve.sandbox`) before its first query — it cannot open
+a socket or a file, so ``SERVICE`` cannot reach the network whatever the query text
+hides, and its memory is capped, so a runaway query ends its worker rather than the
+machine. The text is looked at only for limits (length, nesting) and to word the
+refusal of an update kindly.
 """
 from __future__ import annotations
 
@@ -17,24 +24,30 @@ import os
 import queue
 import re
 import select
+import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from dataclasses import dataclass
 from xml.sax.saxutils import escape as xml_escape
 
 import pyoxigraph as ox
 
+from . import sandbox
 from .negotiate import choose
+from .rdfout import jsonld, ntriples, turtle
 
 RESULT_TYPES = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
                 "text/tab-separated-values", "application/json")
 GRAPH_TYPES = ("text/turtle", "application/n-triples", "application/ld+json")
 MAX_QUERY = 20_000
+MAX_NESTING = 200               # brackets deep; the parser's stack is finite
+MAX_RESULT_BYTES = 32 << 20     # an answer is cut (and marked truncated) past this size
+DEFAULT_MEMORY = 1024 << 20     # bytes a worker may add to what its loaded store takes
 _PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-_STRINGS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
-_UPDATE = re.compile(r"(?<![\w:?$])(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)(?![\w:])", re.I)
-_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:])", re.I)
+_UPDATE = re.compile(r"(?:^|[\s};])(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\s", re.I)
+TEXT = "text/plain; charset=utf-8"
 
 
 @dataclass
@@ -45,16 +58,30 @@ class Answer:
     truncated: bool = False
 
 
+def nesting(query: str) -> int:
+    """How deep brackets ``( { [`` go in ``query`` (counted over the whole text: a bound, not a parse)."""
+    depth = deepest = 0
+    for ch in query:
+        if ch in "({[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in ")}]" and depth:
+            depth -= 1
+    return deepest
+
+
 def refusal(query: str) -> Answer | None:
-    """A 4xx answer for what this endpoint never runs, else ``None``."""
+    """A 4xx answer for a query over this endpoint's size limits, else ``None``."""
     if len(query) > MAX_QUERY:
-        return Answer(413, "text/plain; charset=utf-8", f"query longer than {MAX_QUERY} characters\n".encode())
-    code = _STRINGS.sub(" ", query)
-    if _SERVICE.search(code):
-        return Answer(403, "text/plain; charset=utf-8", b"SERVICE (federated query) is not allowed here\n")
-    if _UPDATE.search(code) and not re.search(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])", code, re.I):
-        return Answer(403, "text/plain; charset=utf-8", b"this endpoint is read-only: SPARQL Update is refused\n")
+        return Answer(413, TEXT, f"query longer than {MAX_QUERY} characters\n".encode())
+    if nesting(query) > MAX_NESTING:
+        return Answer(400, TEXT, f"query nested more than {MAX_NESTING} brackets deep\n".encode())
     return None
+
+
+def _looks_like_update(query: str) -> bool:
+    """Only to word the answer to a query the engine could not parse: was it an update?"""
+    return bool(_UPDATE.search(query[:2000]))
 
 
 # ------------------------------------------------------------------ result formats (worker side)
@@ -120,15 +147,34 @@ def format_boolean(value: bool, media: str) -> bytes:
     return json.dumps({"head": {}, "boolean": value}).encode()
 
 
-def execute(store: ox.Store, query: str, accept: str | None, limit: int, context: dict) -> Answer:
+def _weight(term) -> int:
+    """About how many bytes ``term`` adds to an answer (to cut answers by size)."""
+    if term is None:
+        return 0
+    return len(term.value) + 16 if hasattr(term, "value") else len(str(term)) + 16
+
+
+def execute(store: ox.Store, query: str, accept: str | None, limit: int, context: dict,
+            max_bytes: int = MAX_RESULT_BYTES) -> Answer:
     """Run one query on ``store`` (in a worker) and serialise the answer by ``accept``."""
-    from .rdfout import jsonld, ntriples, turtle
     try:
         result = store.query(query, use_default_graph_as_union=True)
+        return _serialise(result, accept, limit, context, max_bytes)
     except SyntaxError as e:
-        return Answer(400, "text/plain; charset=utf-8", f"SPARQL syntax error: {e}\n".encode())
+        if _looks_like_update(query):
+            return Answer(403, TEXT, b"this endpoint is read-only: SPARQL Update is refused\n")
+        return Answer(400, TEXT, f"SPARQL syntax error: {e}\n".encode())
     except OSError as e:
-        return Answer(400, "text/plain; charset=utf-8", f"query failed: {e}\n".encode())
+        # The store is in memory: the only I/O a query can attempt is a SERVICE call,
+        # and the confined worker cannot open a socket (nor resolve a name).
+        return Answer(403, TEXT, f"SERVICE (federated query) is not allowed here: this endpoint does not "
+                                 f"reach the network ({e})\n".encode())
+    except (RuntimeError, ValueError, TypeError) as e:
+        return Answer(400, TEXT, f"query failed: {e}\n".encode())
+
+
+def _serialise(result, accept: str | None, limit: int, context: dict, max_bytes: int) -> Answer:
+    size = 0
     if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
         media = choose(accept, RESULT_TYPES)
         if media is None:
@@ -138,10 +184,12 @@ def execute(store: ox.Store, query: str, accept: str | None, limit: int, context
         variables = [v.value for v in result.variables]
         rows, truncated = [], False
         for solution in result:
-            if len(rows) >= limit:
+            row = [solution[v] for v in variables]
+            size += sum(_weight(t) for t in row)
+            if len(rows) >= limit or size > max_bytes:
                 truncated = True
                 break
-            rows.append([solution[v] for v in variables])
+            rows.append(row)
         charset = "; charset=utf-8" if media.startswith("text/") else ""
         return Answer(200, media + charset, format_solutions(variables, rows, media), truncated)
     media = choose(accept, GRAPH_TYPES)
@@ -149,7 +197,8 @@ def execute(store: ox.Store, query: str, accept: str | None, limit: int, context
         return Answer(406, "text/plain; charset=utf-8", ("acceptable: " + ", ".join(GRAPH_TYPES) + "\n").encode())
     triples, truncated = [], False
     for t in result:
-        if len(triples) >= limit:
+        size += _weight(t.subject) + _weight(t.predicate) + _weight(t.object)
+        if len(triples) >= limit or size > max_bytes:
             truncated = True
             break
         triples.append(t)
@@ -160,17 +209,23 @@ def execute(store: ox.Store, query: str, accept: str | None, limit: int, context
 
 # ------------------------------------------------------------------ worker processes
 #
-# Each worker is ``python -m kg.serve.sparql DIST`` (a fresh interpreter, so it does not
-# depend on how the server was started). Protocol over its stdin/stdout: one JSON line per
-# request; the answer is one JSON line (status, content type, truncated, length) followed
-# by ``length`` bytes of body.
+# Each worker is a fresh interpreter (``python -I``) running ``_worker_main`` from the very
+# kg package this server runs (its folder is put first on ``sys.path``; the working folder
+# is not on it), so it does not depend on how or where the server was started. Protocol
+# over its stdin/stdout: one JSON line per request; the answer is one JSON line (status,
+# content type, truncated, length) followed by ``length`` bytes of body. Its stderr goes
+# to a file the pool reads when the worker dies, to say why.
 
-def _worker_main(dist: str) -> None:  # pragma: no cover - runs in a child process
+def _worker_main(dist: str, memory_budget: int) -> None:  # pragma: no cover - runs in a child process
     store = ox.Store()
     with open(os.path.join(dist, "kg.nq"), "rb") as f:
         store.bulk_load(f, ox.RdfFormat.N_QUADS)
     ctx_path = os.path.join(dist, "context.jsonld")
-    context = json.load(open(ctx_path, encoding="utf-8"))["@context"] if os.path.exists(ctx_path) else {}
+    context = {}
+    if os.path.exists(ctx_path):
+        with open(ctx_path, encoding="utf-8") as f:
+            context = json.load(f)["@context"]
+    sandbox.confine(memory_budget)
     out = sys.stdout.buffer
     out.write(b"ready\n")
     out.flush()
@@ -178,19 +233,33 @@ def _worker_main(dist: str) -> None:  # pragma: no cover - runs in a child proce
         req = json.loads(line)
         try:
             a = execute(store, req["query"], req["accept"], req["limit"], context)
+        except MemoryError:
+            a = Answer(422, TEXT, b"query stopped: it needed more memory than a query may use here; "
+                                  b"narrow it down or add a LIMIT\n")
         except Exception as e:  # noqa: BLE001 - report, keep serving
-            a = Answer(500, "text/plain; charset=utf-8", f"query failed: {type(e).__name__}: {e}\n".encode())
+            a = Answer(500, TEXT, f"query failed: {type(e).__name__}: {e}\n".encode())
         head = {"status": a.status, "content_type": a.content_type, "truncated": a.truncated, "length": len(a.body)}
         out.write(json.dumps(head).encode() + b"\n" + a.body)
         out.flush()
 
 
+_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from kg.serve.sparql import _worker_main; " \
+        "_worker_main(sys.argv[2], int(sys.argv[3]))"
+
+
+class WorkerDied(Exception):
+    """A worker ended while answering; ``reason`` says why, as far as its stderr tells."""
+
+    def __init__(self, reason: str, status: int):
+        super().__init__(reason)
+        self.reason, self.status = reason, status
+
+
 class _Worker:
-    def __init__(self, dist: str):
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
-        self.process = subprocess.Popen([sys.executable, "-m", "kg.serve.sparql", dist], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    def __init__(self, dist: str, memory_budget: int):
+        self.stderr = tempfile.TemporaryFile()
+        self.process = subprocess.Popen([sys.executable, "-I", "-c", _BOOT, _PACKAGE_ROOT, dist, str(memory_budget)],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr)
         self.ready = False
 
     def _readable(self, timeout: float) -> bool:
@@ -211,23 +280,45 @@ class _Worker:
             return None
         line = self.process.stdout.readline()
         if not line:
-            raise EOFError("worker exited")
+            raise self.death()
         head = json.loads(line)
         body = self.process.stdout.read(head["length"])
         return Answer(head["status"], head["content_type"], body, head["truncated"])
 
+    def death(self) -> WorkerDied:
+        """Why the worker ended, from its exit status and the end of its stderr."""
+        try:
+            code = self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            code = None
+        self.stderr.seek(0, os.SEEK_END)
+        self.stderr.seek(max(0, self.stderr.tell() - 4096))
+        tail = self.stderr.read().decode("utf-8", "replace")
+        if "memory allocation" in tail or "MemoryError" in tail or "Cannot allocate memory" in tail:
+            return WorkerDied("query stopped: it needed more memory than a query may use here; "
+                              "narrow it down or add a LIMIT", 422)
+        if "overflow" in tail or code == -signal.SIGSEGV:
+            return WorkerDied("query stopped: it is nested too deeply for the query engine", 422)
+        return WorkerDied(f"the query worker ended unexpectedly (exit status {code}); try again", 503)
+
     def kill(self) -> None:
         self.process.kill()
         self.process.wait(5)
-        for f in (self.process.stdin, self.process.stdout):
+        for f in (self.process.stdin, self.process.stdout, self.stderr):
             f.close()
 
 
 class QueryPool:
-    """A few worker processes; each query gets one, and a query past its deadline kills it."""
+    """A few confined worker processes; each query gets one, and one past its deadline is killed.
 
-    def __init__(self, dist, size: int = 2, timeout: float = 10.0, limit: int = 10_000):
-        self.dist, self.timeout, self.limit = str(dist), timeout, limit
+    ``memory`` is the address space (bytes) a worker may add to what its loaded store
+    takes; a query that needs more ends its worker, the client gets 422 with the reason,
+    and a fresh worker takes its place.
+    """
+
+    def __init__(self, dist, size: int = 2, timeout: float = 10.0, limit: int = 10_000,
+                 memory: int = DEFAULT_MEMORY):
+        self.dist, self.timeout, self.limit, self.memory = str(dist), timeout, limit, memory
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._all: list[_Worker] = []
@@ -235,7 +326,7 @@ class QueryPool:
             self._add()
 
     def _add(self) -> None:
-        w = _Worker(self.dist)
+        w = _Worker(self.dist, self.memory)
         with self._lock:
             self._all.append(w)
         self._idle.put(w)
@@ -246,6 +337,10 @@ class QueryPool:
             if w in self._all:
                 self._all.remove(w)
 
+    def _replace(self, w: _Worker) -> None:
+        self._drop(w)
+        self._add()
+
     def run(self, query: str, accept: str | None) -> Answer:
         refused = refusal(query)
         if refused:
@@ -253,22 +348,23 @@ class QueryPool:
         try:
             w = self._idle.get(timeout=self.timeout)
         except queue.Empty:
-            return Answer(503, "text/plain; charset=utf-8", b"all query workers are busy; try again\n")
+            return Answer(503, TEXT, b"all query workers are busy; try again\n")
         try:
             if not w.wait_ready(60):
                 raise EOFError("worker did not start")
             w.send(query, accept, self.limit)
             answer = w.receive(self.timeout)
             if answer is None:
-                self._drop(w)
-                self._add()
-                return Answer(422, "text/plain; charset=utf-8",
-                              f"query stopped after {self.timeout:g} s (the time limit); "
-                              "narrow it down or add a LIMIT\n".encode())
+                self._replace(w)
+                return Answer(422, TEXT, f"query stopped after {self.timeout:g} s (the time limit); "
+                                         "narrow it down or add a LIMIT\n".encode())
+        except WorkerDied as e:
+            self._replace(w)
+            print(f"kg serve: SPARQL worker ended: {e.reason}", file=sys.stderr)
+            return Answer(e.status, TEXT, (e.reason + "\n").encode())
         except (EOFError, OSError, ValueError):
-            self._drop(w)
-            self._add()
-            return Answer(500, "text/plain; charset=utf-8", b"query worker failed; try again\n")
+            self._replace(w)
+            return Answer(503, TEXT, b"query worker failed; try again\n")
         self._idle.put(w)
         return answer
 
@@ -278,7 +374,3 @@ class QueryPool:
             self._all.clear()
         for w in workers:
             w.kill()
-
-
-if __name__ == "__main__":  # pragma: no cover - the worker process
-    _worker_main(sys.argv[1])

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qs
-
 from .negotiate import choose
 from .sparql import GRAPH_TYPES, RESULT_TYPES
 
@@ -14,14 +12,16 @@ TEXT = "text/plain; charset=utf-8"
 
 
 def handle(app, method: str, qs: str, h: dict, body: bytes):
-    from .app import CORS, MAX_BODY, Response
+    from .app import CORS, MAX_BODY, MAX_PARAMS, Response, query_params
 
     def fail(status, message):
         r = app.error(status, message, h)
         r.headers.update(CORS)
         return r
 
-    params = parse_qs(qs, max_num_fields=20)
+    params = query_params(qs)
+    if params is None:
+        return fail(400, f"too many query parameters (at most {MAX_PARAMS})")
     if method == "POST":
         ctype = h.get("content-type", "").split(";")[0].strip().lower()
         if len(body) > MAX_BODY:
@@ -35,9 +35,11 @@ def handle(app, method: str, qs: str, h: dict, body: bytes):
                 return fail(400, "the query is not UTF-8")
         elif ctype == "application/x-www-form-urlencoded":
             try:
-                form = parse_qs(body.decode("utf-8"), max_num_fields=20)
-            except (UnicodeDecodeError, ValueError):
-                return fail(400, "the form is not valid UTF-8 or has too many fields")
+                form = query_params(body.decode("utf-8"))
+            except UnicodeDecodeError:
+                form = None
+            if form is None:
+                return fail(400, f"the form is not valid UTF-8 or has more than {MAX_PARAMS} fields")
             params.update(form)
         else:
             return fail(415, "POST a query as application/sparql-query or application/x-www-form-urlencoded")
