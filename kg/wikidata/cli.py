@@ -116,7 +116,8 @@ def client_config(args, settings: Settings) -> ClientConfig:
     return ClientConfig(endpoint=pick("endpoint", WIKIDATA_API), contact=pick("contact", None),
                         user_agent=pick("user_agent", None), maxlag=number("maxlag", 5, int, 0),
                         timeout=number("timeout", 20.0, float, 0.001), retries=number("retries", 4, int, 0),
-                        backoff=number("backoff", 1.0, float, 0), max_bytes=number("max_bytes", 16 * 1024 * 1024, int, 1),
+                        backoff=number("backoff", 1.0, float, 0),
+                        max_bytes=number("max_bytes", ClientConfig.max_bytes, int, 1),
                         cache_dir=cache, offline=args.offline, refresh=args.refresh)
 
 

@@ -164,8 +164,9 @@ class WikidataClient:
                 if code == "maxlag":
                     wait = retry_after(answer.headers.get("Retry-After"))
                     raise http.Transient("the servers are lagged (maxlag)", 5.0 if wait is None else wait)
-                info = err.get("info", "") if isinstance(err, dict) else ""
-                raise WikidataError(f"{what}: the API refused: {shown(code)}: {shown(info, 200)}")
+                info = err.get("info") if isinstance(err, dict) else None
+                detail = f": {shown(info, 200)}" if info else ""
+                raise WikidataError(f"{what}: the API refused: {shown(code)}{detail}")
             try:
                 return shape(data)
             except answers.ShapeError as e:
