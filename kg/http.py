@@ -201,10 +201,12 @@ class _Worker:
     def _loop(jobs: queue.SimpleQueue) -> None:
         while (job := jobs.get()) is not None:
             fn, box, done = job
+            job = None                    # hold nothing of a finished job while waiting
             try:
                 box["value"] = fn()
             except BaseException as e:  # noqa: BLE001 - handed over to the waiting thread
                 box["error"] = e
+            fn = box = None
             done.set()
 
     def run(self, fn: Callable[[], Any], wait: float) -> dict | None:
