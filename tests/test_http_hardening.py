@@ -406,3 +406,17 @@ def test_check_iri_matches_whole_iris():
         with pytest.raises(KgError, match="is not an absolute IRI"):
             load.check_iri(bad)
     assert load.prune_prefix("https://h.example/kg#") == "https://h.example/kg#"
+
+
+@pytest.mark.parametrize("line, field", [('timeout = "soon"', "wikidata.timeout"), ("retries = -1", "wikidata.retries"),
+                                         ("max_bytes = 1.5", "wikidata.max_bytes"), ("endpoint = 5", "wikidata.endpoint"),
+                                         ("timeout = nan", "wikidata.timeout")])
+def test_bad_client_settings_in_kg_toml_exit_2_naming_the_field(project, capsys, line, field):  # noqa: F811
+    toml = project / "kg.toml"
+    with FakeWikibase() as wb:                         # never the real API, even if the check failed
+        endpoint = "" if line.startswith("endpoint") else f'endpoint = "{wb.endpoint}"\n'
+        toml.write_text(toml.read_text(encoding="utf-8") + f"\n[wikidata]\n{endpoint}{line}\n", encoding="utf-8")
+        assert kg("--root", project, "link", "--contact", "tests@example.org") == 2
+        assert wb.seen == []
+    err = capsys.readouterr().err
+    assert f"field '{field}'" in err and "internal error" not in err
