@@ -6,10 +6,15 @@ the shared registry graph — is sent as N-Triples: the first chunk with ``PUT``
 graph), further chunks of a large graph with ``POST`` (add to it). A reload therefore
 replaces exactly the graphs it sends and is idempotent; a changed document replaces only
 its own graph. Retrying a chunk is safe: RDF graphs are sets and kg's dumps hold no blank
-nodes, so sending the same triples twice stores them once. Transient failures (connection
-errors, timeouts, HTTP 408/429/5xx) are retried with exponential backoff. Afterwards a
+nodes, so sending the same triples twice stores them once. Every request goes through
+:mod:`kg.http`: a total deadline per request (``--timeout``, default 300 s for connecting,
+sending a chunk and reading the whole answer), a cap on the answer's size, no redirect to
+another host, and retries of transient failures (connection errors, timeouts, HTTP
+408/429/5xx) with exponential backoff, honouring ``Retry-After``. Afterwards a
 SPARQL 1.1 Protocol query ``SELECT (COUNT(*) …) { GRAPH <g> {…} }`` per graph checks that
-the store holds exactly what was sent.
+the store holds exactly what was sent. ``--prune`` drops only graphs whose names start with
+the graph prefix, and only when that prefix is a full IRI (scheme and host) ending in ``/``
+or ``#``.
 
 Per-store details live in :data:`STORES`: Oxigraph serves the protocol at ``/store`` and
 queries at ``/query``; Virtuoso at ``/sparql-graph-crud-auth`` (digest auth, user ``dba``)
@@ -18,6 +23,8 @@ query URLs. The embedded default (no server) is :mod:`kg.store`.
 """
 from __future__ import annotations
 
+import json
+import re
 import tempfile
 import time
 from collections.abc import Callable
@@ -29,11 +36,13 @@ import pyoxigraph as ox
 import requests
 
 from . import __version__
+from . import http
 from .errors import KgError
 
 USER_AGENT = f"kg/{__version__} (Graph Store Protocol loader)"
 N_TRIPLES = "application/n-triples"
-RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+MAX_ANSWER = 64 * 1024 * 1024      # bytes: the largest answer kg reads from a store
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{0,30}")
 
 
 class StoreError(KgError):
@@ -105,10 +114,27 @@ def check_iri(iri: str, what: str = "graph name") -> str:
     try:
         ox.NamedNode(iri)
     except ValueError as e:
-        raise KgError(f"{what} {iri!r} is not an absolute IRI: {e}", field=what) from None
-    if ":" not in iri:
-        raise KgError(f"{what} {iri!r} is not an absolute IRI", field=what)
+        raise KgError(f"{what} {http.shown(iri)} is not an absolute IRI: {http.shown(str(e))}",
+                      field=what) from None
+    scheme, colon, _ = iri.partition(":")
+    if not colon or not _SCHEME.fullmatch(scheme) or http.clean_text(iri) != iri:
+        raise KgError(f"{what} {http.shown(iri)} is not an absolute IRI", field=what,
+                      hint="expected a scheme, a colon and no control characters, e.g. https://example.org/graph/")
     return iri
+
+
+def prune_prefix(prefix: str) -> str:
+    """``prefix`` if graphs may be dropped under it: a full IRI with a scheme and a host
+    (``https://host/…``) ending in ``/`` or ``#``; anything shorter (``http:``) would match
+    graphs that are not kg's."""
+    check_iri(prefix, "graph prefix")
+    parts = urlsplit(prefix)
+    if not (parts.netloc and prefix.startswith(f"{parts.scheme}://") and prefix.endswith(("/", "#"))):
+        raise KgError(f"--prune needs a graph prefix that is a full IRI ending in '/' or '#', not "
+                      f"{http.shown(prefix)}", field="graph-prefix",
+                      hint="e.g. --graph-prefix https://kg.example.org/graph/ ; prune drops every graph "
+                           "of the store whose name starts with the prefix")
+    return prefix
 
 
 def new_session() -> requests.Session:
@@ -140,9 +166,10 @@ def guess_kind(endpoint: str) -> str | None:
 def detect_kind(session: requests.Session, endpoint: str, timeout: float = 10) -> str | None:
     """Ask the server: Oxigraph and Virtuoso name themselves in the ``Server`` header."""
     try:
-        r = session.get(_root(endpoint) + "/", timeout=timeout)
-    except requests.RequestException as e:
-        raise StoreUnreachable(f"cannot reach {endpoint} to detect the store type: {_reason(e)}",
+        r = http.request(session, "GET", _root(endpoint) + "/", http.Limits(timeout=timeout, retries=0),
+                         read_body=False)
+    except http.HttpFailure as e:
+        raise StoreUnreachable(f"cannot reach {endpoint} to detect the store type: {e.reason}",
                                hint="is the server running? or pass --store-type") from None
     server = r.headers.get("Server", "").lower()
     return next((k for k, h in _SERVER_HEADER.items() if server.startswith(h)), None)
@@ -264,51 +291,45 @@ def chunks(path: Path, size: int):
 
 # ---------------------------------------------------------------- the protocol client
 
-def _reason(e: BaseException) -> str:
-    text = str(e)
-    for marker in ("Connection refused", "Connection reset", "Connection aborted", "timed out",
-                   "RemoteDisconnected", "Name or service not known"):
-        if marker in text:
-            return marker.lower()
-    return type(e).__name__
-
-
 class GspClient:
-    """Graph Store Protocol writes and SPARQL Protocol reads for one :class:`Target`."""
+    """Graph Store Protocol writes and SPARQL Protocol reads for one :class:`Target`.
+
+    ``timeout`` is the total time of one request (connecting, sending, reading the whole
+    answer); ``max_wait`` the longest ``Retry-After`` honoured; ``max_bytes`` the largest
+    answer read.
+    """
 
     def __init__(self, target: Target, session: requests.Session | None = None, *, retries: int = 4,
-                 backoff: float = 0.5, timeout: float = 300, sleep: Callable[[float], None] = time.sleep):
+                 backoff: float = 0.5, timeout: float = 300, sleep: Callable[[float], None] = time.sleep,
+                 max_wait: float = 120, max_bytes: int = MAX_ANSWER):
+        if retries < 0 or not timeout > 0:
+            raise KgError("--retries must be at least 0 and --timeout more than 0 seconds", field="timeout")
         self.target, self.session = target, session or new_session()
         self.retries, self.backoff, self.timeout, self.sleep = retries, backoff, timeout, sleep
         self.auth = target.http_auth()
+        self.http = http.Http(self.session, http.Limits(timeout=timeout, max_bytes=max_bytes, retries=retries,
+                                                        backoff=backoff, max_wait=max_wait), sleep=sleep)
 
-    def _send(self, method: str, url: str, what: str, **kw) -> requests.Response:
-        last = ""
-        for attempt in range(self.retries + 1):
-            if attempt:
-                self.sleep(min(self.backoff * 2 ** (attempt - 1), 30))
-            try:
-                r = self.session.request(method, url, auth=self.auth, timeout=self.timeout, **kw)
-            except (requests.ConnectionError, requests.Timeout) as e:
-                last = _reason(e)
-                continue
-            if r.status_code in RETRY_STATUS:
-                last = f"HTTP {r.status_code}"
-                continue
-            if r.status_code in (401, 403):
-                who = f"user {self.target.user!r}" if self.target.user else "no credentials"
-                raise StoreAuthError(f"the store refused {what} (HTTP {r.status_code}, {who})", path=url,
-                                     hint="check --user/--password or KG_STORE_USER/KG_STORE_PASSWORD"
-                                          + ("; Virtuoso needs a user with the SPARQL_UPDATE role"
-                                             if self.target.kind == "virtuoso" else ""))
-            if r.status_code >= 400:
-                body = " ".join(r.text.split())[:300]
-                raise StoreRejected(f"the store rejected {what}: HTTP {r.status_code} {body}", path=url)
-            return r
-        raise StoreUnreachable(f"no answer from the store for {what} after {self.retries + 1} attempts "
-                               f"({last})", path=url,
-                               hint="is the server running? rerun `kg load` when it is: each graph is "
-                                    "replaced whole, so a rerun repairs a half-loaded graph")
+    def _send(self, method: str, url: str, what: str, **kw) -> http.Answer:
+        try:
+            r = self.http.request(method, url, auth=self.auth, **kw)
+        except http.GaveUp as e:
+            raise StoreUnreachable(f"no answer from the store for {what} after {e.attempts} attempts "
+                                   f"({e.reason})", path=url,
+                                   hint="is the server running? rerun `kg load` when it is: each graph is "
+                                        "replaced whole, so a rerun repairs a half-loaded graph") from None
+        except http.Refused as e:
+            raise StoreRejected(f"{what}: {e.reason}", path=url) from None
+        if r.status in (401, 403):
+            who = f"user {self.target.user!r}" if self.target.user else "no credentials"
+            raise StoreAuthError(f"the store refused {what} (HTTP {r.status}, {who})", path=url,
+                                 hint="check --user/--password or KG_STORE_USER/KG_STORE_PASSWORD"
+                                      + ("; Virtuoso needs a user with the SPARQL_UPDATE role"
+                                         if self.target.kind == "virtuoso" else ""))
+        if r.status >= 400:
+            body = " ".join(http.clean_text(r.text[:2000]).split())[:300]
+            raise StoreRejected(f"the store rejected {what}: HTTP {r.status} {body}", path=url)
+        return r
 
     def put(self, graph: str, body: bytes) -> None:
         self._send("PUT", self.target.gsp_url, f"PUT of <{graph}>", params={"graph": graph}, data=body,
@@ -329,25 +350,44 @@ class GspClient:
         r = self._send("POST", self.target.query_url, what, data={"query": sparql},
                        headers={"Accept": "application/sparql-results+json"})
         try:
-            return r.json()["results"]["bindings"]
-        except (ValueError, KeyError, TypeError):
+            rows = json.loads(r.body)["results"]["bindings"]
+        except (ValueError, KeyError, TypeError, RecursionError):
+            rows = None
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
             raise StoreRejected(f"{what}: the answer is not SPARQL JSON results", path=self.target.query_url,
-                                hint="is --query-url the store's SPARQL query endpoint?") from None
+                                hint="is --query-url the store's SPARQL query endpoint?")
+        return rows
 
     def count(self, graph: str) -> int:
-        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{check_iri(graph)}> {{ ?s ?p ?o }} }}",
-                           f"the count of <{graph}>")
-        return int(rows[0]["n"]["value"]) if rows else 0
+        what = f"the count of <{graph}>"
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{check_iri(graph)}> {{ ?s ?p ?o }} }}", what)
+        if not rows:
+            return 0
+        n = rows[0].get("n")
+        value = n.get("value") if isinstance(n, dict) else None
+        if not (isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 20):
+            raise StoreRejected(f"{what}: the answer's ?n is {http.shown(value)}, not a count",
+                                path=self.target.query_url)
+        return int(value)
 
     def graphs(self) -> set[str]:
+        """The store's graph names that are well-formed IRIs (others are never touched)."""
         rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", "the list of graphs")
-        return {r["g"]["value"] for r in rows if r.get("g", {}).get("type") == "uri"}
+        out = set()
+        for r in rows:
+            g = r.get("g")
+            if isinstance(g, dict) and g.get("type") == "uri" and isinstance(g.get("value"), str):
+                try:
+                    out.add(check_iri(g["value"]))
+                except KgError:
+                    continue
+        return out
 
     def check_access(self, graph: str) -> None:
         """Fail fast on a dead server or wrong credentials before sending any data (a GSP GET)."""
         try:
             self._send("GET", self.target.gsp_url, "a read of the Graph Store Protocol endpoint",
-                       params={"graph": graph}, headers={"Accept": N_TRIPLES}, stream=True).close()
+                       params={"graph": graph}, headers={"Accept": N_TRIPLES}, read_body=False)
         except StoreRejected as e:
             if "HTTP 404" not in e.message:  # a graph not there yet is fine
                 raise
@@ -406,6 +446,7 @@ def load(dist: Path, target: Target, *, base: str, graph_prefix: str | None = No
     """
     if chunk_triples < 1:
         raise KgError("the chunk size must be at least one triple", field="chunk-triples")
+    prefix = prune_prefix(graph_prefix or base + "graph/") if prune else None
     client = client or GspClient(target)
     with tempfile.TemporaryDirectory(prefix="kg-load-") as tmp:
         graphs = spool(Path(dist) / "kg.nq", Path(tmp), graph_namer(base, graph_prefix))
@@ -427,7 +468,6 @@ def load(dist: Path, target: Target, *, base: str, graph_prefix: str | None = No
         seconds = time.perf_counter() - start
     pruned: tuple[str, ...] = ()
     if prune:
-        prefix = graph_prefix or base + "graph/"
         names = {g.graph for g in graphs}
         pruned = tuple(sorted(g for g in client.graphs() if g.startswith(prefix) and g not in names))
         for g in pruned:

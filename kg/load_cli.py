@@ -39,9 +39,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--retries", type=int, default=4, metavar="N",
                    help="retries of a request after a transient failure (default: 4)")
     p.add_argument("--timeout", type=float, default=300, metavar="SECONDS",
-                   help="timeout of one request (default: 300)")
+                   help="total time allowed for one request: connecting, sending a chunk and reading "
+                        "the whole answer (default: 300)")
     p.add_argument("--prune", action="store_true",
-                   help="also drop the store's graphs under the graph prefix that the dump does not have")
+                   help="also drop the store's graphs under the graph prefix that the dump does not have "
+                        "(the prefix must be a full IRI ending in / or #)")
     p.add_argument("--dry-run", action="store_true",
                    help="show which graphs and how many triples would be sent; send nothing")
     p.add_argument("--store-dir", metavar="DIR", help="folder of the embedded store (default: <root>/.kg-store)")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import KgError
-from .load import GraphResult, LoadReport, VerifyError, graph_namer, spool
+from .load import GraphResult, LoadReport, VerifyError, graph_namer, prune_prefix, spool
 
 DEFAULT_DIR = ".kg-store"
 
@@ -52,6 +52,7 @@ def load_embedded(dist: Path, folder: Path, *, base: str, graph_prefix: str | No
                   dry_run: bool = False, prune: bool = False) -> LoadReport:
     """Replace each named graph of the dump in the embedded store at ``folder``."""
     folder = Path(folder)
+    prefix = prune_prefix(graph_prefix or base + "graph/") if prune else None
     with tempfile.TemporaryDirectory(prefix="kg-load-") as tmp:
         graphs = spool(Path(dist) / "kg.nq", Path(tmp), graph_namer(base, graph_prefix))
         if dry_run:
@@ -66,7 +67,7 @@ def load_embedded(dist: Path, folder: Path, *, base: str, graph_prefix: str | No
                 store.bulk_load(path=str(g.path), format=ox.RdfFormat.N_TRIPLES, to_graph=name)
             pruned: tuple[str, ...] = ()
             if prune:
-                prefix, names = graph_prefix or base + "graph/", {g.graph for g in graphs}
+                names = {g.graph for g in graphs}
                 pruned = tuple(sorted(n.value for n in store.named_graphs()
                                       if isinstance(n, ox.NamedNode) and n.value.startswith(prefix)
                                       and n.value not in names))

@@ -4,7 +4,9 @@ SPARQL 1.1 Graph Store HTTP Protocol with indirect identification (PUT/POST/GET/
 on ``/gsp?graph=<iri>``, N-Triples bodies kept as sets of lines), and the SPARQL 1.1
 Protocol for the two queries kg.load sends (a COUNT per graph, the list of graphs) on
 ``/query``. Failures are scripted: ``fail`` holds what the next requests get instead of
-an answer (an HTTP status, or ``"drop"`` to close the connection unanswered). Optional
+an answer (an HTTP status, ``"drop"`` to close the connection unanswered, or a
+:class:`Reply`: any status, headers and body, the body optionally dripped one byte at a
+time). ``arrivals`` records when each request arrived (``time.monotonic()``). Optional
 basic or digest authentication (RFC 7616, MD5, qop=auth) with one user.
 """
 from __future__ import annotations
@@ -15,10 +17,22 @@ import json
 import re
 import secrets
 import threading
+import time
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 COUNT = re.compile(r"GRAPH <([^>]+)>")
+
+
+@dataclass
+class Reply:
+    """A scripted answer: ``drip`` > 0 sends the body one byte per ``drip`` seconds."""
+
+    status: int = 200
+    headers: dict = field(default_factory=dict)
+    body: bytes = b""
+    drip: float = 0.0
 
 
 def _md5(s: str) -> str:
@@ -33,6 +47,7 @@ class GspServer:
         self.graphs: dict[str, set[str]] = {}
         self.requests: list[tuple[str, str | None, int]] = []  # method, graph, triples in the body
         self.fail: list = []
+        self.arrivals: list[float] = []
         self.auth, self.user, self.password, self.lossy = auth, user, password, lossy
         self.server_header, self.realm, self.nonce = server_header, "kg-test", secrets.token_hex(8)
         self.lock = threading.Lock()
@@ -98,7 +113,10 @@ class GspServer:
                 lines = {ln for ln in body.decode("utf-8").splitlines() if ln.strip()}
                 with server.lock:
                     server.requests.append((self.command, graph, len(lines) if url.path == "/gsp" else 0))
+                    server.arrivals.append(time.monotonic())
                     action = server.fail.pop(0) if server.fail else None
+                if isinstance(action, Reply):
+                    return self._scripted(action)
                 if action == "drop":
                     self.close_connection = True
                     self.connection.shutdown(2)
@@ -117,6 +135,21 @@ class GspServer:
                 if url.path == "/query":
                     return self._query(parse_qs(body.decode("utf-8")).get("query", [""])[0])
                 return self._reply(404, b"no such path")
+
+            def _scripted(self, reply: Reply):
+                try:
+                    self.send_response(reply.status)
+                    for k, v in {"Content-Length": str(len(reply.body)), **reply.headers}.items():
+                        self.send_header(k, v)
+                    self.end_headers()
+                    if not reply.drip:
+                        self.wfile.write(reply.body)
+                    for i in range(len(reply.body) if reply.drip else 0):
+                        self.wfile.write(reply.body[i:i + 1])
+                        self.wfile.flush()
+                        time.sleep(reply.drip)
+                except OSError:  # the client gave up
+                    self.close_connection = True
 
             def _gsp(self, graph, lines):
                 if not graph:

@@ -3,8 +3,8 @@
 It serves ``GET <endpoint>?action=wbsearchentities|wbgetentities&format=json`` from the
 item files in ``tests/fixtures/wikidata/items/`` (one item per file, as ``wbgetentities``
 returns it), records every request (parameters and headers), and plays scripted faults:
-an HTTP status with headers and body, a malformed body, or a delay longer than the
-client's timeout.
+an HTTP status with headers and body, a malformed body, a delay longer than the
+client's timeout, a body dripped one byte at a time, or a huge body streamed in pieces.
 
 Search works like Wikibase's: a case-insensitive prefix match on the labels and aliases
 in the requested language and in English (the fallback), label matches first.
@@ -32,6 +32,8 @@ class Fault:
     headers: dict = field(default_factory=dict)
     body: bytes | None = None          # None: the normal answer (after ``delay``)
     delay: float = 0.0
+    drip: float = 0.0                  # send the body one byte per ``drip`` seconds
+    huge: int = 0                      # send this many bytes of JSON-ish padding as the body
 
 
 @dataclass
@@ -50,6 +52,7 @@ class FakeWikibase:
         self.items = load_items() if items is None else items
         self.faults: list[Fault] = []
         self.seen: list[Seen] = []
+        self.streamed_all = False                   # a ``huge`` body was sent to the end
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -164,20 +167,42 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(404, {}, b"not found")
         if fault and fault.delay:
             time.sleep(fault.delay)
+        if fault and fault.huge:
+            return self._stream(fault.huge)
         if fault and (fault.status != 200 or fault.body is not None):
-            return self._send(fault.status, fault.headers, fault.body or b"")
+            return self._send(fault.status, fault.headers, fault.body or b"", fault.drip)
         status, data = self.wikibase.answer(params)
         headers = dict(fault.headers) if fault else {}
         self._send(status, {"Content-Type": "application/json; charset=utf-8", **headers},
                    json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
-    def _send(self, status: int, headers: dict, body: bytes) -> None:
+    def _send(self, status: int, headers: dict, body: bytes, drip: float = 0.0) -> None:
         try:
             self.send_response(status)
             for k, v in headers.items():
                 self.send_header(k, v)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if not drip:
+                self.wfile.write(body)
+            for i in range(len(body) if drip else 0):
+                self.wfile.write(body[i:i + 1])
+                self.wfile.flush()
+                time.sleep(drip)
         except (BrokenPipeError, ConnectionResetError):
             pass                                    # the client gave up (a timeout test)
+
+    def _stream(self, size: int) -> None:
+        """``size`` bytes without a Content-Length (the client cannot refuse it up front)."""
+        piece = b"[" * 65536
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            for _ in range(size // len(piece)):
+                self.wfile.write(piece)
+            self.wikibase.streamed_all = True
+        except (BrokenPipeError, ConnectionResetError):
+            pass                                    # the client stopped reading: what the test wants
+        self.close_connection = True

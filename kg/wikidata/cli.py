@@ -8,9 +8,10 @@ the defaults::
     endpoint = "https://www.wikidata.org/w/api.php"
     cache = ".kg-cache/wikidata"          # relative to the project folder
     maxlag = 5
-    timeout = 20
+    timeout = 20                          # seconds per request, in total (connect and whole answer)
     retries = 4
     backoff = 1                           # seconds before the first retry, then doubled
+    max_bytes = 16777216                  # the largest answer read (16 MiB)
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from ..errors import KgError
 from ..facts import load_facts
+from ..http import shown
 from ..settings import CONFIG_FILE, Settings
 from . import link, review
 from .client import WIKIDATA_API, ClientConfig
@@ -53,7 +55,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     net.add_argument("--contact", metavar="EMAIL_OR_URL", help="your e-mail or URL, sent in the User-Agent (kg.toml: [wikidata] contact)")
     net.add_argument("--user-agent", metavar="TEXT", help="a complete User-Agent instead of kg's own (must name a contact)")
     net.add_argument("--maxlag", type=int, metavar="SECONDS", help="maxlag sent with every request (default: 5)")
-    net.add_argument("--timeout", type=float, metavar="SECONDS", help="seconds to wait for an answer (default: 20)")
+    net.add_argument("--timeout", type=float, metavar="SECONDS",
+                     help="seconds allowed for one request, in total: connecting and reading the whole answer "
+                          "(default: 20)")
     net.add_argument("--retries", type=int, metavar="N", help="retries after a timeout, 429, 5xx or bad answer (default: 4)")
     net.add_argument("--backoff", type=float, metavar="SECONDS", help="seconds before the first retry, doubled for each next one "
                      "(default: 1; a Retry-After from the server wins)")
@@ -89,6 +93,18 @@ def client_config(args, settings: Settings) -> ClientConfig:
         value = getattr(args, name.replace("-", "_"), None)
         return value if value is not None else conf.get(name, default)
 
+    def number(name: str, default, kind: type, low: float):
+        value = pick(name, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value < float("inf") \
+                or kind is int and value != int(value):
+            raise KgError(f"{shown(value)} is not a usable value", field=f"wikidata.{name}",
+                          hint=f"expected {'a whole number' if kind is int else 'a number'} of at least {low:g} "
+                               f"(option --{name.replace('_', '-')} or kg.toml [wikidata] {name})")
+        return kind(value)
+
+    for name in ("endpoint", "contact", "user_agent", "cache"):
+        if not isinstance(pick(name, ""), str):
+            raise KgError(f"{shown(pick(name, ''))} is not a string", field=f"wikidata.{name}")
     cache = None
     if not args.no_cache:
         cache = Path(pick("cache", DEFAULT_CACHE))
@@ -98,9 +114,10 @@ def client_config(args, settings: Settings) -> ClientConfig:
     if args.offline and cache is None:
         raise KgError("--offline needs the cache", field="--no-cache")
     return ClientConfig(endpoint=pick("endpoint", WIKIDATA_API), contact=pick("contact", None),
-                        user_agent=pick("user_agent", None), maxlag=int(pick("maxlag", 5)),
-                        timeout=float(pick("timeout", 20.0)), retries=int(pick("retries", 4)),
-                        backoff=float(pick("backoff", 1.0)),
+                        user_agent=pick("user_agent", None), maxlag=number("maxlag", 5, int, 0),
+                        timeout=number("timeout", 20.0, float, 0.001), retries=number("retries", 4, int, 0),
+                        backoff=number("backoff", 1.0, float, 0),
+                        max_bytes=number("max_bytes", ClientConfig.max_bytes, int, 1),
                         cache_dir=cache, offline=args.offline, refresh=args.refresh)
 
 

@@ -4,13 +4,19 @@ A good API citizen (https://www.mediawiki.org/wiki/API:Etiquette):
 
 * a descriptive User-Agent with a contact (``kg/<version> (<contact>) requests/<version>``;
   Wikimedia blocks clients without one), and ``maxlag`` on every request;
-* a timeout on every request; retries with exponential backoff on timeouts, connection
-  errors, HTTP 429 and 5xx, malformed JSON, and the API's ``maxlag`` error — honouring the
+* every request through :mod:`kg.http`: a total deadline (``timeout`` seconds for
+  connecting and reading the whole answer), a size cap (``max_bytes``), no redirect to
+  another host, and retries with exponential backoff on timeouts, connection errors, HTTP
+  408, 429 and 5xx, malformed JSON, and the API's ``maxlag`` error — honouring the
   server's ``Retry-After`` (seconds or an HTTP date), and giving up with a clear error when
   it asks for more than ``max_wait`` seconds or after ``retries`` retries;
+* every answer checked (:mod:`kg.wikidata.answers`): its strings cleaned of control
+  characters and terminal escapes, its shape what kg reads, item ids exactly ``Q`` and
+  digits — anything else is a :class:`WikidataError` (exit 4), never a crash;
 * a response cache on disk (one JSON file per request under the cache folder, keyed by
-  the endpoint and the parameters), so reruns do not refetch; ``offline`` answers from
-  the cache only, ``refresh`` ignores what is cached;
+  the endpoint and the parameters), holding only answers that passed the checks, so reruns
+  do not refetch; ``offline`` answers from the cache only, ``refresh`` ignores what is
+  cached;
 * ``endpoint``: any MediaWiki ``api.php`` serving the Wikibase API — Wikidata, a mirror,
   or a test server.
 
@@ -19,7 +25,6 @@ and proxies; nothing here is global.
 """
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import json
 import os
@@ -30,8 +35,10 @@ from pathlib import Path
 
 import requests
 
-from .. import __version__
+from .. import __version__, http
 from ..errors import KgError
+from ..http import retry_after, shown
+from . import answers
 
 WIKIDATA_API = "https://www.wikidata.org/w/api.php"
 MAX_IDS = 50            # wbgetentities takes at most 50 ids per call
@@ -50,10 +57,11 @@ class ClientConfig:
     contact: str | None = None          # e-mail or URL: goes into the User-Agent
     user_agent: str | None = None       # a full User-Agent, replacing kg's own
     maxlag: int = 5
-    timeout: float = 20.0               # seconds, for connecting and for each read
+    timeout: float = 20.0               # seconds per request, in total (connecting, reading the answer)
     retries: int = 4
     backoff: float = 1.0                # first wait; doubled on each retry
     max_wait: float = 120.0             # the longest Retry-After kg honours
+    max_bytes: int = 16 * 1024 * 1024   # the largest answer read
     cache_dir: Path | None = None
     offline: bool = False
     refresh: bool = False
@@ -69,11 +77,8 @@ class ClientConfig:
 
 
 @dataclass
-class Stats:
-    requests: int = 0        # HTTP requests sent, retries included
-    retries: int = 0
+class Stats(http.Counters):
     cache_hits: int = 0
-    waited: float = 0.0      # seconds slept before retries
 
 
 @dataclass
@@ -84,18 +89,21 @@ class WikidataClient:
     session: requests.Session
     sleep: Callable[[float], None] = time.sleep
     stats: Stats = field(default_factory=Stats)
+    _http: http.Http = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        c = self.config
+        limits = http.Limits(timeout=c.timeout, max_bytes=c.max_bytes, retries=c.retries, backoff=c.backoff,
+                             max_backoff=c.max_wait, max_wait=c.max_wait)
+        self._http = http.Http(self.session, limits, sleep=self.sleep, counters=self.stats)
 
     # ------------------------------------------------------------ API
 
     def search(self, text: str, language: str, limit: int = 7) -> list[dict]:
         """Items whose label or alias matches ``text`` in ``language`` (``search`` list)."""
         data = self.get({"action": "wbsearchentities", "search": text, "language": language,
-                         "uselang": language, "type": "item", "limit": str(limit)})
-        results = data.get("search")
-        if not isinstance(results, list):
-            raise WikidataError(f"wbsearchentities for {text!r}@{language}: the answer has no 'search' list",
-                                hint=f"is {self.config.endpoint} a Wikibase API?")
-        return [r for r in results if isinstance(r, dict) and isinstance(r.get("id"), str)]
+                         "uselang": language, "type": "item", "limit": str(limit)}, answers.search)
+        return data["search"]
 
     def entities(self, ids: Iterable[str], props: str = "labels|aliases|descriptions|claims",
                  languages: Iterable[str] = ()) -> dict[str, dict]:
@@ -109,88 +117,70 @@ class WikidataClient:
             params = {"action": "wbgetentities", "ids": "|".join(batch), "props": props}
             if langs:
                 params["languages"] = langs
-            data = self.get(params)
-            found = data.get("entities")
-            if not isinstance(found, dict):
-                raise WikidataError(f"wbgetentities {batch[0]}…: the answer has no 'entities'",
-                                    hint=f"is {self.config.endpoint} a Wikibase API?")
-            for requested, item in found.items():
-                if isinstance(item, dict) and "missing" not in item and isinstance(item.get("id"), str):
-                    out[requested] = item
+            data = self.get(params, answers.entities)
+            out.update((requested, item) for requested, item in data["entities"].items() if "missing" not in item)
         return out
 
     # ------------------------------------------------------------ transport
 
-    def get(self, params: dict[str, str]) -> dict:
-        """One API call: from the cache, or over HTTP with retries (then cached)."""
+    def get(self, params: dict[str, str], shape: Callable[[dict], dict] | None = None) -> dict:
+        """One API call: from the cache, or over HTTP with retries (then cached). ``shape``
+        checks the answer (:mod:`kg.wikidata.answers`); only an answer that passed is cached."""
+        shape = shape or _any
         params = {**params, "format": "json"}
         path = self._cache_path(params)
         if path and path.exists() and not self.config.refresh:
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))["response"]
+                data = shape(answers.cleaned(json.loads(path.read_text(encoding="utf-8"))["response"]))
                 self.stats.cache_hits += 1
                 return data
-            except (ValueError, KeyError, OSError):
-                pass                            # a damaged cache file: fetch again
+            except (ValueError, KeyError, TypeError, OSError, RecursionError):
+                pass                            # a damaged or malformed cache file: fetch again
         if self.config.offline:
             raise WikidataError(f"{params['action']} {_describe(params)} is not in the cache and --offline is set",
                                 hint="run once without --offline to fetch it")
-        data = self._fetch({**params, "maxlag": str(self.config.maxlag)})
+        data = self._fetch({**params, "maxlag": str(self.config.maxlag)}, shape)
         if path:
             _write_json(path, {"endpoint": self.config.endpoint, "params": params, "response": data})
         return data
 
-    def _fetch(self, params: dict[str, str]) -> dict:
+    def _fetch(self, params: dict[str, str], shape: Callable[[dict], dict]) -> dict:
         headers = {"User-Agent": self.config.agent(), "Accept": "application/json"}
         what = f"{params['action']} {_describe(params)}"
-        problem = ""
-        for attempt in range(self.config.retries + 1):
-            if attempt:
-                self.stats.retries += 1
-            self.stats.requests += 1
-            wait = None
+        endpoint = self.config.endpoint
+
+        def judge(answer: http.Answer) -> dict:
+            if answer.status != 200:
+                raise WikidataError(f"{what}: HTTP {answer.status} from {endpoint}", hint=_hint(answer.status))
             try:
-                resp = self.session.get(self.config.endpoint, params=params, headers=headers,
-                                        timeout=self.config.timeout)
-            except requests.Timeout:
-                problem = f"no answer within {self.config.timeout:g} s"
-            except requests.ConnectionError as e:
-                problem = f"cannot connect ({type(e).__name__})"
-            else:
-                if resp.status_code == 429 or resp.status_code >= 500:
-                    problem = f"HTTP {resp.status_code}"
-                    wait = retry_after(resp.headers.get("Retry-After"))
-                elif resp.status_code != 200:
-                    raise WikidataError(f"{what}: HTTP {resp.status_code} from {self.config.endpoint}",
-                                        hint=_hint(resp.status_code))
-                else:
-                    try:
-                        data = json.loads(resp.content)
-                    except ValueError:
-                        data = None
-                    if not isinstance(data, dict):
-                        problem = "the answer is not a JSON object"
-                    elif isinstance(data.get("error"), dict):
-                        err = data["error"]
-                        if err.get("code") != "maxlag":
-                            raise WikidataError(f"{what}: the API refused: {err.get('code')}: {err.get('info', '')}")
-                        problem = "the servers are lagged (maxlag)"
-                        wait = retry_after(resp.headers.get("Retry-After"))
-                        wait = 5.0 if wait is None else wait
-                    else:
-                        return data
-            if attempt == self.config.retries:
-                break
-            if wait is None:
-                wait = self.config.backoff * 2 ** attempt
-            elif wait > self.config.max_wait:
-                raise WikidataError(f"{what}: {problem}; the server asks to wait {wait:g} s "
-                                    f"(more than {self.config.max_wait:g} s)", hint="try again later")
-            self.stats.waited += wait
-            self.sleep(wait)
-        raise WikidataError(f"{what}: {problem}, {self.config.retries + 1} times; giving up",
-                            hint=f"is {self.config.endpoint} reachable? try again later; "
-                                 "answers fetched so far are cached")
+                data = answers.cleaned(json.loads(answer.body))
+            except (ValueError, RecursionError):   # not JSON, or nested beyond reason
+                data = None
+            if not isinstance(data, dict):
+                raise http.Transient("the answer is not a JSON object")
+            err = data.get("error")
+            if err is not None:
+                code = err.get("code") if isinstance(err, dict) else err
+                if code == "maxlag":
+                    wait = retry_after(answer.headers.get("Retry-After"))
+                    raise http.Transient("the servers are lagged (maxlag)", 5.0 if wait is None else wait)
+                info = err.get("info") if isinstance(err, dict) else None
+                detail = f": {shown(info, 200)}" if info else ""
+                raise WikidataError(f"{what}: the API refused: {shown(code)}{detail}")
+            try:
+                return shape(data)
+            except answers.ShapeError as e:
+                raise WikidataError(f"{what}: unexpected answer: {e}",
+                                    hint=f"is {endpoint} a Wikibase API? the answer was not cached") from None
+
+        try:
+            return self._http.request("GET", endpoint, params=params, headers=headers, check=judge)
+        except http.GaveUp as e:
+            raise WikidataError(f"{what}: {e.reason}, {e.attempts} times; giving up",
+                                hint=f"is {endpoint} reachable? try again later; "
+                                     "answers fetched so far are cached") from None
+        except http.Refused as e:
+            raise WikidataError(f"{what}: {e.reason}", hint="try again later, or check --endpoint") from None
 
     def _cache_path(self, params: dict[str, str]) -> Path | None:
         if self.config.cache_dir is None:
@@ -200,23 +190,13 @@ class WikidataClient:
         return Path(self.config.cache_dir) / params["action"] / digest[:2] / f"{digest}.json"
 
 
-def retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds, or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
+def _any(data: dict) -> dict:
+    return data
 
 
 def _describe(params: dict[str, str]) -> str:
     if "search" in params:
-        return f"{params['search']!r}@{params.get('language', '')}"
+        return f"{shown(params['search'])}@{params.get('language', '')}"
     ids = params.get("ids", "").split("|")
     return ids[0] if len(ids) == 1 else f"{ids[0]}…{ids[-1]} ({len(ids)} ids)"
 

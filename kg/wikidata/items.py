@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 
+from .review import QID_RE
 from .scoring import Candidate
 
 START = ("P569", "P571", "P580", "P585")
 END = ("P570", "P576", "P582", "P585")
 PARENTS = ("P361", "P749", "P131")
-QID_RE = re.compile(r"^Q[1-9][0-9]*$")
+_TIME = re.compile(r"([+-])([0-9]{1,16})-")     # the year of ``+1893-12-26T00:00:00Z``
 
 
 def claim_values(item: dict, prop: str) -> list:
@@ -31,14 +32,17 @@ def claim_values(item: dict, prop: str) -> list:
 
 
 def item_ids(item: dict, *props: str) -> frozenset[str]:
-    """The item ids a set of properties point at."""
+    """The item ids (``Q`` and digits, exactly) a set of properties point at."""
     ids = set()
     for prop in props:
         for v in claim_values(item, prop):
-            if isinstance(v, dict) and isinstance(v.get("id"), str):
-                ids.add(v["id"])
-            elif isinstance(v, dict) and isinstance(v.get("numeric-id"), int):
-                ids.add(f"Q{v['numeric-id']}")
+            if not isinstance(v, dict):
+                continue
+            n = v.get("numeric-id")
+            qid = v.get("id") if isinstance(v.get("id"), str) else \
+                f"Q{n}" if type(n) is int and 0 < n < 10 ** 15 else None
+            if qid and QID_RE.fullmatch(qid):
+                ids.add(qid)
     return frozenset(ids)
 
 
@@ -46,7 +50,8 @@ def year(value) -> int | None:
     """The year of a Wikidata time value (``+1893-12-26T00:00:00Z``), or None."""
     if not isinstance(value, dict):
         return None
-    m = re.match(r"^([+-])0*(\d+)-", str(value.get("time", "")))
+    time = value.get("time")
+    m = _TIME.match(time) if isinstance(time, str) else None
     if not m:
         return None
     y = int(m.group(2))
@@ -79,7 +84,7 @@ def names(item: dict) -> tuple[tuple[str, str, str], ...]:
 
 
 def class_ids(item: dict) -> list[str]:
-    return sorted(item_ids(item, "P31"), key=lambda q: int(q[1:]) if QID_RE.match(q) else 0)
+    return sorted(item_ids(item, "P31"), key=lambda q: int(q[1:]))
 
 
 def candidate(item: dict, class_labels: dict[str, str], kind: str) -> Candidate:

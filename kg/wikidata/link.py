@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import KgError
 from ..facts import Entity, Facts
+from ..http import shown
 from . import items
 from .review import QID_RE, Row, qid_number, sort_key
 from .scoring import FEATURES, KNOWN_CLASSES, Scored, Subject, rank
@@ -89,7 +90,7 @@ def propose(client: WikidataClient, facts: Facts, rows: list[Row], *, keys: Iter
         for text, lang in terms[key]:
             qids += [hit["id"] for hit in client.search(text, lang, limit=limit)]
         found[key] = [q for q in dict.fromkeys(qids)
-                      if QID_RE.match(q) and (key, q) not in decided and q not in taken]
+                      if QID_RE.fullmatch(q) and (key, q) not in decided and q not in taken]
 
     languages = {"en"} | {lang for k in targets for _, lang in terms[k]}
     fetched = client.entities({q for qs in found.values() for q in qs}, languages=languages)
@@ -122,10 +123,11 @@ def propose(client: WikidataClient, facts: Facts, rows: list[Row], *, keys: Iter
 
 def _check_pair(entities: Mapping[str, Entity], key: str, qid: str) -> None:
     if key not in entities or entities[key].kind not in KINDS:
-        raise KgError(f"{key!r} is not a person, group, place or event of the registry", field="KEY",
+        raise KgError(f"{shown(key)} is not a person, group, place or event of the registry", field="KEY",
                       hint="use a key of data/registry.yaml")
-    if not QID_RE.match(qid):
-        raise KgError(f"{qid!r} is not a Wikidata item id", field="QID", hint="expected Q followed by digits, e.g. Q5816")
+    if not QID_RE.fullmatch(qid):
+        raise KgError(f"{shown(qid)} is not a Wikidata item id", field="QID",
+                      hint="expected Q followed by digits, e.g. Q5816")
 
 
 def accept(rows: list[Row], entities: Mapping[str, Entity], key: str, qid: str, *, by: str,

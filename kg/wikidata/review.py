@@ -30,12 +30,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import FactsError
+from ..http import clean_text, shown
 from .scoring import FEATURES
 
 PATH = Path("wikidata") / "review.tsv"       # below data/
 STATUSES = ("proposed", "accepted", "rejected")
 COLUMNS = ("key", "qid", "status", "score", *FEATURES, "label", "description", "by", "evidence")
-QID_RE = re.compile(r"^Q[1-9][0-9]*$")
+QID_RE = re.compile(r"\AQ[1-9][0-9]{0,15}\Z")     # whole strings only (no trailing newline)
 HEADER_COMMENT = (
     "# Wikidata links of the registry, reviewed: only 'accepted' rows are published (kg build).",
     "# kg link proposes; kg link --accept KEY QID / --reject KEY QID decide; see data/README.md.",
@@ -111,8 +112,8 @@ def read(path: Path) -> list[Row]:
         c = dict(zip(COLUMNS, cells))
         if not c["key"]:
             raise FactsError("missing", path=path, line=n, field="key")
-        if not QID_RE.match(c["qid"]):
-            raise FactsError(f"{c['qid']!r} is not a Wikidata item id", path=path, line=n, field="qid",
+        if not QID_RE.fullmatch(c["qid"]):
+            raise FactsError(f"{shown(c['qid'])} is not a Wikidata item id", path=path, line=n, field="qid",
                              hint="expected Q followed by digits, e.g. Q5816")
         if c["status"] not in STATUSES:
             raise FactsError(f"{c['status']!r} is not a status", path=path, line=n, field="status",
@@ -161,7 +162,7 @@ def accepted_links(path: Path, keys: Iterable[str]) -> dict[str, str]:
 # ---------------------------------------------------------------- write
 
 def _cell(text: str) -> str:
-    return " ".join(str(text).split())     # no tabs or line breaks inside a cell
+    return " ".join(clean_text(str(text)).split())     # no tabs, line breaks or control characters
 
 
 def _num(v: float | None) -> str:
