@@ -497,14 +497,18 @@ def load_facts(data_dir: Path) -> Facts:
         raise FactsError("no archive records (*.txt) found", path=records_dir,
                          hint="copy the records to publish into data/records/")
     fact_paths = {p.stem: p for p in list_files(docs_dir, ".yaml")}
-    documents, numbers = [], {}
+    records, numbers = [], {}
     for rp in record_paths:
         record = read_record(rp)
         first = numbers.setdefault(int(record.number), rp)
         if first != rp:
-            raise FactsError(f"this record is document {record.number}, like {first}; a document is published "
-                             "once", path=rp, line=record.lines.get("url"), field="url",
+            raise FactsError(f"this record is document {record.number}, and so is {first}; a document is "
+                             "published once", path=rp, line=record.lines.get("url"), field="url",
                              hint="remove the copy, or fix its web address")
+        records.append(record)
+    documents = []
+    for record in records:
+        rp = record.path
         if rp.stem not in fact_paths:
             raise FactsError(f"record {rp.name} has no facts file", path=docs_dir / f"{rp.stem}.yaml",
                              hint="every record needs data/documents/<number>.yaml with at least record, kind, author")

@@ -59,7 +59,7 @@ def _inside(path: Path, within: Path | None) -> Path:
     except (OSError, RuntimeError) as e:
         raise InputError(f"cannot read: {getattr(e, 'strerror', None) or e}", path=path) from None
     if not real.is_relative_to(root):
-        raise InputError(f"is a link to {quote(real)}, outside {root}", path=path,
+        raise InputError(f"leads (through a link) to {quote(real)}, outside {root}", path=path,
                          hint=f"kg reads only files inside {within.name}/; copy the file in instead of linking it")
     return real
 
@@ -68,7 +68,10 @@ def check_file(path, *, within=None) -> Path:
     """The real path of the regular file ``path`` inside ``within`` (default: its data folder)."""
     path = Path(path)
     real = _inside(path, within)
-    what = _what(os.stat(real).st_mode)
+    try:
+        what = _what(os.stat(real).st_mode)   # before opening: opening a device may act on it
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror}", path=path) from None
     if what:
         raise InputError(f"is {what}; expected a regular file", path=path)
     return real

@@ -102,7 +102,7 @@ _GENERIC = re.compile(r"[*_]{0,2}+\s*+([A-Z][A-Za-z&/ ,'-]{1,40}?)\s*:\s*+[*_]{0
 _URL_START = re.compile(r"https?://")
 _URL_END = ".,;)"
 _BRACKETS = re.compile(r"[<>]")
-_NOT_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]')   # RFC 3987: never in an IRI
+_NOT_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]|%(?![0-9A-Fa-f]{2})')   # never in an IRI (RFC 3987)
 _IRI = re.compile(r"https?://[^/?#@:]+(?::[0-9]{1,5})?(?:[/?#].*)?", re.S)
 _ITEM = re.compile(r"^\s*(?:[-*•]\s+)?(?:original|transcript|transcription|translation|scan)\b"
                    r".{0,60}$", re.I)
@@ -338,7 +338,8 @@ def _url(secs, path, err, hl):
                   line, "url")
     bad = _NOT_IRI.search(url)
     if bad or not _IRI.fullmatch(url):
-        what = f"{bad[0]!r} may not appear in one" if bad else "expected http(s)://host/…"
+        what = (f"{bad[0]!r} may not appear in one" + (" other than as %XX" if bad[0] == "%" else "")
+                if bad else "expected http(s)://host/…")
         raise err(f"web address {quote(url)} is not an http(s) IRI: {what}", line, "url",
                   hint="percent-encode the character (e.g. %22 for a double quote)" if bad else None)
     if path.stem.isdigit() and path.stem != m[1]:
