@@ -341,7 +341,7 @@ def _url(secs, path, err, hl):
         what = (f"{bad[0]!r} may not appear in one" + (" other than as %XX" if bad[0] == "%" else "")
                 if bad else "expected http(s)://host/…")
         raise err(f"web address {quote(url)} is not an http(s) IRI: {what}", line, "url",
-                  hint="percent-encode the character (e.g. %22 for a double quote)" if bad else None)
+                  hint="percent-encode it: %22 for a double quote, %25 for a percent sign" if bad else None)
     if path.stem.isdigit() and path.stem != m[1]:
         raise err(f"the web address names record {m[1]} but the file is {path.name}", line,
                   "url", hint="rename the file or fix the address")

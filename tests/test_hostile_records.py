@@ -4,6 +4,8 @@ byte-identical. Cases that used to take minutes (quadratic or worse) or block fo
 a subprocess with a generous timeout, so a regression fails instead of hanging the suite."""
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import subprocess
@@ -242,7 +244,8 @@ def test_control_characters_are_refused_with_the_line(project, capsys, rel, char
 # --- property: the record reader never fails other than with a KgError naming the file ------
 
 _REAL = (MINI / "data/records/900001.txt").read_text(encoding="utf-8")
-_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+_TEXT = st.one_of(st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=40),
+                  st.text(st.characters(blacklist_categories=("Cs",)), max_size=40))
 
 
 @st.composite
@@ -276,3 +279,20 @@ def test_a_mutated_record_is_read_or_refused_naming_the_file(tmp_path, text):
         assert len(str(e)) < 1000
     else:
         assert record.number.isdigit() and record.url.startswith("http")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=mutated())
+def test_a_build_of_a_mutated_record_exits_0_or_2_naming_the_file(built, tmp_path_factory, text):
+    root = tmp_path_factory.mktemp("mutated") / "mini"
+    shutil.copytree(built, root)
+    before = snapshot(root)
+    (root / RECORD).write_text(text, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["--root", str(root), "build"])
+    assert code in (0, 2), err.getvalue()
+    if code == 2:
+        assert "900001" in err.getvalue() and "Traceback" not in err.getvalue()
+        assert snapshot(root) == before
+    shutil.rmtree(root)
