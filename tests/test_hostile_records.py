@@ -8,6 +8,7 @@ import contextlib
 import io
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -159,6 +160,12 @@ def test_a_named_pipe_is_refused_without_blocking(project, rel):
     os.mkfifo(project / rel)
     err = refused_in_subprocess(project, Path(rel).name)
     assert "named pipe" in err
+
+
+def test_a_socket_is_refused(project, capsys):
+    with socket.socket(socket.AF_UNIX) as s:
+        s.bind(str(project / "data/records/900002.txt"))
+        assert "socket" in refused(project, capsys, "900002.txt")
 
 
 @pytest.mark.parametrize("rel", ["data/records/900002.txt", "data/registry.yaml"])
