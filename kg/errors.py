@@ -24,6 +24,14 @@ class KgError(Exception):
         return s + (f" ({self.hint})" if self.hint else "")
 
 
+def quote(value, limit: int = 60) -> str:
+    """``value`` quoted for a message, cut to ``limit`` characters: never a huge repr()."""
+    text = str(value)
+    if len(text) <= limit:
+        return repr(text)
+    return repr(text[:limit]) + f"… ({len(text)} characters)"
+
+
 class FactsError(KgError):
     """The curated facts (data/*.yaml) are malformed or inconsistent."""
 

@@ -7,11 +7,13 @@ The format is documented in ``data/README.md``.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import timespans
 from .errors import FactsError, PassageError
+from .inputs import list_files
 from .iris import is_key
 from .passages import closest_hint, locate
 from .records import Record, read_record
@@ -472,6 +474,14 @@ def _times_agree(documents: list[DocumentFacts]) -> None:
 
 
 
+def input_files(data_dir: Path) -> list[Path]:
+    """Every file :func:`load_facts` reads (each checked by :mod:`kg.inputs`; none read yet)."""
+    data_dir = Path(data_dir)
+    review = data_dir / REVIEW_PATH
+    return ([data_dir / "registry.yaml"] + ([review] if os.path.lexists(review) else [])
+            + list_files(data_dir / "records", ".txt") + list_files(data_dir / "documents", ".yaml"))
+
+
 def load_facts(data_dir: Path) -> Facts:
     """Read the registry, its reviewed Wikidata links (``wikidata/review.tsv``: accepted rows
     only), every record in ``records/`` and its facts file in ``documents/``."""
@@ -482,17 +492,26 @@ def load_facts(data_dir: Path) -> Facts:
     links = accepted_links(data_dir / REVIEW_PATH, entities)
     entities = {k: replace(e, wikidata=links.get(k)) for k, e in entities.items()}
     records_dir, docs_dir = data_dir / "records", data_dir / "documents"
-    record_paths = sorted(records_dir.glob("*.txt"))
+    record_paths = list_files(records_dir, ".txt")
     if not record_paths:
         raise FactsError("no archive records (*.txt) found", path=records_dir,
                          hint="copy the records to publish into data/records/")
-    fact_paths = {p.stem: p for p in docs_dir.glob("*.yaml")}
-    documents = []
+    fact_paths = {p.stem: p for p in list_files(docs_dir, ".yaml")}
+    records, numbers = [], {}
     for rp in record_paths:
+        record = read_record(rp)
+        first = numbers.setdefault(int(record.number), rp)
+        if first != rp:
+            raise FactsError(f"this record is document {record.number}, and so is {first}; a document is "
+                             "published once", path=rp, line=record.lines.get("url"), field="url",
+                             hint="remove the copy, or fix its web address")
+        records.append(record)
+    documents = []
+    for record in records:
+        rp = record.path
         if rp.stem not in fact_paths:
             raise FactsError(f"record {rp.name} has no facts file", path=docs_dir / f"{rp.stem}.yaml",
                              hint="every record needs data/documents/<number>.yaml with at least record, kind, author")
-        record = read_record(rp)
         loader = _DocumentLoader(fact_paths.pop(rp.stem), record, entities, types)
         documents.append(loader.load(load_yaml(loader.path)))
     _times_agree(documents)

@@ -13,7 +13,8 @@ from rdflib import Dataset, Graph
 
 from .describe import build_time, describe
 from .errors import ValidationFailed
-from .facts import Facts, load_facts
+from .facts import Facts, input_files, load_facts
+from .inputs import read_bytes
 from .iris import Iris
 from .mapping import map_all
 from .mapping.statements import evidence_iri
@@ -114,10 +115,12 @@ def _dataset(settings: Settings, result: BuildResult) -> Dataset:
 
 
 def _inputs(settings: Settings) -> dict[str, bytes]:
+    """The bytes of kg.toml and of every file of data/ the build reads, by path below the root."""
     root = settings.root
-    paths = [root / CONFIG_FILE] if (root / CONFIG_FILE).exists() else []
-    paths += sorted(p for p in settings.data_dir.rglob("*") if p.is_file() and p.suffix in (".txt", ".yaml", ".tsv"))
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in paths}
+    out = {CONFIG_FILE: read_bytes(root / CONFIG_FILE, within=root)} if (root / CONFIG_FILE).exists() else {}
+    for p in input_files(settings.data_dir):
+        out[p.relative_to(root).as_posix()] = read_bytes(p)
+    return out
 
 
 def _modified(settings: Settings) -> str:

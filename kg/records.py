@@ -15,7 +15,8 @@ import types
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from kg.errors import KgError
+from kg.errors import KgError, quote
+from kg.inputs import read_text
 from kg.languages import BY_NAME
 
 
@@ -92,16 +93,24 @@ _EN_WORDS = set("the of and to that is was were with for he it we they on by thi
 _EN_SHORT = _EN_WORDS | {"secret", "confidential", "copy", "telegram", "cable", "memorandum",
                          "record", "note", "minutes", "translation"}
 
-_HEADING = re.compile(r"^\s*(?:#{1,6}\s*)?([*_]{0,2})\s*(citation|summary|original\s+language|"
-                      r"contents?)\s*(:?)\s*\1?\s*(:?)\s*(.*?)\s*$", re.I)
-_GENERIC = re.compile(r"^\s*[*_]{0,2}\s*([A-Z][A-Za-z&/ ,'-]{1,40}?)\s*:\s*[*_]{0,2}\s*$")
-_URL = re.compile(r"<?(https?://[^\s<>]+?)>?[.,;)]*(?=\s|$)")
+# Regular expressions here run on lines and texts of any length, so none may backtrack
+# more than a bounded amount: runs of spaces are matched possessively (*+), and open-ended
+# parts are either bounded ({0,300}) or left to str methods (see _urls, _shelfmark).
+_HEADING = re.compile(r"\s*+(?:#{1,6}+\s*+)?([*_]{0,2}+)\s*+(citation|summary|original\s++language|"
+                      r"contents?)\s*+(:?)\s*+\1?\s*+(:?)(.*)", re.I)
+_GENERIC = re.compile(r"[*_]{0,2}+\s*+([A-Z][A-Za-z&/ ,'-]{1,40}?)\s*:\s*+[*_]{0,2}+")
+_URL_START = re.compile(r"https?://")
+_URL_END = ".,;)"
+_BRACKETS = re.compile(r"[<>]")
+_NOT_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]|%(?![0-9A-Fa-f]{2})')   # never in an IRI (RFC 3987)
+_IRI = re.compile(r"https?://[^/?#@:]+(?::[0-9]{1,5})?(?:[/?#].*)?", re.S)
 _ITEM = re.compile(r"^\s*(?:[-*•]\s+)?(?:original|transcript|transcription|translation|scan)\b"
                    r".{0,60}$", re.I)
-_TRANSLATED = re.compile(r"(?:\b(?:obtained|edited),?\s+(?:and\s+)?)?\btranslated\b[^.]*?\bby\s+",
-                         re.I)
+_TRANSLATED = re.compile(r"(?:\b(?:obtained|edited),?\s{1,20}(?:and\s{1,20})?)?\btranslated\b[^.]{0,300}?"
+                         r"\bby\s+", re.I)
+_SHELF_ARCHIVE = re.compile(r'[^,.;"]+')   # the archive's name: the run before ", fond …"
 _SHELF = re.compile(
-    r"(?P<archive>[^,.;\"]+?),\s*(?:fond|f\.|ф\.)\s*(?P<fond>[\w/-]+)\s*,\s*(?:opis'?|op\.|оп\.)"
+    r",\s*+(?:fond|f\.|ф\.)\s*(?P<fond>[\w/-]+)\s*,\s*(?:opis'?|op\.|оп\.)"
     r"\s*(?P<opis>[\w/-]+)\s*,\s*(?:delo|d\.|д\.)\s*(?P<delo>[\w/-]+)(?:\s*,\s*(?:listy|list|"
     r"ll\.|l\.|лл\.|л\.)\s*(?P<listy>\w+(?:\s*[-–]\s*\w+)?))?", re.I)
 _EN_MONTHS = "january february march april may june july august september october november " \
@@ -135,24 +144,15 @@ _CLASSIF_RE = re.compile(r"^[ \t]*[*_]*((?:top|strictly|completely|соверш�
 _AUTH = re.compile(r"(?:^[ \t]*|(?<=\[)|(?<=: ))((?:authenticated|certified(?:[ \t]+true)?|true"
                    r"[ \t]+copy|correct|с[ \t]+подлинным[ \t]+верно|верно)[ \t]*:[ \t]*"
                    r"(?P<who>[^\]\n]*[^\]\s.]))", re.I | re.M)
-_REG = re.compile(r"(?<!\w)((?:spets|spec|sluzh|спец|служ|исх|вх)\.?[ \t]*(?:N|No\.?|№)?[ \t]*/?"
-                  r"[ \t]*(?P<num>\d+(?:[ \t]*[-–][ \t]*\d+)?))", re.I)
-_SIG = re.compile(r"((?:[A-ZА-ЯЁ]\.[ \t]?){1,2}[A-ZА-ЯЁ](?:[A-ZА-ЯЁ'-]+|[a-zа-яё'-]+))[ \t]*\W?"
-                  r"[ \t]*$")
+_REG = re.compile(r"(?<!\w)((?:spets|spec|sluzh|спец|служ|исх|вх)\.?[ \t]*+(?:N|No\.?|№)?[ \t]*+/?"
+                  r"[ \t]*+(?P<num>\d+(?:[ \t]*[-–][ \t]*\d+)?))", re.I)
+_SIG = re.compile(r"((?:[A-ZА-ЯЁ]\.[ \t]?){1,2}[A-ZА-ЯЁ](?:[A-ZА-ЯЁ'-]+|[a-zа-яё'-]+))[ \t]*+\W?"
+                  r"[ \t]*+\Z")
 
 
 def read_record(path) -> Record:
-    """Read and parse the record file at ``path``."""
-    path = pathlib.Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise RecordError(f"cannot read the record: {e.strerror}", path=path) from None
-    try:
-        return parse_record(data.decode("utf-8"), path)
-    except UnicodeDecodeError as e:
-        raise RecordError("the file is not UTF-8 text", path=path, hint="save it as UTF-8",
-                          line=data.count(b"\n", 0, e.start) + 1) from None
+    """Read (see :mod:`kg.inputs` for the checks) and parse the record file at ``path``."""
+    return parse_record(read_text(path), path)
 
 
 def parse_record(text: str, path) -> Record:
@@ -198,10 +198,10 @@ def parse_record(text: str, path) -> Record:
 def _heading(s: str, generic: bool = True):
     """(section name, inline value) of a heading line, or None; other headings if ``generic``."""
     m = _HEADING.match(s)
-    if m and (not m[5] or m[3] or m[4]):
+    if m and (not m[5].strip() or m[3] or m[4]):
         name = re.sub(r"\s+", "_", m[2].lower())
-        return ("contents" if name == "content" else name), m[5].strip("*_ ")
-    m = generic and _GENERIC.match(s)
+        return ("contents" if name == "content" else name), m[5].strip().strip("*_ ")
+    m = generic and _GENERIC.fullmatch(s.strip())
     return ("other:" + m[1].lower(), "") if m else None
 
 
@@ -230,7 +230,7 @@ def _date_title(pre, first, err):
     if not dates:
         s, line = cands[0]
         if len(cands) == 2 or (re.search(r"\b1\d{3}\b|\b20\d\d\b", s) and len(s.split()) <= 6):
-            raise err(f"cannot read the date {s!r}; expected e.g. 'September 19, 1956' or "
+            raise err(f"cannot read the date {quote(s)}; expected e.g. 'September 19, 1956' or "
                       "'1956-09-19'", line, "date")
         raise err("no date before the title; expected a date line such as 'September 19, 1956'",
                   line, "date")
@@ -316,7 +316,7 @@ def _trim_last(name, body):
     paras = _group(body)
     n = 1
     while name == "citation" and n < len(paras) and (
-            _URL.match(paras[n][0][1].strip()) or _TRANSLATED.match(paras[n][0][1].strip())):
+            _url_at_start(paras[n][0][1].strip()) or _TRANSLATED.match(paras[n][0][1].strip())):
         n += 1
     return [pair for p in paras[:n] for pair in p]
 
@@ -324,22 +324,66 @@ def _trim_last(name, body):
 def _url(secs, path, err, hl):
     """The web address (first in Citation, else anywhere in the header) and record number."""
     order = ["citation"] + [n for n in secs if n != "citation"]
-    found = next(((k, m[1]) for n in order for k, t in secs[n] if (m := _URL.search(t))), None)
+    found = next(((k, u[2]) for n in order for k, t in secs[n] if (u := next(_urls(t), None))), None)
     if not found:
         raise err("no web address; expected '<https://…/document/<number>>' in the Citation "
                   "section", secs["citation"][0][0] + 1, "url")
     line, url = found[0] + 1, found[1]
     hl["url"] = line
     for n in secs:   # the address is not part of the section it sits in
-        secs[n] = [(k, _URL.sub("", t) if k == found[0] else t) for k, t in secs[n]]
-    m = re.search(r"/document/(\d+)(?:[/?#.-]|$)", url)
+        secs[n] = [(k, _without_urls(t) if k == found[0] else t) for k, t in secs[n]]
+    m = re.search(r"/document/([0-9]+)(?:[/?#.-]|$)", url)
     if not m:
-        raise err(f"web address {url!r} names no record number; expected '…/document/<number>'",
+        raise err(f"web address {quote(url)} names no record number; expected '…/document/<number>'",
                   line, "url")
+    bad = _NOT_IRI.search(url)
+    if bad or not _IRI.fullmatch(url):
+        what = (f"{bad[0]!r} may not appear in one" + (" other than as %XX" if bad[0] == "%" else "")
+                if bad else "expected http(s)://host/…")
+        raise err(f"web address {quote(url)} is not an http(s) IRI: {what}", line, "url",
+                  hint="percent-encode it: %22 for a double quote, %25 for a percent sign" if bad else None)
     if path.stem.isdigit() and path.stem != m[1]:
         raise err(f"the web address names record {m[1]} but the file is {path.name}", line,
                   "url", hint="rename the file or fix the address")
     return url, m[1]
+
+
+def _urls(line: str):
+    """(start, end, address) of each web address in ``line``, at most one per word.
+
+    An address starts with ``http://`` or ``https://``, may be wrapped in ``<…>`` and be
+    followed by ``.,;)``, and runs to the end of its word; ``<`` or ``>`` inside a word end
+    it. Each word is scanned once.
+    """
+    for word in re.finditer(r"\S+", line):
+        w, bracket, fits = word[0], -1, False
+        for start in _URL_START.finditer(w):
+            if bracket < start.end():   # the next < or >, and whether what follows may end an address
+                b = _BRACKETS.search(w, start.end())
+                bracket = b.start() if b else len(w)
+                fits = bracket == len(w) or (w[bracket] == ">" and not w[bracket + 1:].strip(_URL_END))
+            if not fits or bracket == start.end():
+                continue
+            body = w[start.end():bracket]
+            if bracket == len(w):
+                body = body.rstrip(_URL_END) or body[:1]
+            begin = start.start() - (start.start() > 0 and w[start.start() - 1] == "<")
+            yield word.start() + begin, word.end(), start[0] + body
+            break
+
+
+def _url_at_start(s: str) -> bool:
+    u = next(_urls(s), None)
+    return u is not None and u[0] == 0
+
+
+def _without_urls(line: str) -> str:
+    """``line`` without its web addresses (each with its brackets and trailing punctuation)."""
+    out, pos = [], 0
+    for start, end, _ in _urls(line):
+        out.append(line[pos:start])
+        pos = end
+    return "".join(out) + line[pos:]
 
 
 def _citation(pairs, err, hl):
@@ -353,19 +397,34 @@ def _citation(pairs, err, hl):
     if m:   # "Translated by A. Name and B. Name." ends at a full stop not after an initial
         rest = text[m.end():]
         cut = next((c.start() for c in re.finditer(r"\.(?=\s|$)", rest)
-                    if not re.search(r"(?:^|\s)\w$", rest[:c.start()])), len(rest))
+                    if not _after_initial(rest, c.start())), len(rest))
         who = re.sub(r"\s+for\s+.*$", "", rest[:cut].strip())
         translators = tuple(n for n in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*", who) if n)
         text = (text[:m.start()] + " " + rest[cut + 1:]).strip()
         hl["translators"] = next(k for k, t in pairs if re.search(r"(?i)\btranslated\b", t)) + 1
-    s = _SHELF.search(text)
-    if not s:
+    found = _shelfmark(text)
+    if not found:
         raise err("no archive shelfmark in the citation; expected '<archive>, fond N, opis N, "
                   "delo N[, listy N-M]'", hl["citation"], "shelfmark")
     hl["shelfmark"] = next((k + 1 for k, t in pairs
                             if re.search(r"(?i)(?:fond|\bf\.|ф\.)\s*\w", t)), hl["citation"])
+    archive, s = found
     listy = re.sub(r"\s+", "", s["listy"]).replace("–", "-") if s["listy"] else None
-    return text, translators, (s["archive"].strip(), s["fond"], s["opis"], s["delo"], listy)
+    return text, translators, (archive.strip(), s["fond"], s["opis"], s["delo"], listy)
+
+
+def _after_initial(s: str, i: int) -> bool:
+    """Whether ``s[:i]`` ends in a one-letter word (an initial such as the 'A' of 'A. Name')."""
+    return i > 0 and (s[i - 1].isalnum() or s[i - 1] == "_") and (i == 1 or s[i - 2].isspace())
+
+
+def _shelfmark(text: str):
+    """(archive, match of the rest) of the first '<archive>, fond N, opis N, delo N' in ``text``."""
+    for a in _SHELF_ARCHIVE.finditer(text):
+        m = _SHELF.match(text, a.end())
+        if m:
+            return a[0], m
+    return None
 
 
 def _language(secs, first, end, err, hl):
@@ -377,7 +436,7 @@ def _language(secs, first, end, err, hl):
     body = secs["original_language"]
     name = re.split(r"[,;/(]|\band\b", _join(body[:1]))[0].strip().lower()
     if name not in BY_NAME:
-        raise err(f"unknown original language {name!r}; expected a language name such as "
+        raise err(f"unknown original language {quote(name)}; expected a language name such as "
                   "Russian, Chinese or German", body[0][0] + 1, "original_language",
                   hint="add it to kg.languages.NAMES" if name else None)
     hl["original_language"] = body[0][0] + 1

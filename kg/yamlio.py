@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from .errors import FactsError
+from .inputs import read_text
 
 
 class Node(dict):
@@ -63,7 +64,7 @@ def load_yaml(path: Path):
     """Load one YAML file; syntax errors name the file and line."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_text(path)
     except OSError as e:
         raise FactsError(f"cannot read: {e.strerror}", path=path) from None
     except UnicodeDecodeError as e:

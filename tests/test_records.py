@@ -445,10 +445,10 @@ def test_empty_file(text):
 
 
 def test_unreadable_files(tmp_path):
-    with pytest.raises(RecordError, match="cannot read"):
+    with pytest.raises(KgError, match="cannot read"):
         read_record(tmp_path / "121799.txt")
     path = tmp_path / "121799.txt"
     head = raw("121799").encode("utf-8")[:40]   # four line ends, then a partial line
     path.write_bytes(head + b"\n\xff\xfe\n")
-    with pytest.raises(RecordError, match=r"121799\.txt:6: the file is not UTF-8"):
+    with pytest.raises(KgError, match=r"121799\.txt:6: the file is not UTF-8"):
         read_record(path)

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from ..errors import FactsError
 from ..http import clean_text, shown
+from ..inputs import read_text
 from .scoring import FEATURES
 
 PATH = Path("wikidata") / "review.tsv"       # below data/
@@ -89,12 +90,9 @@ def _number(path: Path, line: int, column: str, text: str) -> float | None:
 def read(path: Path) -> list[Row]:
     """Every row of the review file, checked (a missing file has no rows)."""
     path = Path(path)
-    if not path.exists():
+    if not os.path.lexists(path):
         return []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as e:
-        raise FactsError(f"not UTF-8 text ({e.reason})", path=path) from None
+    lines = read_text(path).splitlines()
     rows, header_seen, seen = [], False, {}
     for n, raw in enumerate(lines, 1):
         if not raw.strip() or raw.startswith("#"):
