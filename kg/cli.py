@@ -32,10 +32,13 @@ def _build_args(p: argparse.ArgumentParser) -> None:
 
 def _build(args, settings: Settings) -> int:
     from . import pipeline
+    from .distdir import check_target
     from .publish import write_dist
+    keep = (settings.data_dir,)
+    check_target(Path(args.dist) if args.dist else settings.dist_dir, keep)  # before the work
     result = pipeline.build(settings, write=args.dist is None)
     if args.dist:
-        write_dist(Path(args.dist), result.files)
+        write_dist(Path(args.dist), result.files, keep=keep)
     _warnings(result)
     print(_summary(result))
     print(f"  wrote {len(result.files)} files to {args.dist or settings.dist_dir}")
