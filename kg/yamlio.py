@@ -5,9 +5,10 @@ each key); duplicate keys are an error; timestamps stay strings (``1956-09-18`` 
 for kg to parse, not for YAML to guess).
 
 Hostile files are refused with the file and line, never expanded: anchors and aliases
-(kg's format never needs them, and an alias bomb expands exponentially), nesting deeper
-than :data:`MAX_DEPTH`, keys that are not text, and text holding control characters or
-lone surrogates (which no dump format can carry).
+(kg's format never needs them, and an alias bomb expands exponentially), explicit tags
+(``!!int``, ``!!timestamp`` …, whose constructors fail on odd values), nesting deeper
+than :data:`MAX_DEPTH`, keys that are not text, numbers Python cannot read, and text
+holding control characters or lone surrogates (which no dump format can carry).
 """
 from __future__ import annotations
 
@@ -50,6 +51,9 @@ class _Loader(yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise self._refuse("YAML anchors and aliases (&name, *name) are not allowed", event.start_mark,
                                hint="write each value out in full")
+        if getattr(event, "tag", None) is not None:
+            raise self._refuse(f"YAML tags ({quote(event.tag)}) are not allowed", event.start_mark,
+                               hint="write the plain value; quote it if it is text")
         if self.kg_depth >= MAX_DEPTH:
             raise self._refuse(f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
         self.kg_depth += 1
@@ -75,11 +79,14 @@ def _construct_text(loader: _Loader, node: yaml.ScalarNode) -> str:
     return value
 
 
-def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+def _construct_number(loader: _Loader, node: yaml.ScalarNode) -> int | float:
+    """A plain scalar YAML resolves as a number (``0b_`` and ``._`` do, yet are none)."""
+    construct = loader.construct_yaml_int if node.tag.endswith(":int") else loader.construct_yaml_float
     try:
-        return loader.construct_yaml_int(node)
-    except ValueError:  # more digits than Python converts
-        raise loader._refuse(f"the number {quote(node.value)} is too large", node.start_mark) from None
+        return construct(node)
+    except ValueError:  # no digits, or more digits than Python converts
+        raise loader._refuse(f"cannot read the number {quote(node.value)}", node.start_mark,
+                             hint="write plain digits, or quote the value if it is text") from None
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Node:
@@ -103,7 +110,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Node:
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:str", _construct_text)
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_number)
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_number)
 
 
 def load_yaml(path: Path):
