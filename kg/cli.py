@@ -34,6 +34,8 @@ def _build(args, settings: Settings) -> int:
     from . import pipeline
     from .distdir import check_target
     from .publish import write_dist
+    if args.dist is not None and not args.dist.strip():
+        raise KgError("give the folder to write the dumps to", field="--dist")
     keep = (settings.data_dir,)
     check_target(Path(args.dist) if args.dist else settings.dist_dir, keep)  # before the work
     result = pipeline.build(settings, write=args.dist is None)

@@ -498,6 +498,12 @@ def test_dist_never_points_into_data_nor_at_the_root_or_around_it(project, targe
     assert tree(project) == before
 
 
+def test_an_empty_dist_option_is_refused(project):
+    """`--dist ""` used to build, write nothing and report the files as written."""
+    code, err = run_kg("--root", str(project), "build", "--dist", "")
+    assert code == 2 and "field '--dist'" in err, err
+
+
 def test_dist_through_a_symlink_into_data_is_refused(project, tmp_path):
     link = tmp_path / "link"
     link.symlink_to(project / "data")
