@@ -27,7 +27,8 @@ EPILOG = ("exit codes: 0 ok, 1 data does not conform (nothing written), 2 bad in
 # ---------------------------------------------------------------- build / validate / query
 
 def _build_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--dist", help="output folder (default: <root>/dist)")
+    p.add_argument("--dist", help="output folder: a new or empty one, or one kg wrote before, never in data/ "
+                                  "(default: <root>/dist)")
 
 
 def _build(args, settings: Settings) -> int:
