@@ -13,6 +13,7 @@ import ast
 import contextlib
 import hashlib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -231,6 +232,57 @@ def test_raw_edits_of_the_facts_text_exit_0_1_or_2_naming_the_file(template, cas
 @given(case=random_documents())
 def test_random_yaml_documents_exit_0_1_or_2_naming_the_file(template, case):
     build_with(template, *case)
+
+
+def toml_value(value) -> str:
+    """A TOML literal of a str, int, bool or list (text as a JSON string: TOML may refuse its escapes)."""
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return json.dumps(value) if isinstance(value, str) else str(value)
+
+
+TOML_VALUES = st.one_of(TEXT, st.sampled_from(["https://kg.example.org/", "http://x/#", "https://x", "ftp://x/",
+                                               "2026-01-01", "2026-02-30", "10:00:00"]),
+                        st.integers(), st.booleans(), st.lists(TEXT, max_size=2))
+TOML_RAW = st.sampled_from(["2026-01-01", "2026-01-01T10:00:00Z", "10:00:00", "1979-05-27 07:32:00", "inf", "nan"])
+
+
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=st.one_of(st.none(), TOML_VALUES.map(toml_value)),
+       modified=st.one_of(st.none(), TOML_VALUES.map(toml_value), TOML_RAW))
+def test_any_kg_toml_exits_0_or_2_naming_it(template, base, modified):
+    dist_before = files_of(template / "dist")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "p"
+        shutil.copytree(template, root)
+        lines = ["[kg]"] + [f"{k} = {v}" for k, v in (("base", base), ("modified", modified)) if v is not None]
+        (root / "kg.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        code, err = run_kg("--root", str(root), "build")
+        event(f"exit {code}")
+        assert code in (0, 2), err
+        if code == 2:
+            assert err.startswith(f"{PREFIX}{root / 'kg.toml'}"), err
+        assert_refused_cleanly(root, code, err, dist_before)
+
+
+ENV_TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=25)
+
+
+@settings(max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(epoch=st.one_of(st.integers(-10 ** 25, 10 ** 25).map(str), st.integers(0, 300_000_000_000).map(str), ENV_TEXT))
+def test_any_source_date_epoch_exits_0_or_2_naming_it(template, epoch):
+    dist_before = files_of(template / "dist")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "p"
+        shutil.copytree(template, root)
+        code, err = run_kg("--root", str(root), "build", env={"SOURCE_DATE_EPOCH": epoch})
+        event(f"exit {code}")
+        assert code in (0, 2) and "internal error" not in err, err
+        if code == 2:
+            assert "SOURCE_DATE_EPOCH" in err and len(err) < 600, err
+            assert files_of(root / "dist") == dist_before
 
 
 def test_the_fixture_survives_a_round_trip_through_safe_dump(template):
