@@ -27,15 +27,21 @@ EPILOG = ("exit codes: 0 ok, 1 data does not conform (nothing written), 2 bad in
 # ---------------------------------------------------------------- build / validate / query
 
 def _build_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--dist", help="output folder (default: <root>/dist)")
+    p.add_argument("--dist", help="output folder: a new or empty one, or one kg wrote before, never in data/ "
+                                  "(default: <root>/dist)")
 
 
 def _build(args, settings: Settings) -> int:
     from . import pipeline
+    from .distdir import check_target
     from .publish import write_dist
+    if args.dist is not None and not args.dist.strip():
+        raise KgError("give the folder to write the dumps to", field="--dist")
+    keep = (settings.data_dir,)
+    check_target(Path(args.dist) if args.dist else settings.dist_dir, keep)  # before the work
     result = pipeline.build(settings, write=args.dist is None)
     if args.dist:
-        write_dist(Path(args.dist), result.files)
+        write_dist(Path(args.dist), result.files, keep=keep)
     _warnings(result)
     print(_summary(result))
     print(f"  wrote {len(result.files)} files to {args.dist or settings.dist_dir}")

@@ -16,8 +16,10 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 
 from . import __version__
+from .errors import KgError, quote
 from .iris import Iris
 from .publish import media_type, prefixes, sha256
+from .settings import CONFIG_FILE
 from .vocab import DCAT, DCTERMS, PROV, RDF, RDFS, SPDX, VOID, XSD
 
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -33,10 +35,21 @@ def _checksum(g: Graph, owner: URIRef, digest: str) -> None:
 
 
 def build_time(epoch: int | None, fallback: str) -> datetime:
-    """``SOURCE_DATE_EPOCH`` if set, else the ``modified`` date of ``kg.toml``."""
-    if epoch is not None:
-        return datetime.fromtimestamp(epoch, tz=timezone.utc)
-    return datetime.fromisoformat(fallback).replace(tzinfo=timezone.utc)
+    """``SOURCE_DATE_EPOCH`` if set, else the ``modified`` date of ``kg.toml``.
+
+    :func:`kg.settings.load_settings` checks both; a value that still fails is an input
+    error, not a crash.
+    """
+    try:
+        if epoch is not None:
+            return datetime.fromtimestamp(epoch, tz=timezone.utc)
+        return datetime.fromisoformat(fallback).replace(tzinfo=timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        if epoch is not None:
+            raise KgError(f"SOURCE_DATE_EPOCH={epoch} is not a time a build can name",
+                          field="SOURCE_DATE_EPOCH") from None
+        raise KgError(f"expected a date such as 2026-11-24, got {quote(fallback)}", path=CONFIG_FILE,
+                      field="modified") from None
 
 
 def describe(union: Graph, files: dict[str, bytes], inputs: dict[str, bytes], *, base: str,

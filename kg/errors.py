@@ -19,17 +19,9 @@ class KgError(Exception):
         where = str(self.path) if self.path else ""
         if self.line:
             where += f":{self.line}"
-        parts = [p for p in (where, f"field '{self.field}'" if self.field else "", self.message) if p]
+        parts = [p for p in (where, f"field {quote(self.field)}" if self.field else "", self.message) if p]
         s = ": ".join(parts)
         return s + (f" ({self.hint})" if self.hint else "")
-
-
-def quote(value, limit: int = 60) -> str:
-    """``value`` quoted for a message, cut to ``limit`` characters: never a huge repr()."""
-    text = str(value)
-    if len(text) <= limit:
-        return repr(text)
-    return repr(text[:limit]) + f"… ({len(text)} characters)"
 
 
 class FactsError(KgError):
@@ -48,3 +40,19 @@ class ValidationFailed(KgError):
 
 class PublishError(KgError):
     """The dumps could not be written."""
+
+
+def quote(value, limit: int = 60) -> str:
+    """A value as a message shows it: text quoted and cut to ``limit`` characters, other
+    values by kind and size — never the ``repr()`` of a large (or alias-expanded) structure."""
+    if isinstance(value, str):
+        return repr(value) if len(value) <= limit else repr(value[:limit]) + f"… ({len(value)} characters)"
+    if value is None or isinstance(value, (bool, float)):
+        return repr(value)
+    if isinstance(value, int):
+        return repr(value) if value.bit_length() <= 64 else "a very large number"
+    if isinstance(value, dict):
+        return f"a mapping of {len(value)} key(s)"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return f"a list of {len(value)} item(s)"
+    return f"a {type(value).__name__} value"

@@ -7,12 +7,13 @@ The format is documented in ``data/README.md``.
 """
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import timespans
-from .errors import FactsError, PassageError
+from .errors import FactsError, PassageError, quote
 from .inputs import list_files
 from .iris import is_key
 from .passages import closest_hint, locate
@@ -24,6 +25,7 @@ from .yamlio import Node, load_yaml
 ENTITY_KINDS = {"persons": "person", "groups": "group", "places": "place", "events": "event"}
 TEXTS = ("original", "translation")
 DOCUMENT_KINDS = ("telegram", "cable", "record")
+MAX_DAYS = 1_000_000  # a duration estimate longer than this is a typo
 
 
 @dataclass(frozen=True)
@@ -156,26 +158,28 @@ def load_registry(path: Path, types: dict[str, str]) -> dict[str, Entity]:
     unknown = set(data) - set(ENTITY_KINDS)
     if unknown:
         key = sorted(unknown)[0]
-        raise data.error(f"unknown section {key!r}", key, hint=f"expected one of {', '.join(ENTITY_KINDS)}")
+        raise data.error(f"unknown section {quote(key)}", key, hint=f"expected one of {', '.join(ENTITY_KINDS)}")
     entities: dict[str, Entity] = {}
     for section, kind in ENTITY_KINDS.items():
-        items = data.get(section) or Node()
+        items = data.get(section)
+        if items is None:
+            continue
         if not isinstance(items, Node):
             raise data.error("expected a mapping of key → entry", section)
         for key, entry in items.items():
             if key in entities:
-                raise items.error(f"key {key!r} is already used by a {entities[key].kind}", key)
+                raise items.error(f"key {quote(key)} is already used by a {entities[key].kind}", key)
             entities[key] = _entity(kind, key, entry, items, types)
     for e in entities.values():
         if e.part_of and (e.part_of not in entities or entities[e.part_of].kind != e.kind):
-            raise FactsError(f"part_of {e.part_of!r} is not a {e.kind} of the registry",
+            raise FactsError(f"part_of {quote(e.part_of)} is not a {e.kind} of the registry",
                              path=e.origin.path, line=e.origin.line, field="part_of")
     return entities
 
 
 def _entity(kind: str, key: str, entry, parent: Node, types: dict[str, str]) -> Entity:
     if not is_key(key):
-        raise parent.error(f"key {key!r} is not a curated key", key,
+        raise parent.error(f"key {quote(key)} is not a curated key", key,
                            hint="use lower-case ASCII words joined by '-', e.g. mao-zedong")
     if not isinstance(entry, Node):
         raise parent.error("expected a mapping with at least 'label'", key)
@@ -193,9 +197,12 @@ def _entity(kind: str, key: str, entry, parent: Node, types: dict[str, str]) -> 
     planned = entry.get("planned", False)
     if not isinstance(planned, bool) or (planned and kind != "event"):
         raise entry.error("'planned' is true or false, and only for events", "planned")
+    part_of = entry.get("part_of")
+    if part_of is not None and not is_key(part_of):
+        raise entry.error(f"expected the key of a {kind} of the registry, got {quote(part_of)}", "part_of")
     return Entity(kind=kind, key=key, label=label, type=typ, wikidata=None,
                   description=_text(entry, "description"), names=_names(entry),
-                  part_of=entry.get("part_of"), planned=planned,
+                  part_of=part_of, planned=planned,
                   origin=Origin(entry.path, entry.line))
 
 
@@ -216,7 +223,7 @@ def _names(entry: Node) -> tuple[Name, ...]:
 def _no_unknown(node: Node, allowed: set[str]) -> None:
     for key in node:
         if key not in allowed:
-            raise node.error(f"unknown field {key!r}", key, hint=f"expected one of {', '.join(sorted(allowed))}")
+            raise node.error(f"unknown field {quote(key)}", key, hint=f"expected one of {', '.join(sorted(allowed))}")
 
 
 def _text(node: Node, key: str, required: bool = False) -> str | None:
@@ -226,21 +233,31 @@ def _text(node: Node, key: str, required: bool = False) -> str | None:
             raise node.error("missing", key)
         return None
     if not isinstance(value, str) or not value.strip():
-        raise node.error(f"expected non-empty text, got {value!r}", key)
+        raise node.error(f"expected non-empty text, got {quote(value)}", key)
     return value
 
 
 def _lang(node: Node, key: str) -> str:
     value = node.get(key)
     if not (isinstance(value, str) and 2 <= len(value) <= 3 and value.isascii() and value.isalpha() and value.islower()):
-        raise node.error(f"{value!r} is not a language code", key, hint="use ISO 639-1, e.g. ru, en, zh, ko")
+        raise node.error(f"{quote(value)} is not a language code", key, hint="use ISO 639-1, e.g. ru, en, zh, ko")
+    return value
+
+
+def _list(node: Node, key: str, what: str) -> list:
+    """The list under ``key`` (empty if absent or null)."""
+    value = node.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise node.error(f"expected a list of {what}, got {quote(value)}", key)
     return value
 
 
 def _type(node: Node, key: str, value, scheme: str, types: dict[str, str]) -> str:
-    if types.get(value) != scheme:
+    if not isinstance(value, str) or types.get(value) != scheme:
         choices = sorted(k for k, s in types.items() if s == scheme)
-        raise node.error(f"{value!r} is not a {scheme} type", key,
+        raise node.error(f"{quote(value)} is not a {scheme} type", key,
                          hint=f"expected one of {', '.join(choices)} (ontology/types.ttl)")
     return value
 
@@ -288,13 +305,13 @@ class _DocumentLoader:
             raise FactsError("expected a mapping with record, kind, author, …", path=self.path, line=1)
         allowed = {"record", "kind", "names", "statements", *DOCUMENT_PROPS}
         _no_unknown(data, allowed)
-        number = str(data.get("record", ""))
-        if number != self.record.number:
-            raise data.error(f"names record {number!r}, but this file belongs to record {self.record.number!r}",
+        number = data.get("record")
+        if not isinstance(number, (str, int)) or isinstance(number, bool) or str(number) != self.record.number:
+            raise data.error(f"names record {quote(number)}, but this file belongs to record {self.record.number!r}",
                              "record", hint=f"the file name and 'record' must match data/records/{self.record.number}.txt")
         kind = data.get("kind")
-        if kind not in DOCUMENT_KINDS:
-            raise data.error(f"{kind!r} is not a document kind", "kind", hint=f"expected one of {', '.join(DOCUMENT_KINDS)}")
+        if not isinstance(kind, str) or kind not in DOCUMENT_KINDS:
+            raise data.error(f"{quote(kind)} is not a document kind", "kind", hint=f"expected one of {', '.join(DOCUMENT_KINDS)}")
         if "author" not in data:
             raise data.error("missing: every document names its author", "author")
         statements = []
@@ -304,15 +321,15 @@ class _DocumentLoader:
             values = data[prop]
             if prop in LIST_PROPS:
                 if not isinstance(values, list):
-                    raise data.error("expected a list", prop)
+                    raise data.error(f"expected a list, got {quote(values)}", prop)
             else:
                 values = [values]
             for item in values:
                 statements.append(self._document_statement(data, prop, item, kinds))
-        for item in data.get("statements") or []:
+        for item in _list(data, "statements", "statements"):
             statements.append(self._statement(data, item))
         self._estimates_have_times(statements)
-        names = tuple(self._name(data, n) for n in data.get("names") or [])
+        names = tuple(self._name(data, n) for n in _list(data, "names", "{entity, text, lang}"))
         return DocumentFacts(self.record, kind, tuple(statements), names, self.path)
 
     def _estimates_have_times(self, statements: list[Statement]) -> None:
@@ -374,16 +391,16 @@ class _DocumentLoader:
     def _entity_ref(self, node: Node, key: str, kinds: set[str]) -> str:
         value = node.get(key)
         if not isinstance(value, str) or value not in self.entities:
-            raise node.error(f"{value!r} is not a key of the registry", key,
+            raise node.error(f"{quote(value)} is not a key of the registry", key,
                              hint=f"add it to {self.path.parent.parent / 'registry.yaml'} or fix the spelling")
         if self.entities[value].kind not in kinds:
-            raise node.error(f"{value!r} is a {self.entities[value].kind}; expected a {' or '.join(sorted(kinds))}", key)
+            raise node.error(f"{quote(value)} is a {self.entities[value].kind}; expected a {' or '.join(sorted(kinds))}", key)
         return value
 
     def _evidence(self, item: Node) -> tuple[tuple[Passage, ...], str | None, str | None]:
         which = item.get("text", "translation")
-        if which not in TEXTS:
-            raise item.error(f"{which!r} is not a text of the document", "text", hint="expected original or translation")
+        if not isinstance(which, str) or which not in TEXTS:
+            raise item.error(f"{quote(which)} is not a text of the document", "text", hint="expected original or translation")
         passage = item.get("passage")
         inferred = _text(item, "inferred")
         if passage is None and inferred is None:
@@ -399,7 +416,7 @@ class _DocumentLoader:
         text = getattr(self.record, which).content
         found = locate(passage, text)
         if found is None:
-            raise PassageError(f"passage {passage!r} is not in the {which} text of record {self.record.number}",
+            raise PassageError(f"passage {quote(passage)} is not in the {which} text of record {self.record.number}",
                                path=self.path, line=node.line_of(key), field=key,
                                hint=closest_hint(passage, text) + "; only whitespace may differ")
         return Passage(which, found[0], found[1], text[found[0]:found[1]])
@@ -423,6 +440,10 @@ class _DocumentLoader:
     def _span(t: Node, begin: str, end: str) -> timespans.Span:
         if begin not in t:
             raise t.error("missing", begin)
+        for key in (begin, end):
+            value = t.get(key)
+            if (value is not None or key == begin) and (not isinstance(value, (str, int)) or isinstance(value, bool)):
+                raise t.error(f"expected a date such as 1956-09-18, got {quote(value)}", key)
         try:
             return timespans.between(str(t[begin]), None if t.get(end) is None else str(t[end]))
         except ValueError as e:
@@ -435,8 +456,9 @@ class _DocumentLoader:
         _no_unknown(est, {"by", "min_days", "max_days"})
         by = self._entity_ref(est, "by", {"person", "group"})
         lo, hi = est.get("min_days"), est.get("max_days", est.get("min_days"))
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in (lo, hi)) or lo > hi:
-            raise est.error("min_days and max_days are positive numbers, min ≤ max", "min_days")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= MAX_DAYS
+                   and math.isfinite(v) for v in (lo, hi)) or lo > hi:
+            raise est.error(f"min_days and max_days are positive numbers up to {MAX_DAYS:,}, min ≤ max", "min_days")
         return Estimate(by, lo, hi)
 
     def _name(self, data: Node, n) -> NameUse:
@@ -446,8 +468,8 @@ class _DocumentLoader:
         entity = self._entity_ref(n, "entity", {"person", "group", "place", "event"})
         text = _text(n, "text", required=True)
         which = n.get("in", "original")
-        if which not in TEXTS:
-            raise n.error(f"{which!r} is not a text of the document", "in")
+        if not isinstance(which, str) or which not in TEXTS:
+            raise n.error(f"{quote(which)} is not a text of the document", "in")
         return NameUse(entity, text, _lang(n, "lang"), which, self.find(n, "text", text, which),
                        Origin(self.path, n.line))
 

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from rdflib import URIRef
 
-KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+KEY_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # used with fullmatch: no trailing newline
 
 # Kinds of top-level resources and their path segment.
 KINDS = {"person": "person", "group": "group", "place": "place", "event": "event",
@@ -24,9 +24,9 @@ _CYRILLIC = dict(zip(
      "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "eh", "yu", "ya"]))
 
 
-def is_key(key: str) -> bool:
-    """A curated key: lower-case ASCII words joined by single hyphens."""
-    return bool(KEY_RE.match(key))
+def is_key(key) -> bool:
+    """A curated key: lower-case ASCII words joined by single hyphens (the whole value)."""
+    return isinstance(key, str) and KEY_RE.fullmatch(key) is not None
 
 
 def slug(text: str) -> str:

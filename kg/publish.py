@@ -22,6 +22,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
+from .distdir import check_target
 from .errors import PublishError
 
 MEDIA_TYPES = {
@@ -131,28 +132,40 @@ def checksums(files: dict[str, bytes]) -> bytes:
     return "".join(f"{sha256(files[n])}  {n}\n" for n in sorted(files)).encode("utf-8")
 
 
-def write_dist(dist: Path, files: dict[str, bytes]) -> None:
-    """Write ``files`` as the new ``dist/`` in one swap; on any error the old one stays."""
+def write_dist(dist: Path, files: dict[str, bytes], *, keep: tuple[Path, ...] = ()) -> None:
+    """Write ``files`` as the new ``dist/`` in one swap; on any error the old one stays.
+
+    Only a folder kg wrote before (or an empty or new one) is replaced, and never one of
+    ``keep`` or a folder inside or around one (see :mod:`kg.distdir`).
+    """
     dist = Path(dist)
+    check_target(dist, keep)
     parent = dist.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dist.name}.new-", dir=parent))
-    tmp.chmod(0o755)
-    old = parent / f".{dist.name}.old"
     try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dist.name}.new-", dir=parent))
+    except OSError as e:
+        raise PublishError(f"cannot write the dumps: {e.strerror or e}", path=dist,
+                           hint=f"check that {parent} is a folder you may write to") from None
+    old = None
+    try:
+        tmp.chmod(0o755)
         for name in sorted(files):
             (tmp / name).write_bytes(files[name])
-        if old.exists():
-            shutil.rmtree(old)
         if dist.exists():
-            os.replace(dist, old)
+            old = Path(tempfile.mkdtemp(prefix=f".{dist.name}.old-", dir=parent))
+            os.replace(dist, old)  # a folder onto an empty folder: one rename
         os.replace(tmp, dist)
     except OSError as e:
         shutil.rmtree(tmp, ignore_errors=True)
-        if old.exists() and not dist.exists():
-            os.replace(old, dist)
+        if old is not None:
+            if dist.exists():
+                os.rmdir(old)  # the swap did not happen: only our empty folder is there
+            else:
+                os.replace(old, dist)
         raise PublishError(f"cannot write the dumps: {e.strerror or e}", path=dist) from None
-    shutil.rmtree(old, ignore_errors=True)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def read_dist(dist: Path) -> dict[str, bytes]:

@@ -4,12 +4,17 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from .errors import KgError
+from .errors import KgError, quote
 
 DEFAULT_BASE = "https://kg.example.org/"
 CONFIG_FILE = "kg.toml"
+MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z, the last second a build time can name
+# Characters an IRI never holds (RFC 3987): controls, space, and <>"{}|\^`.
+_NOT_IN_IRI = frozenset(map(chr, [*range(0x21), *range(0x7f, 0xa0)])) | frozenset('<>"{}|\\^`')
 
 
 @dataclass(frozen=True)
@@ -35,17 +40,64 @@ class Settings:
 def load_settings(root: Path | str = ".", base: str | None = None) -> Settings:
     """Read ``kg.toml`` in ``root`` (if any), then apply overrides and ``SOURCE_DATE_EPOCH``."""
     root = Path(root).resolve()
-    conf: dict = {}
     path = root / CONFIG_FILE
-    if path.exists():
+    conf = _read_config(path) if path.exists() else {}
+    if base is None:
+        base = _check_base(conf.get("base", DEFAULT_BASE), path, "base")
+    else:
+        base = _check_base(base, None, "--base")
+    if conf.get("modified") is not None:
+        _check_modified(conf["modified"], path)
+    return Settings(root=root, base=base, source_date_epoch=_epoch(os.environ.get("SOURCE_DATE_EPOCH")))
+
+
+def _read_config(path: Path) -> dict:
+    """The ``[kg]`` table of ``kg.toml``."""
+    try:
+        conf = tomllib.loads(path.read_text(encoding="utf-8")).get("kg", {})
+    except OSError as e:
+        raise KgError(f"cannot read: {e.strerror}", path=path) from None
+    except UnicodeDecodeError as e:
+        raise KgError(f"not UTF-8 (byte {e.start})", path=path) from None
+    except tomllib.TOMLDecodeError as e:
+        raise KgError(f"not valid TOML: {e}", path=path) from None
+    if not isinstance(conf, dict):
+        raise KgError(f"expected a table [kg], got {quote(conf)}", path=path, field="kg")
+    return conf
+
+
+def _check_base(base, path: Path | None, field: str) -> str:
+    """An absolute http(s) IRI with a host, ending in '/' or '#', with no character IRIs forbid."""
+    ok = (isinstance(base, str) and len(base) <= 2000 and base.startswith(("http://", "https://"))
+          and base.endswith(("/", "#")) and not _NOT_IN_IRI.intersection(base)
+          and not any(0xD800 <= ord(c) <= 0xDFFF for c in base))
+    if ok:
         try:
-            conf = tomllib.loads(path.read_text(encoding="utf-8")).get("kg", {})
-        except tomllib.TOMLDecodeError as e:
-            raise KgError(f"not valid TOML: {e}", path=path) from None
-    base = base or conf.get("base", DEFAULT_BASE)
-    if not (base.startswith("http://") or base.startswith("https://")) or not base.endswith(("/", "#")):
-        raise KgError(f"base IRI {base!r} must be an http(s) IRI ending in '/'", path=path, field="base")
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is not None and not epoch.isdigit():
-        raise KgError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds", field="SOURCE_DATE_EPOCH")
-    return Settings(root=root, base=base, source_date_epoch=int(epoch) if epoch else None)
+            ok = bool(urlsplit(base).hostname)
+        except ValueError:
+            ok = False
+    if not ok:
+        raise KgError(f"base IRI {quote(base)} must be an http(s) IRI with a host, ending in '/' or '#', "
+                      "without spaces or control characters", path=path, field=field)
+    return base
+
+
+def _check_modified(value, path: Path) -> None:
+    """``modified`` (the build time without ``SOURCE_DATE_EPOCH``): a date, or a date and time."""
+    if isinstance(value, (str, date)):  # datetime is a date
+        try:
+            datetime.fromisoformat(str(value))
+            return
+        except ValueError:
+            pass
+    raise KgError(f"expected a date such as 2026-11-24, got {quote(value)}", path=path, field="modified")
+
+
+def _epoch(value: str | None) -> int | None:
+    """``SOURCE_DATE_EPOCH``: whole seconds since 1970 (ASCII digits), at most year 9999."""
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) <= 20 and int(value) <= MAX_EPOCH):
+        raise KgError(f"SOURCE_DATE_EPOCH={quote(value)} is not a whole number of seconds from 0 to {MAX_EPOCH} "
+                      "(9999-12-31)", field="SOURCE_DATE_EPOCH")
+    return int(value)

@@ -11,7 +11,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?)?)?$")
+from .errors import quote
+
+# Matched whole (fullmatch), ASCII digits only.
+_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})(?:T([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)?)?)?")
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
 
@@ -27,9 +30,9 @@ class Span:
 
 def parse(value: str) -> Span:
     """Parse one curated date; raise ``ValueError`` with what was expected."""
-    m = _RE.match(str(value).strip())
+    m = _RE.fullmatch(str(value).strip())
     if not m:
-        raise ValueError(f"{value!r} is not a date: expected YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]")
+        raise ValueError(f"{quote(value)} is not a date: expected YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]")
     y, mo, d, h, mi, s = m.groups()
     try:
         if mo is None:
@@ -45,7 +48,7 @@ def parse(value: str) -> Span:
             return Span(t, t + timedelta(seconds=59), "minute")
         return Span(t, t, "second")
     except ValueError as e:
-        raise ValueError(f"{value!r} is not a real date: {e}") from None
+        raise ValueError(f"{quote(value)} is not a real date: {e}") from None
 
 
 def between(begin: str, end: str | None) -> Span:

@@ -128,3 +128,13 @@ def test_a_shacl_violation_fails_the_build_with_a_readable_report(tmp_path):
     assert not (tmp_path / "mini" / "dist").exists()
     v = kg("--root", str(tmp_path / "mini"), "validate")
     assert v.returncode == 1 and "kgsh:PlannedActivityShape" in v.stderr
+
+
+def test_dist_pointing_at_data_is_refused_and_data_is_untouched(project):
+    """`kg build --dist data` used to replace data/ with the dumps."""
+    before = {p.relative_to(project).as_posix(): p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    r = kg("--root", str(project), "build", "--dist", str(project / "data"))
+    assert r.returncode == 2, r.stderr
+    assert "must not be, contain or sit inside" in r.stderr and "Traceback" not in r.stderr
+    after = {p.relative_to(project).as_posix(): p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    assert after == before
