@@ -669,7 +669,7 @@ def test_a_read_only_project_folder_is_exit_2_naming_it(project):
 
 def test_quote_keeps_messages_short():
     assert quote("mao-zedong") == "'mao-zedong'"
-    assert quote("x" * 10_000) == repr("x" * 60 + "…")
+    assert quote("x" * 10_000) == repr("x" * 60) + "… (10000 characters)"
     assert quote("a\nb") == "'a\\nb'"
     assert quote(list(range(10 ** 6))) == "a list of 1000000 item(s)"
     assert quote({"a": 1}) == "a mapping of 1 key(s)"
