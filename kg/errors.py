@@ -4,6 +4,8 @@ The CLI turns them into messages and exit codes (see ``kg.cli``).
 """
 from __future__ import annotations
 
+from pathlib import PurePath
+
 
 class KgError(Exception):
     """A problem in the user's input or setup, reported with where, what and how to fix."""
@@ -45,6 +47,8 @@ class PublishError(KgError):
 def quote(value, limit: int = 60) -> str:
     """A value as a message shows it: text quoted and cut to ``limit`` characters, other
     values by kind and size — never the ``repr()`` of a large (or alias-expanded) structure."""
+    if isinstance(value, PurePath):
+        value = str(value)
     if isinstance(value, str):
         return repr(value) if len(value) <= limit else repr(value[:limit]) + f"… ({len(value)} characters)"
     if value is None or isinstance(value, (bool, float)):

@@ -59,7 +59,7 @@ def _inside(path: Path, within: Path | None) -> Path:
     except (OSError, RuntimeError) as e:
         raise InputError(f"cannot read: {getattr(e, 'strerror', None) or e}", path=path) from None
     if not real.is_relative_to(root):
-        raise InputError(f"leads (through a link) to {quote(real)}, outside {root}", path=path,
+        raise InputError(f"leads (through a link) to {quote(str(real))}, outside {root}", path=path,
                          hint=f"kg reads only files inside {within.name}/; copy the file in instead of linking it")
     return real
 

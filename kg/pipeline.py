@@ -6,7 +6,6 @@ calls more than one stage.
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 
 from rdflib import Dataset, Graph
@@ -19,7 +18,7 @@ from .iris import Iris
 from .mapping import map_all
 from .mapping.statements import evidence_iri
 from .publish import Built, checksums, render_dumps, turtle, write_dist
-from .settings import CONFIG_FILE, Settings
+from .settings import CONFIG_FILE, Settings, config_table
 from .validate import Violation, shapes_graph, validate
 from .vocab import CRM, RDF
 
@@ -124,10 +123,7 @@ def _inputs(settings: Settings) -> dict[str, bytes]:
 
 
 def _modified(settings: Settings) -> str:
-    path = settings.root / CONFIG_FILE
-    if path.exists():
-        return str(tomllib.loads(path.read_text(encoding="utf-8")).get("kg", {}).get("modified", "2026-01-01"))
-    return "2026-01-01"
+    return str(config_table(settings.root, "kg").get("modified", "2026-01-01"))
 
 
 def render(settings: Settings, result: BuildResult) -> dict[str, bytes]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import KgError, quote
+from .inputs import read_text
 
 DEFAULT_BASE = "https://kg.example.org/"
 CONFIG_FILE = "kg.toml"
@@ -41,7 +42,7 @@ def load_settings(root: Path | str = ".", base: str | None = None) -> Settings:
     """Read ``kg.toml`` in ``root`` (if any), then apply overrides and ``SOURCE_DATE_EPOCH``."""
     root = Path(root).resolve()
     path = root / CONFIG_FILE
-    conf = _read_config(path) if path.exists() else {}
+    conf = config_table(root, "kg")
     if base is None:
         base = _check_base(conf.get("base", DEFAULT_BASE), path, "base")
     else:
@@ -51,18 +52,20 @@ def load_settings(root: Path | str = ".", base: str | None = None) -> Settings:
     return Settings(root=root, base=base, source_date_epoch=_epoch(os.environ.get("SOURCE_DATE_EPOCH")))
 
 
-def _read_config(path: Path) -> dict:
-    """The ``[kg]`` table of ``kg.toml``."""
+def config_table(root: Path, table: str) -> dict:
+    """The ``[table]`` of ``root/kg.toml`` ({} without the file or the table): the one reader of kg.toml.
+
+    Read like every input (a regular file, at most 1 MiB, UTF-8 without control characters).
+    """
+    path = Path(root) / CONFIG_FILE
+    if not os.path.lexists(path):
+        return {}
     try:
-        conf = tomllib.loads(path.read_text(encoding="utf-8")).get("kg", {})
-    except OSError as e:
-        raise KgError(f"cannot read: {e.strerror}", path=path) from None
-    except UnicodeDecodeError as e:
-        raise KgError(f"not UTF-8 (byte {e.start})", path=path) from None
+        conf = tomllib.loads(read_text(path, within=root)).get(table, {})
     except tomllib.TOMLDecodeError as e:
         raise KgError(f"not valid TOML: {e}", path=path) from None
     if not isinstance(conf, dict):
-        raise KgError(f"expected a table [kg], got {quote(conf)}", path=path, field="kg")
+        raise KgError(f"expected a table [{table}], got {quote(conf)}", path=path, field=table)
     return conf
 
 

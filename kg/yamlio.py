@@ -118,12 +118,7 @@ _Loader.add_constructor("tag:yaml.org,2002:float", _construct_number)
 def load_yaml(path: Path):
     """Load one YAML file; syntax errors name the file and line."""
     path = Path(path)
-    try:
-        text = read_text(path)
-    except OSError as e:
-        raise FactsError(f"cannot read: {e.strerror}", path=path) from None
-    except UnicodeDecodeError as e:
-        raise FactsError(f"not UTF-8 (byte {e.start})", path=path) from None
+    text = read_text(path)  # a regular file inside data/, size-limited, UTF-8: or an InputError naming it
     try:
         loader = _Loader(text)  # refuses characters YAML does not allow, before parsing
     except yaml.reader.ReaderError as e:

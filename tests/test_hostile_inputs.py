@@ -523,11 +523,15 @@ def test_kg_toml_modified_may_be_a_date_or_a_date_and_time(project, modified):
 def test_an_unreadable_kg_toml_is_named(project):
     (project / "kg.toml").write_bytes(b'[kg]\nbase = "\xff"\n')
     code, err = run_kg("--root", str(project), "build")
-    assert code == 2 and f"{project / 'kg.toml'}: not UTF-8" in err, err
+    assert code == 2 and f"{project / 'kg.toml'}:2: the file is not UTF-8" in err, err
     (project / "kg.toml").unlink()
     (project / "kg.toml").mkdir()
     code, err = run_kg("--root", str(project), "build")
-    assert code == 2 and f"{project / 'kg.toml'}: cannot read" in err, err
+    assert code == 2 and f"{project / 'kg.toml'}: is a folder" in err, err
+    (project / "kg.toml").rmdir()
+    os.mkfifo(project / "kg.toml")  # read without blocking: refused as a named pipe
+    code, err = run_kg("--root", str(project), "build")
+    assert code == 2 and f"{project / 'kg.toml'}: is a named pipe" in err, err
 
 
 def test_a_bad_base_option_is_named():

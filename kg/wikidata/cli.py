@@ -19,13 +19,12 @@ import argparse
 import getpass
 import os
 import sys
-import tomllib
 from pathlib import Path
 
 from ..errors import KgError
 from ..facts import load_facts
 from ..http import shown
-from ..settings import CONFIG_FILE, Settings
+from ..settings import Settings, config_table
 from . import link, review
 from .client import WIKIDATA_API, ClientConfig
 
@@ -73,16 +72,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _toml(settings: Settings) -> dict:
-    path = settings.root / CONFIG_FILE
-    if not path.exists():
-        return {}
-    try:
-        conf = tomllib.loads(path.read_text(encoding="utf-8")).get("wikidata", {})
-    except tomllib.TOMLDecodeError as e:
-        raise KgError(f"not valid TOML: {e}", path=path) from None
-    if not isinstance(conf, dict):
-        raise KgError("[wikidata] must be a table", path=path, field="wikidata")
-    return conf
+    return config_table(settings.root, "wikidata")
 
 
 def client_config(args, settings: Settings) -> ClientConfig:

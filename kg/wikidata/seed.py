@@ -16,7 +16,6 @@ an accepted link is an error.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -30,9 +29,10 @@ COLUMNS = ("entity", "kind", "qid", "status", "note")
 
 def _variants(name: str) -> set[str]:
     out = {name}
-    m = re.match(r"^(.*?)\s*\(([^)]+)\)\s*(.*)$", name)
-    if m:
-        before, inside, after = m.groups()
+    before, paren, rest = name.partition("(")
+    inside, close, after = rest.partition(")")
+    if paren and close and inside:  # the first "( … )", by string methods: linear on any input
+        before, after = before.rstrip(), after.lstrip()
         out |= {f"{before} {after}".strip(), inside.strip()}
         words = before.split()
         if words:                     # "Politburo (Presidium) of X" → "Presidium of X"
