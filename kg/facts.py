@@ -73,7 +73,7 @@ class Passage:
 
 @dataclass(frozen=True)
 class TimeValue:
-    span: timespans.Span
+    bounds: timespans.Bounds
     label: str
     note: str | None = None
     stated: str | None = None
@@ -289,6 +289,7 @@ STATEMENT_PROPS = {
     "agreed_by": ("event", {"person", "group"}),
     "duration_estimate": ("event", None),
 }
+TIME_KEYS = ("on", "between", "begin", "end", "after", "before", "by")
 PLANNED_ONLY = {"proposed_participant", "proposed_by", "agreed_by"}
 ROLE_PROPS = {"participant", "carried_out_by", "proposed_participant"}
 EVIDENCE_KEYS = {"passage", "inferred", "text", "note"}
@@ -424,17 +425,66 @@ class _DocumentLoader:
     def _time(self, item: Node) -> TimeValue:
         t = item["time"]
         if not isinstance(t, Node):
-            raise item.error("expected {begin: …, end: …}", "time")
-        _no_unknown(t, {"begin", "end", "note", "stated", "stated_begin", "stated_end", "correction", "label"})
-        span = self._span(t, "begin", "end")
+            raise item.error("expected a mapping such as {begin: …, end: …} or {on: …}", "time")
+        _no_unknown(t, {*TIME_KEYS, "approximate", "note", "stated", "stated_begin", "stated_end", "correction",
+                        "label"})
+        bounds = self._bounds(t)
         stated = _text(t, "stated")
         stated_span = self._span(t, "stated_begin", "stated_end") if "stated_begin" in t else None
         correction = _text(t, "correction")
         if (stated is None) != (correction is None):
             raise t.error("a date stated wrongly needs both 'stated' (as the source has it) and 'correction' (why)",
                           "stated" if stated is None else "correction")
-        return TimeValue(span, _text(t, "label") or timespans.label(span), _text(t, "note"),
+        return TimeValue(bounds, _text(t, "label") or timespans.bounds_label(bounds), _text(t, "note"),
                          stated, stated_span, correction)
+
+    @staticmethod
+    def _bounds(t: Node) -> timespans.Bounds:
+        """What the statement says of the time, and nothing more (see data/README.md, "Times")."""
+        values = {}
+        for key in TIME_KEYS:
+            if key not in t:
+                continue
+            value = t[key]
+            if value is None:
+                raise t.error("expected a date such as 1956-09-18 (or leave the field out)", key)
+            if key == "between":
+                if not (isinstance(value, list) and len(value) == 2
+                        and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value)):
+                    raise t.error(f"expected two dates, e.g. [1956-09-01, 1956-09-16], got {quote(value)}", key)
+                values[key] = (str(value[0]), str(value[1]))
+                continue
+            if not isinstance(value, (str, int)) or isinstance(value, bool):
+                raise t.error(f"expected a date such as 1956-09-18, got {quote(value)}", key)
+            value = str(value)
+            if value == timespans.UNKNOWN and key not in ("begin", "end"):
+                raise t.error("only 'begin' and 'end' can be 'unknown'", key)
+            values[key] = value
+        for key, value in values.items():  # each date well-formed, before how they combine
+            for v in (value if key == "between" else (value,)):
+                if v != timespans.UNKNOWN:
+                    try:
+                        timespans.parse(v)
+                    except ValueError as e:
+                        raise t.error(str(e), key) from None
+        approximate = t.get("approximate", False)
+        if not isinstance(approximate, bool):
+            raise t.error(f"expected true or false, got {quote(approximate)}", "approximate")
+        if not values:
+            raise t.error("say what the source states of the time: on, begin/end, after, before or by",
+                          hint="e.g. {on: 1956-08}, {begin: 1956-09-19T07:00, end: unknown}, {by: 1956-09-18}")
+        dated = lambda k: values.get(k) not in (None, timespans.UNKNOWN)  # noqa: E731
+        if dated("begin") and not ({"end", "before", "by"} & set(values)):
+            raise t.error("the end is not said: give 'end' (a date, or 'unknown'), or 'before'/'by', "
+                          "or use 'on' if the whole activity fell within that date", "begin")
+        if dated("end") and not ({"begin", "after"} & set(values)):
+            raise t.error("the begin is not said: give 'begin' (a date, or 'unknown') or 'after', "
+                          "or use 'on' if the whole activity fell within that date", "end")
+        try:
+            return timespans.bounds(**values, approximate=approximate)
+        except ValueError as e:
+            field = next((k for k in TIME_KEYS if k in values and k in str(e)), next(iter(values)))
+            raise t.error(str(e), field) from None
 
     @staticmethod
     def _span(t: Node, begin: str, end: str) -> timespans.Span:
@@ -487,7 +537,7 @@ def _times_agree(documents: list[DocumentFacts]) -> None:
             if st.prop != "time":
                 continue
             earlier = first.setdefault(st.subject, st)
-            if earlier is not st and (earlier.value.span, earlier.value.label) != (st.value.span, st.value.label):
+            if earlier is not st and (earlier.value.bounds, earlier.value.label) != (st.value.bounds, st.value.label):
                 raise FactsError(f"the time of {st.subject!r} ({st.value.label}) differs from the one stated at "
                                  f"{earlier.origin} ({earlier.value.label})", path=st.origin.path,
                                  line=st.origin.line, field="time",

@@ -67,6 +67,8 @@ class CRM(DefinedNamespace):
     P72_has_language: URIRef
     P73_has_translation: URIRef
     P73i_is_translation_of: URIRef
+    P81a_end_of_the_begin: URIRef
+    P81b_begin_of_the_end: URIRef
     P89_falls_within: URIRef
     P90a_has_lower_value_limit: URIRef
     P90b_has_upper_value_limit: URIRef

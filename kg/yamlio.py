@@ -64,9 +64,12 @@ class _Loader(yaml.SafeLoader):
             self.kg_depth -= 1
 
 
-# Keep timestamps as text: drop the implicit timestamp resolver.
+# Keep timestamps as text: drop the implicit timestamp resolver. Booleans are only
+# true/false (as in YAML 1.2), so `on:` (a time key), `no`, `yes` or `off` stay text.
+_BOOL = re.compile(r"(?:true|True|TRUE|false|False|FALSE)\Z")
 _Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    k: [(tag, _BOOL if tag == "tag:yaml.org,2002:bool" else rx) for tag, rx in v
+        if tag != "tag:yaml.org,2002:timestamp"]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 

@@ -198,7 +198,7 @@ def test_two_documents_may_not_give_one_event_different_times(data):
     path = data / "documents" / "121976.yaml"
     path.write_text(path.read_text(encoding="utf-8")
                     + "  - event: conversation-1956-09-18\n"
-                      "    time: {begin: 1956-09-17}\n"
+                      "    time: {on: 1956-09-17}\n"
                       "    inferred: a test of conflicting dates\n", encoding="utf-8")
     err = error_of(data)
     assert err.field == "time" and "differs from the one stated at" in str(err)

@@ -34,7 +34,7 @@ CASES = {
                   "document/900001/translation/en/creation"]),
     "archival-item": ("E22 carrying the document, shelfmark, delo < opis < fond holdings",
                       ["document/900001/item", "holding/"]),
-    "time-span": ("E52 with P82a/P82b, label, note, schema:startDate/endDate",
+    "time-span": ("E52 with the stated bounds (P82a/P81a begin, P81b/P82b end), label, note, schema:startDate/endDate",
                   ["event/conversation/time"]),
     "date-correction": ("a date stated wrongly ([SIC]) kept as stated beside the corrected span",
                         ["event/trip/time"]),

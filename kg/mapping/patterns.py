@@ -120,16 +120,36 @@ def _dt(t) -> Literal:
 
 def time_span(g: Graph, owner: URIRef, span: timespans.Span, text: str, *,
               segment: str = "time", schema_dates: bool = True) -> URIRef:
-    """``owner crm:P4_has_time-span <owner>/time`` with begin/end, label, and schema dates."""
+    """``owner`` took place within ``span`` (a document's date, say): see :func:`time_bounds`."""
+    return time_bounds(g, owner, timespans.within(span), text, segment=segment, schema_dates=schema_dates)
+
+
+def time_bounds(g: Graph, owner: URIRef, b: timespans.Bounds, text: str, *,
+                segment: str = "time", schema_dates: bool = True) -> URIRef:
+    """``owner crm:P4_has_time-span <owner>/time``: the bounds the source gives, and no others.
+
+    P82a / P81a bound the begin, P81b / P82b the end; a bound the source does not state is
+    not published. schema:startDate / endDate are the begin / end as stated (a date of the
+    source's precision), only when the source states them; for "within" both are that date.
+    An approximate time is typed ``kgt:approximate``.
+    """
     node = Iris.below(owner, segment)
     typed(g, node, E52)
     g.add((node, RDFS.label, en(text)))
-    g.add((node, P82A, _dt(span.begin)))
-    g.add((node, P82B, _dt(span.end)))
+    for prop, t in ((P82A, b.begin_earliest), (CRM.P81a_end_of_the_begin, b.begin_latest),
+                    (CRM.P81b_begin_of_the_end, b.end_earliest), (P82B, b.end_latest)):
+        if t is not None:
+            g.add((node, prop, _dt(t)))
+    if b.approximate:
+        has_type(g, node, "approximate")
     g.add((owner, P4, node))
     if schema_dates:
-        g.add((owner, SCHEMA.startDate, schema_date(span.begin, span.precision)))
-        g.add((owner, SCHEMA.endDate, schema_date(span.end, span.precision)))
+        start = b.within or b.begin_stated
+        end = b.within or b.end_stated
+        if start is not None:
+            g.add((owner, SCHEMA.startDate, schema_date(start.begin, start.precision)))
+        if end is not None:
+            g.add((owner, SCHEMA.endDate, schema_date(timespans.instant_or_unit(end)[1], end.precision)))
     return node
 
 

@@ -23,7 +23,7 @@ from ..facts import DocumentFacts, Statement, TimeValue
 from ..iris import Iris
 from ..vocab import CRM, KGO, KGT, SCHEMA, XSD
 from .document import text_labels, text_nodes
-from .patterns import P4, Context, en, has_type, label, passage, stated_time, time_span, typed
+from .patterns import P4, Context, en, has_type, label, passage, stated_time, time_bounds, typed
 
 Triple = tuple[URIRef, URIRef, URIRef]
 
@@ -98,7 +98,7 @@ def _documents(d: _Doc, st: Statement) -> Triple:
 def _time(d: _Doc, st: Statement) -> Triple:
     event = d.ctx.node(st.subject)
     tv = st.value
-    node = time_span(d.g, event, tv.span, tv.label)
+    node = time_bounds(d.g, event, tv.bounds, tv.label)
     if tv.note:
         d.g.add((node, CRM.P3_has_note, en(tv.note)))
     if tv.stated:

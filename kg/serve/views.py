@@ -21,14 +21,15 @@ def _time(g: Graph, event: str) -> dict | None:
     span = g.first(event, CRM + "P4_has_time-span")
     if not span:
         return None
-    return {"label": g.label(span), "begin": g.first(span, CRM + "P82a_begin_of_the_begin"),
-            "end": g.first(span, CRM + "P82b_end_of_the_end"), "note": g.first(span, CRM + "P3_has_note"),
-            "stated": g.first(span, KGO + "statedAs")}
+    begin, end = g.first(span, CRM + "P82a_begin_of_the_begin"), g.first(span, CRM + "P82b_end_of_the_end")
+    return {"label": g.label(span), "begin": begin, "end": end, "note": g.first(span, CRM + "P3_has_note"),
+            "stated": g.first(span, KGO + "statedAs"),
+            "sort": begin or g.first(span, CRM + "P81b_begin_of_the_end") or end or ""}
 
 
 def event_summary(g: Graph, event: str) -> dict:
     t = _time(g, event)
-    return {**link(g, event), "time": t, "begin": (t or {}).get("begin") or "",
+    return {**link(g, event), "time": t, "begin": (t or {}).get("sort") or "",
             "places": [link(g, p) for p in g.iris(event, CRM + "P7_took_place_at")],
             "types": [g.label(x) for x in g.iris(event, CRM + "P2_has_type")],
             "planned": any(x.endswith("/type/planned") for x in g.iris(event, CRM + "P2_has_type")), "roles": []}

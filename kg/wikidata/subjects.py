@@ -57,7 +57,7 @@ def _years(facts: Facts) -> tuple[dict, dict, dict]:
             elif isinstance(st.value, Estimate):
                 acting[st.value.by].add(y)
             elif isinstance(st.value, TimeValue):
-                periods[st.subject] |= {st.value.span.begin.year, st.value.span.end.year}
+                periods[st.subject] |= st.value.bounds.years()
         for n in d.names:
             mentioned[n.entity].add(y)
     return acting, mentioned, periods
