@@ -289,6 +289,9 @@ STATEMENT_PROPS = {
     "agreed_by": ("event", {"person", "group"}),
     "duration_estimate": ("event", None),
 }
+# Statements whose value the text names (so the document mentions it): agents and places.
+IMPLY_MENTION = {"author", "recipient", "authenticated_by", "created_at", "participant", "carried_out_by",
+                 "proposed_participant", "proposed_by", "agreed_by", "member", "place"}
 TIME_KEYS = ("on", "between", "begin", "end", "after", "before", "by")
 PLANNED_ONLY = {"proposed_participant", "proposed_by", "agreed_by"}
 ROLE_PROPS = {"participant", "carried_out_by", "proposed_participant"}
@@ -330,6 +333,7 @@ class _DocumentLoader:
         for item in _list(data, "statements", "statements"):
             statements.append(self._statement(data, item))
         self._estimates_have_times(statements)
+        statements += implied_mentions(statements)
         names = tuple(self._name(data, n) for n in _list(data, "names", "{entity, text, lang}"))
         return DocumentFacts(self.record, kind, tuple(statements), names, self.path)
 
@@ -525,6 +529,25 @@ class _DocumentLoader:
 
 
 # ---------------------------------------------------------------- all
+
+def implied_mentions(statements: list[Statement]) -> list[Statement]:
+    """A document mentions whom and where its text names: the author, a recipient, a
+    participant … stated with a passage is also mentioned, resting on the same passages.
+
+    Only stated facts count (an inferred one may rest on no naming at all), and a mention
+    the facts file states itself is kept as it is.
+    """
+    explicit = {st.value for st in statements if st.prop == "mentions"}
+    passages: dict[str, list[Passage]] = {}
+    first: dict[str, Statement] = {}
+    for st in statements:
+        if st.prop in IMPLY_MENTION and st.passages and not st.inferred and st.value not in explicit:
+            first.setdefault(st.value, st)
+            passages.setdefault(st.value, [])
+            passages[st.value] += [p for p in st.passages if p not in passages[st.value]]
+    return [Statement(None, "mentions", key, None, tuple(passages[key]), None, None, first[key].origin)
+            for key in first]
+
 
 def _times_agree(documents: list[DocumentFacts]) -> None:
     """An event has one time-span: every statement of its time, in any document, must agree.
