@@ -24,7 +24,6 @@ from .validate import Violation, shapes_graph, validate
 from .vocab import CRM, RDF
 from .vocabulary import PROJECT_TYPES, load_vocabulary
 
-TITLE = "kg: Sino-Soviet intervention in the Korean Workers' Party crisis, September 1956"
 SHARED_GRAPH = "shared"
 
 
@@ -136,7 +135,7 @@ def render(settings: Settings, result: BuildResult) -> dict[str, bytes]:
     files = render_dumps(Built(result.union, _dataset(settings, result)))
     sources = [d.record.url for d in result.facts.documents]
     when = build_time(settings.source_date_epoch, _modified(settings))
-    void = describe(result.union, files, _inputs(settings), base=settings.base, title=TITLE,
+    void = describe(result.union, files, _inputs(settings), base=settings.base, identity=settings.identity,
                     sources=sources, when=when)
     files["void.ttl"] = turtle(void)
     files["SHA256SUMS"] = checksums(files)
