@@ -159,3 +159,17 @@ def test_restating_one_of_kgs_schemes_is_allowed(project: Path):
                                                 encoding="utf-8")
     run = kg("--root", str(project), "validate")
     assert run.returncode == 0, run.stderr
+
+
+def test_the_documented_examples_are_valid_types_files(tmp_path: Path):
+    """The README's example and the commented one `kg init` writes load as they stand."""
+    from kg.vocabulary import load_vocabulary
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Extending the vocabularies", 1)[1]
+    example = section.split("```turtle\n", 1)[1].split("```", 1)[0]
+    template = (ROOT / "kg" / "templates" / "project" / "data" / "types.ttl").read_text(encoding="utf-8")
+    commented = template.split("\n#\n", 1)[1]  # after the prose: the example, each line behind '# '
+    uncommented = "\n".join(line.removeprefix("#").removeprefix(" ") for line in commented.splitlines())
+    for text in (example, uncommented):
+        (tmp_path / "types.ttl").write_text(text, encoding="utf-8")
+        assert load_vocabulary(tmp_path).keys["special-file"] == "classification"
