@@ -83,8 +83,7 @@ def _check(g: Graph, text: str, path: Path, package: dict[str, str]) -> dict[str
     own = {}
     for subject in sorted(set(g.subjects()), key=str):
         key = _key(subject)
-        line = _line_of(text, key) if key else None
-        err = _Where(path, line, subject)
+        err = _Where(path, text, key)
         if key is None or not is_key(key):
             err.fail(f"{quote(str(subject))} is not a type of kg's namespace {KGT_NS}",
                      "name each type kgt:<key>, with a key of lower-case words joined by '-' (kgt:strictly-secret)")
@@ -171,9 +170,12 @@ def _ends_name(line: str, name: str) -> bool:
 
 @dataclass(frozen=True)
 class _Where:
+    """Where a type is declared, for an error (the line is looked up only then)."""
+
     path: Path
-    line: int | None
-    subject: Node
+    text: str
+    key: str | None
 
     def fail(self, message: str, hint: str | None = None):
-        raise KgError(message, path=self.path, line=self.line, hint=hint or HINT)
+        line = _line_of(self.text, self.key) if self.key else None
+        raise KgError(message, path=self.path, line=line, hint=hint or HINT)

@@ -173,3 +173,17 @@ def test_the_documented_examples_are_valid_types_files(tmp_path: Path):
     for text in (example, uncommented):
         (tmp_path / "types.ttl").write_text(text, encoding="utf-8")
         assert load_vocabulary(tmp_path).keys["special-file"] == "classification"
+
+
+def test_a_large_types_file_is_read_in_linear_time(tmp_path: Path):
+    """Thousands of types, the last one clashing: the error still names its line, promptly."""
+    import subprocess
+    import sys
+    many = "".join(CONCEPT.replace("x-level", f"level-{i}") for i in range(4000))
+    text = ttl(many + CONCEPT.replace("x-level", "meeting"))
+    (tmp_path / "types.ttl").write_text(text, encoding="utf-8")
+    line = text.count("\n") - 3
+    code = ("import sys\nfrom kg.vocabulary import load_vocabulary\nfrom kg.errors import KgError\n"
+            "try:\n    load_vocabulary(sys.argv[1])\nexcept KgError as e:\n    print(e)\n")
+    run = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert f"types.ttl:{line}: kgt:meeting is already one of kg's types" in run.stdout, run.stdout + run.stderr
