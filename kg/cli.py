@@ -82,6 +82,19 @@ def _query(args, settings: Settings) -> int:
     return 0
 
 
+def _init_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dir", help="the folder to make the project in: a new or empty one")
+
+
+def _init(args, settings: Settings | None) -> int:
+    from .init import NEXT_STEPS, init_project
+    if not args.dir.strip():
+        raise KgError("give the folder to make the project in", field="DIR")
+    path = init_project(Path(args.dir))
+    print(NEXT_STEPS.format(path=path))
+    return 0
+
+
 # name → (help, description, add_arguments, run)
 COMMANDS: dict[str, tuple[str, str, Callable | None, Callable]] = {
     "build": ("read, map, validate and publish dist/",
@@ -89,10 +102,17 @@ COMMANDS: dict[str, tuple[str, str, Callable | None, Callable]] = {
               "N-Triples, N-Quads, gzip copies, void.ttl, SHA256SUMS).", _build_args, _build),
     "validate": ("read, map and validate; write nothing",
                  "Check data/ against the SHACL shapes. Exit 0 if it conforms, 1 if not.", None, _validate),
+    "init": ("make a new project in a new or empty folder",
+             "Make a new kg project: kg.toml with the dataset's identity, data/ with one example "
+             "record and its facts, data/types.ttl for the project's own types, queries/ and a "
+             "README with the next steps. It builds at once.", _init_args, _init),
     "query": ("run SPARQL over the published dumps",
               "Run a SELECT or ASK query over dist/ on an embedded store. "
               "The default graph is the union of all named graphs.", _query_args, _query),
 }
+
+
+NO_PROJECT = {"init"}  # commands that do not read a project's settings
 
 
 def _register(commands: dict) -> None:
@@ -156,7 +176,8 @@ def _read_query(arg: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return COMMANDS[args.command][3](args, load_settings(args.root, base=args.base))
+        settings = None if args.command in NO_PROJECT else load_settings(args.root, base=args.base)
+        return COMMANDS[args.command][3](args, settings)
     except KgError as e:
         print(f"kg {args.command}: error: {e}", file=sys.stderr)
         return e.exit_code

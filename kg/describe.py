@@ -19,11 +19,8 @@ from . import __version__
 from .errors import KgError, quote
 from .iris import Iris
 from .publish import media_type, prefixes, sha256
-from .settings import CONFIG_FILE
+from .settings import CONFIG_FILE, Identity
 from .vocab import DCAT, DCTERMS, PROV, RDF, RDFS, SPDX, VOID, XSD
-
-LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
-
 
 def _checksum(g: Graph, owner: URIRef, digest: str) -> None:
     node = Iris.below(owner, "sha256")
@@ -53,14 +50,12 @@ def build_time(epoch: int | None, fallback: str) -> datetime:
 
 
 def describe(union: Graph, files: dict[str, bytes], inputs: dict[str, bytes], *, base: str,
-             title: str, sources: list[str], when: datetime) -> Graph:
+             identity: Identity, sources: list[str], when: datetime) -> Graph:
     g = Graph()
     ds = URIRef(f"{base}dataset")
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))
-    g.add((ds, RDFS.label, Literal(title, lang="en")))
-    g.add((ds, DCTERMS.title, Literal(title, lang="en")))
-    g.add((ds, DCTERMS.license, LICENSE))
+    _identity(g, ds, identity)
     g.add((ds, DCTERMS.modified, Literal(when.date().isoformat(), datatype=XSD.date)))
     g.add((ds, VOID.uriSpace, Literal(base)))
     g.add((ds, VOID.triples, Literal(len(union), datatype=XSD.integer)))
@@ -71,6 +66,21 @@ def describe(union: Graph, files: dict[str, bytes], inputs: dict[str, bytes], *,
         _distribution(g, ds, name, files[name], base)
     _provenance(g, ds, inputs, when)
     return g
+
+
+def _identity(g: Graph, ds: URIRef, identity: Identity) -> None:
+    """Title, description, licence and publisher, as kg.toml's ``[dataset]`` gives them."""
+    g.add((ds, RDFS.label, Literal(identity.title, lang="en")))
+    g.add((ds, DCTERMS.title, Literal(identity.title, lang="en")))
+    if identity.description:
+        g.add((ds, DCTERMS.description, Literal(identity.description, lang="en")))
+    if identity.license:
+        g.add((ds, DCTERMS.license, URIRef(identity.license)))
+    if identity.publisher:
+        node = URIRef(identity.publisher_iri) if identity.publisher_iri else Iris.below(ds, "publisher")
+        g.add((ds, DCTERMS.publisher, node))
+        g.add((node, RDF.type, DCTERMS.Agent))
+        g.add((node, RDFS.label, Literal(identity.publisher, lang="en")))
 
 
 def _partitions(g: Graph, ds: URIRef, union: Graph) -> None:

@@ -18,7 +18,7 @@ from .inputs import list_files
 from .iris import is_key
 from .passages import closest_hint, locate
 from .records import Record, read_record
-from .vocab import type_keys
+from .vocabulary import load_vocabulary
 from .wikidata.review import PATH as REVIEW_PATH, accepted_links
 from .yamlio import Node, load_yaml
 
@@ -581,7 +581,7 @@ def load_facts(data_dir: Path) -> Facts:
     """Read the registry, its reviewed Wikidata links (``wikidata/review.tsv``: accepted rows
     only), every record in ``records/`` and its facts file in ``documents/``."""
     data_dir = Path(data_dir)
-    types = type_keys()
+    types = load_vocabulary(data_dir).keys
     registry_path = data_dir / "registry.yaml"
     entities = load_registry(registry_path, types)
     links = accepted_links(data_dir / REVIEW_PATH, entities)

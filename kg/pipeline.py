@@ -6,6 +6,7 @@ calls more than one stage.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from rdflib import Dataset, Graph
@@ -21,8 +22,8 @@ from .publish import Built, checksums, render_dumps, turtle, write_dist
 from .settings import CONFIG_FILE, Settings, config_table
 from .validate import Violation, shapes_graph, validate
 from .vocab import CRM, RDF
+from .vocabulary import PROJECT_TYPES, load_vocabulary
 
-TITLE = "kg: Sino-Soviet intervention in the Korean Workers' Party crisis, September 1956"
 SHARED_GRAPH = "shared"
 
 
@@ -69,6 +70,8 @@ def assemble(settings: Settings) -> BuildResult:
     """Read and map; no validation, no writes."""
     facts = load_facts(settings.data_dir)
     shared, docs = map_all(facts, settings.base)
+    for t in load_vocabulary(settings.data_dir).project_triples:  # the project's own types, next to kg's
+        shared.add(t)
     union = Graph()
     for g in (shared, *docs.values()):
         for t in g:
@@ -117,7 +120,8 @@ def _inputs(settings: Settings) -> dict[str, bytes]:
     """The bytes of kg.toml and of every file of data/ the build reads, by path below the root."""
     root = settings.root
     out = {CONFIG_FILE: read_bytes(root / CONFIG_FILE, within=root)} if (root / CONFIG_FILE).exists() else {}
-    for p in input_files(settings.data_dir):
+    types = settings.data_dir / PROJECT_TYPES
+    for p in input_files(settings.data_dir) + ([types] if os.path.lexists(types) else []):
         out[p.relative_to(root).as_posix()] = read_bytes(p)
     return out
 
@@ -131,7 +135,7 @@ def render(settings: Settings, result: BuildResult) -> dict[str, bytes]:
     files = render_dumps(Built(result.union, _dataset(settings, result)))
     sources = [d.record.url for d in result.facts.documents]
     when = build_time(settings.source_date_epoch, _modified(settings))
-    void = describe(result.union, files, _inputs(settings), base=settings.base, title=TITLE,
+    void = describe(result.union, files, _inputs(settings), base=settings.base, identity=settings.identity,
                     sources=sources, when=when)
     files["void.ttl"] = turtle(void)
     files["SHA256SUMS"] = checksums(files)

@@ -13,18 +13,32 @@ from .inputs import read_text
 
 DEFAULT_BASE = "https://kg.example.org/"
 CONFIG_FILE = "kg.toml"
+IDENTITY_TABLE = "dataset"
+DEFAULT_TITLE = "kg dataset"
 MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z, the last second a build time can name
 # Characters an IRI never holds (RFC 3987): controls, space, and <>"{}|\^`.
 _NOT_IN_IRI = frozenset(map(chr, [*range(0x21), *range(0x7f, 0xa0)])) | frozenset('<>"{}|\\^`')
 
 
 @dataclass(frozen=True)
+class Identity:
+    """The dataset's identity, from ``[dataset]`` in kg.toml: what ``void.ttl`` says it is."""
+
+    title: str = DEFAULT_TITLE
+    description: str | None = None
+    license: str | None = None
+    publisher: str | None = None
+    publisher_iri: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
-    """Where inputs and outputs live, and the IRI base of every published node."""
+    """Where inputs and outputs live, the IRI base of every published node, and the dataset's identity."""
 
     root: Path
     base: str = DEFAULT_BASE
     source_date_epoch: int | None = None
+    identity: Identity = Identity()
 
     @property
     def data_dir(self) -> Path:
@@ -49,7 +63,9 @@ def load_settings(root: Path | str = ".", base: str | None = None) -> Settings:
         base = _check_base(base, None, "--base")
     if conf.get("modified") is not None:
         _check_modified(conf["modified"], path)
-    return Settings(root=root, base=base, source_date_epoch=_epoch(os.environ.get("SOURCE_DATE_EPOCH")))
+    identity = read_identity(config_table(root, IDENTITY_TABLE), path)
+    return Settings(root=root, base=base, source_date_epoch=_epoch(os.environ.get("SOURCE_DATE_EPOCH")),
+                    identity=identity)
 
 
 def config_table(root: Path, table: str) -> dict:
@@ -69,20 +85,64 @@ def config_table(root: Path, table: str) -> dict:
     return conf
 
 
-def _check_base(base, path: Path | None, field: str) -> str:
-    """An absolute http(s) IRI with a host, ending in '/' or '#', with no character IRIs forbid."""
-    ok = (isinstance(base, str) and len(base) <= 2000 and base.startswith(("http://", "https://"))
-          and base.endswith(("/", "#")) and not _NOT_IN_IRI.intersection(base)
-          and not any(0xD800 <= ord(c) <= 0xDFFF for c in base))
+def is_http_iri(value) -> bool:
+    """An absolute http(s) IRI with a host and no character IRIs forbid (RFC 3987)."""
+    ok = (isinstance(value, str) and len(value) <= 2000 and value.startswith(("http://", "https://"))
+          and not _NOT_IN_IRI.intersection(value) and not any(0xD800 <= ord(c) <= 0xDFFF for c in value))
     if ok:
         try:
-            ok = bool(urlsplit(base).hostname)
+            ok = bool(urlsplit(value).hostname)
         except ValueError:
             ok = False
-    if not ok:
+    return ok
+
+
+def _check_base(base, path: Path | None, field: str) -> str:
+    """An absolute http(s) IRI with a host, ending in '/' or '#', with no character IRIs forbid."""
+    if not (is_http_iri(base) and base.endswith(("/", "#"))):
         raise KgError(f"base IRI {quote(base)} must be an http(s) IRI with a host, ending in '/' or '#', "
                       "without spaces or control characters", path=path, field=field)
     return base
+
+
+def read_identity(conf: dict, path: Path) -> Identity:
+    """``[dataset]``: title, description, license (an IRI), publisher = {name, iri}; all optional."""
+    known = {"title", "description", "license", "publisher"}
+    unknown = sorted(set(conf) - known)
+    if unknown:
+        raise KgError(f"unknown key {quote(unknown[0])} in [{IDENTITY_TABLE}]", path=path,
+                      field=f"{IDENTITY_TABLE}.{unknown[0]}",
+                      hint="expected " + ", ".join(sorted(known)) + " (license, in the SPDX and DCTERMS spelling)")
+    publisher = conf.get("publisher", {})
+    if not isinstance(publisher, dict) or not set(publisher) <= {"name", "iri"} or (publisher and "name" not in publisher):
+        raise KgError(f"expected a table with 'name' and optionally 'iri', got {quote(publisher)}", path=path,
+                      field=f"{IDENTITY_TABLE}.publisher",
+                      hint='e.g. publisher = { name = "…", iri = "https://…" }')
+    return Identity(title=_text(conf, "title", path, one_line=True) or DEFAULT_TITLE,
+                    description=_text(conf, "description", path),
+                    license=_iri(conf, "license", path),
+                    publisher=_text(publisher, "name", path, one_line=True, table="dataset.publisher"),
+                    publisher_iri=_iri(publisher, "iri", path, table="dataset.publisher"))
+
+
+def _text(conf: dict, key: str, path: Path, *, one_line: bool = False, table: str = IDENTITY_TABLE) -> str | None:
+    value = conf.get(key)
+    if value is None:
+        return None
+    limit = 500 if one_line else 10000
+    if not isinstance(value, str) or not value.strip() or len(value) > limit or (one_line and value.splitlines() != [value]):
+        kind = "one line of text" if one_line else "text"
+        raise KgError(f"expected {kind} of at most {limit} characters, got {quote(value)}", path=path,
+                      field=f"{table}.{key}")
+    return value.strip()
+
+
+def _iri(conf: dict, key: str, path: Path, table: str = IDENTITY_TABLE) -> str | None:
+    value = conf.get(key)
+    if value is None or is_http_iri(value):
+        return value
+    raise KgError(f"expected an http(s) IRI such as https://creativecommons.org/licenses/by/4.0/, got {quote(value)}",
+                  path=path, field=f"{table}.{key}")
 
 
 def _check_modified(value, path: Path) -> None:

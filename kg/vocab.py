@@ -4,8 +4,8 @@ Each namespace is an rdflib ``DefinedNamespace`` with ``_fail = True``, so a mis
 (``CRM.P14_carried_ot_by``) raises ``AttributeError`` instead of minting a new IRI.
 CIDOC-CRM names follow the official 7.1 RDFS; names that are not Python identifiers
 (``E22_Human-Made_Object``) are listed in ``_extras`` and read with ``CRM["…"]``.
-The controlled types (``KGT``) are read from ``ontology/types.ttl``, the one place they
-are defined.
+kg's controlled types (``KGT``) are read from ``ontology/types.ttl``, the one place they
+are defined; a project adds its own in ``data/types.ttl`` (:mod:`kg.vocabulary`).
 """
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from importlib import resources
 
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DefinedNamespace, RDF, RDFS, OWL, SKOS, XSD, DCTERMS, VOID, DCAT, PROV
+
+from .iris import is_key
 
 __all__ = ["CRM", "SCHEMA", "KGO", "KGT", "OA", "RDF", "RDFS", "OWL", "SKOS", "XSD",
            "DCTERMS", "VOID", "DCAT", "PROV", "SPDX", "WD", "WD_PAGE", "KGT_NS", "KGO_NS", "type_keys"]
@@ -186,7 +188,10 @@ def _types_graph() -> Graph:
 
 
 def types_triples() -> list:
-    """The triples of ``ontology/types.ttl`` (parsed once per process)."""
+    """The triples of kg's own ``ontology/types.ttl`` (parsed once per process).
+
+    A project's own types (``data/types.ttl``) are added per build: :mod:`kg.vocabulary`.
+    """
     return list(_types_graph())
 
 
@@ -197,14 +202,28 @@ def _type_keys() -> tuple[tuple[str, str], ...]:
 
 
 def type_keys() -> dict[str, str]:
-    """Map each controlled type key to the key of its scheme (``'congress' -> 'event'``)."""
+    """Map each of kg's own type keys to the key of its scheme (``'congress' -> 'event'``)."""
     return dict(_type_keys())
 
 
-_TYPE_KEYS = type_keys()
-KGT = type("KGT", (DefinedNamespace,), {
-    "__doc__": "The controlled types of ontology/types.ttl (closed).",
+class _TypesMeta(type(DefinedNamespace)):
+    """``KGT.name`` is closed to kg's own types (the terms code names); ``KGT[key]`` also
+    takes a project's key, which the loader has checked against the build's vocabulary."""
+
+    def __getattr__(cls, name: str):
+        if not name.startswith("__") and name not in cls:
+            raise AttributeError(f"term {name!r} is not one of kg's types ({KGT_NS})")
+        return super().__getattr__(name)
+
+    def __getitem__(cls, key: str, default=None) -> URIRef:
+        if is_key(key):
+            return URIRef(KGT_NS + key)
+        return super().__getitem__(key, default)
+
+
+KGT = _TypesMeta("KGT", (DefinedNamespace,), {
+    "__doc__": "kg's controlled types (ontology/types.ttl); see _TypesMeta for a project's own.",
     "_fail": True,
     "_NS": Namespace(KGT_NS),
-    "_extras": sorted(_TYPE_KEYS),
+    "_extras": sorted({*type_keys(), *type_keys().values()}),  # the types and their schemes
 })

@@ -60,6 +60,28 @@ def test_closed_namespaces_reject_typos():
         KGO.proposedParticipants  # noqa: B018
 
 
+def test_kgt_names_kg_types_closed_and_takes_a_projects_keys_by_item():
+    """Code names kg's own types (closed); a key from data, already checked against the
+    build's vocabulary (kg.vocabulary), may be a project's own."""
+    assert KGT.secret == URIRef(KGT_NS + "secret") and KGT.classification == URIRef(KGT_NS + "classification")
+    assert KGT["special-file"] == URIRef(KGT_NS + "special-file")
+    with pytest.raises(AttributeError):
+        KGT.special_file  # noqa: B018
+    with pytest.raises(AttributeError):
+        KGT["Not a key"]  # noqa: B018
+
+
+def test_kg_ships_the_common_classification_levels():
+    from kg.vocabulary import load_vocabulary
+    types = Graph().parse(data=resources.files("kg._ontology").joinpath("types.ttl").read_text(encoding="utf-8"),
+                          format="turtle")
+    levels = {"top-secret", "strictly-secret", "secret", "confidential", "for-official-use-only", "unclassified"}
+    assert levels <= set(load_vocabulary("/nonexistent").in_scheme("classification"))
+    for key in levels:
+        assert types.value(KGT[key], RDFS.label).language == "en"
+        assert types.value(KGT[key], RDFS.comment) is not None
+
+
 def test_schema_is_http_not_https(dist_graph):
     used = {str(t) for triple in dist_graph for t in triple if isinstance(t, URIRef)}
     assert not [u for u in used if u.startswith("https://schema.org/")]
