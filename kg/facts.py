@@ -1,7 +1,8 @@
 """Curated facts (``data/registry.yaml``, ``data/documents/*.yaml``) → typed model.
 
 The loader checks everything a curator can get wrong and says where: unknown keys,
-entities of the wrong kind, types not in ``ontology/types.ttl``, dates that are not dates,
+entities of the wrong kind, types not in kg's ``ontology/types.ttl`` nor the project's
+``data/types.ttl``, dates that are not dates,
 and passages that are not in the document's text (their offsets are recorded here).
 The format is documented in ``data/README.md``.
 """
@@ -258,7 +259,8 @@ def _type(node: Node, key: str, value, scheme: str, types: dict[str, str]) -> st
     if not isinstance(value, str) or types.get(value) != scheme:
         choices = sorted(k for k, s in types.items() if s == scheme)
         raise node.error(f"{quote(value)} is not a {scheme} type", key,
-                         hint=f"expected one of {', '.join(choices)} (ontology/types.ttl)")
+                         hint=f"expected one of {', '.join(choices)} (kg's types and data/types.ttl); "
+                              f"add your own {scheme} types to data/types.ttl")
     return value
 
 
