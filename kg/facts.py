@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from . import statement_kinds as kinds
 from . import timespans
 from .errors import FactsError, PassageError, quote
 from .inputs import list_files
@@ -266,37 +267,7 @@ def _type(node: Node, key: str, value, scheme: str, types: dict[str, str]) -> st
 
 # ---------------------------------------------------------------- documents
 
-# prop → (subject kind or None for the document, allowed value kinds)
-DOCUMENT_PROPS = {
-    "author": {"person", "group"},
-    "recipients": {"person", "group"},
-    "created_at": {"place"},
-    "authenticated_by": {"person"},
-    "classification": {"classification"},
-    "mentions": {"person", "group", "place", "event"},
-    "documents": {"event"},
-    "refers_to": {"event"},
-}
-LIST_PROPS = {"recipients", "mentions", "documents", "refers_to"}
-STATEMENT_PROPS = {
-    "time": ("event", None),
-    "place": ("event", {"place"}),
-    "participant": ("event", {"person", "group"}),
-    "carried_out_by": ("event", {"person", "group"}),
-    "part_of": ("event", {"event"}),
-    "about": ("event", {"person", "group", "place", "event"}),
-    "member": ("group", {"person", "group"}),
-    "proposed_participant": ("event", {"person", "group"}),
-    "proposed_by": ("event", {"person", "group"}),
-    "agreed_by": ("event", {"person", "group"}),
-    "duration_estimate": ("event", None),
-}
-# Statements whose value the text names (so the document mentions it): agents and places.
-IMPLY_MENTION = {"author", "recipient", "authenticated_by", "created_at", "participant", "carried_out_by",
-                 "proposed_participant", "proposed_by", "agreed_by", "member", "place"}
 TIME_KEYS = ("on", "between", "begin", "end", "after", "before", "by")
-PLANNED_ONLY = {"proposed_participant", "proposed_by", "agreed_by"}
-ROLE_PROPS = {"participant", "carried_out_by", "proposed_participant"}
 EVIDENCE_KEYS = {"passage", "inferred", "text", "note"}
 
 
@@ -309,7 +280,7 @@ class _DocumentLoader:
     def load(self, data) -> DocumentFacts:
         if not isinstance(data, Node):
             raise FactsError("expected a mapping with record, kind, author, …", path=self.path, line=1)
-        allowed = {"record", "kind", "names", "statements", *DOCUMENT_PROPS}
+        allowed = {"record", "kind", "names", "statements", *(k.key for k in kinds.DOCUMENT_KINDS)}
         _no_unknown(data, allowed)
         number = data.get("record")
         if not isinstance(number, (str, int)) or isinstance(number, bool) or str(number) != self.record.number:
@@ -318,20 +289,21 @@ class _DocumentLoader:
         kind = data.get("kind")
         if not isinstance(kind, str) or kind not in DOCUMENT_KINDS:
             raise data.error(f"{quote(kind)} is not a document kind", "kind", hint=f"expected one of {', '.join(DOCUMENT_KINDS)}")
-        if "author" not in data:
-            raise data.error("missing: every document names its author", "author")
+        for k in kinds.DOCUMENT_KINDS:
+            if k.required and k.key not in data:
+                raise data.error(f"missing: every document states its {k.key} ({k.meaning})", k.key)
         statements = []
-        for prop, kinds in DOCUMENT_PROPS.items():
-            if prop not in data:
+        for k in kinds.DOCUMENT_KINDS:
+            if k.key not in data:
                 continue
-            values = data[prop]
-            if prop in LIST_PROPS:
+            values = data[k.key]
+            if k.many:
                 if not isinstance(values, list):
-                    raise data.error(f"expected a list, got {quote(values)}", prop)
+                    raise data.error(f"expected a list, got {quote(values)}", k.key)
             else:
                 values = [values]
             for item in values:
-                statements.append(self._document_statement(data, prop, item, kinds))
+                statements.append(self._document_statement(data, k, item))
         for item in _list(data, "statements", "statements"):
             statements.append(self._statement(data, item))
         self._estimates_have_times(statements)
@@ -348,60 +320,64 @@ class _DocumentLoader:
                                  path=st.origin.path, line=st.origin.line, field="duration_estimate",
                                  hint=f"add a statement {{event: {st.subject}, time: {{begin: …}}}} with its passage")
 
-    def _document_statement(self, data: Node, prop: str, item, kinds: set[str]) -> Statement:
+    def _document_statement(self, data: Node, k: kinds.Kind, item) -> Statement:
         if not isinstance(item, Node):
-            raise data.error("expected a mapping such as {entity: key, passage: …}", prop)
-        field = "type" if prop == "classification" else ("event" if prop in ("documents", "refers_to") else "entity")
-        _no_unknown(item, {field} | EVIDENCE_KEYS)
-        value = item.get(field)
-        if prop == "classification":
-            value = _type(item, field, value, "classification", self.types)
+            raise data.error(f"expected a mapping such as {{{k.field}: key, passage: …}}", k.key)
+        _no_unknown(item, {k.field} | EVIDENCE_KEYS)
+        value = item.get(k.field)
+        if k.entity_valued:
+            self._entity_ref(item, k.field, k.values)
         else:
-            self._entity_ref(item, field, kinds)
-        return Statement(None, "recipient" if prop == "recipients" else prop, value, None,
-                         *self._evidence(item), Origin(self.path, item.line))
+            (scheme,) = (v.split(":", 1)[1] for v in k.values)
+            value = _type(item, k.field, value, scheme, self.types)
+        return Statement(None, k.prop, value, None, *self._evidence(item), Origin(self.path, item.line))
 
     def _statement(self, data: Node, item) -> Statement:
         if not isinstance(item, Node):
             raise data.error("each statement is a mapping", "statements")
-        subjects = [k for k in ("event", "group") if k in item]
-        props = [k for k in item if k in STATEMENT_PROPS]
+        subjects = [s for s in kinds.SUBJECTS if s in item]
+        props = [p for p in item if p in kinds.STATEMENT_KINDS]
         if len(subjects) != 1 or len(props) != 1:
-            raise item.error("a statement has exactly one subject (event or group) and one property", None,
-                             hint=f"properties: {', '.join(STATEMENT_PROPS)}")
+            raise item.error(f"a statement has exactly one subject ({' or '.join(kinds.SUBJECTS)}) and one property",
+                             None, hint=f"properties: {', '.join(kinds.STATEMENT_KINDS)}")
         subject_kind, prop = subjects[0], props[0]
+        k = kinds.STATEMENT_KINDS[prop]
         _no_unknown(item, {subject_kind, prop, "role", "on_behalf_of"} | EVIDENCE_KEYS)
-        expected_subject, kinds = STATEMENT_PROPS[prop]
-        if subject_kind != expected_subject:
-            raise item.error(f"'{prop}' is said of an {expected_subject}, not a {subject_kind}", prop)
+        if subject_kind != k.subject:
+            raise item.error(f"'{prop}' is said of an {k.subject}, not a {subject_kind}", prop)
         subject = self._entity_ref(item, subject_kind, {subject_kind})
-        if prop in PLANNED_ONLY and not self.entities[subject].planned:
+        if k.planned_only and not self.entities[subject].planned:
             raise item.error(f"'{prop}' is only for a planned event; {subject!r} is not planned: true", prop)
-        if prop == "time":
+        if k.values == {"time"}:
             value = self._time(item)
-        elif prop == "duration_estimate":
+        elif k.values == {"estimate"}:
             value = self._estimate(item)
         else:
-            value = self._entity_ref(item, prop, kinds)
+            value = self._entity_ref(item, prop, k.values)
         role = item.get("role")
         if role is not None:
             _type(item, "role", role, "role", self.types)
         on_behalf_of = None
+        if role is not None and not k.role:
+            raise item.error(f"'{prop}' takes no role", "role",
+                             hint=f"a role goes with {', '.join(x.key for x in kinds.KINDS if x.role)}")
         if "on_behalf_of" in item:
-            if prop not in ROLE_PROPS or role is None:
-                raise item.error("'on_behalf_of' goes with a 'role' on a participant or proposed_participant "
-                                 "statement", "on_behalf_of")
+            if role is None or not k.on_behalf_of:
+                raise item.error(f"'on_behalf_of' goes with a 'role' on a "
+                                 f"{' or '.join(x.key for x in kinds.KINDS if x.on_behalf_of)} statement",
+                                 "on_behalf_of")
             on_behalf_of = self._entity_ref(item, "on_behalf_of", {"group"})
         return Statement(subject, prop, value, role, *self._evidence(item), Origin(self.path, item.line),
                          on_behalf_of)
 
-    def _entity_ref(self, node: Node, key: str, kinds: set[str]) -> str:
+    def _entity_ref(self, node: Node, key: str, allowed) -> str:
         value = node.get(key)
         if not isinstance(value, str) or value not in self.entities:
             raise node.error(f"{quote(value)} is not a key of the registry", key,
                              hint=f"add it to {self.path.parent.parent / 'registry.yaml'} or fix the spelling")
-        if self.entities[value].kind not in kinds:
-            raise node.error(f"{quote(value)} is a {self.entities[value].kind}; expected a {' or '.join(sorted(kinds))}", key)
+        if self.entities[value].kind not in allowed:
+            raise node.error(f"{quote(value)} is a {self.entities[value].kind}; expected a {' or '.join(sorted(allowed))}",
+                             key)
         return value
 
     def _evidence(self, item: Node) -> tuple[tuple[Passage, ...], str | None, str | None]:
@@ -540,10 +516,11 @@ def implied_mentions(statements: list[Statement]) -> list[Statement]:
     the facts file states itself is kept as it is.
     """
     explicit = {st.value for st in statements if st.prop == "mentions"}
+    implying = {k.prop for k in kinds.KINDS if k.implies_mention}
     passages: dict[str, list[Passage]] = {}
     first: dict[str, Statement] = {}
     for st in statements:
-        if st.prop in IMPLY_MENTION and st.passages and not st.inferred and st.value not in explicit:
+        if st.prop in implying and st.passages and not st.inferred and st.value not in explicit:
             first.setdefault(st.value, st)
             passages.setdefault(st.value, [])
             passages[st.value] += [p for p in st.passages if p not in passages[st.value]]

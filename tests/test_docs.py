@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kg.facts import DOCUMENT_PROPS, STATEMENT_PROPS
+from kg.statement_kinds import KINDS
 
 from .conftest import ROOT
 
@@ -34,8 +34,8 @@ def test_every_cli_command_is_documented():
 
 
 def test_every_input_field_is_documented():
-    for prop in [*STATEMENT_PROPS, *DOCUMENT_PROPS]:
-        assert re.search(rf"\b{prop}\b", DATA_README), prop
+    for kind in KINDS:
+        assert re.search(rf"\b{kind.key}\b", DATA_README), kind.key
 
 
 def test_readme_query_examples_give_the_answers_shown():

@@ -19,6 +19,7 @@ from typing import Callable
 
 from rdflib import Graph, Literal, URIRef
 
+from .. import statement_kinds
 from ..facts import DocumentFacts, Statement, TimeValue
 from ..iris import Iris
 from ..vocab import CRM, KGO, KGT, SCHEMA, XSD
@@ -240,6 +241,11 @@ MAPPERS: dict[str, Callable[[_Doc, Statement], Triple]] = {
     "proposed_by": _decision("proposal"), "agreed_by": _decision("agreement"),
     "duration_estimate": _duration_estimate,
 }
+
+
+if set(MAPPERS) != set(statement_kinds.BY_PROP):  # each declared kind of statement has its one mapper
+    raise RuntimeError(f"statement kinds without a mapper or mappers without a kind: "
+                       f"{sorted(set(MAPPERS) ^ set(statement_kinds.BY_PROP))}")
 
 
 def evidence_iri(document: URIRef, st: Statement) -> URIRef:

@@ -23,15 +23,14 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 
+from .. import statement_kinds
 from ..facts import Estimate, Facts, TimeValue
 from .scoring import Subject, latin, roles_in
 
 KINDS = ("person", "group", "place", "event")
-DOCUMENT_ACTING = {"author", "recipient", "authenticated_by"}
-DOCUMENT_MENTIONS = {"mentions", "created_at"}
-STATEMENT_ACTING = {"participant", "carried_out_by", "proposed_participant", "proposed_by",
-                    "agreed_by", "member"}
-STATEMENT_MENTIONS = {"place", "about"}
+# What each kind of statement says of its value (kg/statement_kinds.py): it acted then, or was spoken of.
+ACTING = {k.prop for k in statement_kinds.KINDS if k.acting}
+MENTIONED = {k.prop for k in statement_kinds.KINDS if k.mentioned}
 # Demonyms → the registry key of the country they name.
 DEMONYMS = {"soviet": "soviet-union", "chinese": "china", "north korean": "north-korea"}
 LIFE_RE = re.compile(r"\((\d{4})\s*[-\u2013]\s*(\d{4})\)")
@@ -42,17 +41,11 @@ def _years(facts: Facts) -> tuple[dict, dict, dict]:
     for d in facts.documents:
         y = int(d.record.date[:4])
         for st in d.statements:
-            if st.subject is None:
-                if st.prop in DOCUMENT_ACTING:
-                    acting[st.value].add(y)
-                elif st.prop in DOCUMENT_MENTIONS:
-                    mentioned[st.value].add(y)
-                continue
-            if st.prop in STATEMENT_ACTING:
+            if st.prop in ACTING:
                 acting[st.value].add(y)
-                if st.prop == "member":
+                if st.prop == "member":  # the group existed too
                     acting[st.subject].add(y)
-            elif st.prop in STATEMENT_MENTIONS:
+            elif st.prop in MENTIONED:
                 mentioned[st.value].add(y)
             elif isinstance(st.value, Estimate):
                 acting[st.value.by].add(y)
