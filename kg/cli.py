@@ -126,11 +126,13 @@ def _register(commands: dict) -> None:
 from .serve.cli import COMMANDS as _SERVE  # noqa: E402 - adapters import nothing heavy
 from .wikidata import cli as _link  # noqa: E402
 from . import load_cli as _load  # noqa: E402
+from . import check_cli as _check  # noqa: E402
 
 _register({"link": (_link.HELP, _link.DESCRIPTION, _link.add_arguments, _link.run)})
 _register({"load": ("load dist/ into a SPARQL triplestore (default: the embedded store)",
                     _load.DESCRIPTION, _load.add_arguments, _load.run)})
 _register(_SERVE)
+_register({"check": (_check.HELP, _check.DESCRIPTION, _check.add_arguments, _check.run)})
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import CORPUS, ROOT
 
 
-def kg(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+def kg(*args: str, env: dict | None = None, cwd: Path = CORPUS) -> subprocess.CompletedProcess:
     full_env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     full_env.update(env or {})
     return subprocess.run([sys.executable, "-m", "kg", *args], cwd=cwd, env=full_env,
@@ -22,8 +22,8 @@ def kg(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess.Comp
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
     """A copy of the project's inputs, to break at will."""
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    shutil.copy(ROOT / "kg.toml", tmp_path / "kg.toml")
+    shutil.copytree(CORPUS / "data", tmp_path / "data")
+    shutil.copy(CORPUS / "kg.toml", tmp_path / "kg.toml")
     return tmp_path
 
 
@@ -91,21 +91,21 @@ def test_help_everywhere():
         assert "exit codes" in r.stdout
 
 
-def test_query_prints_table_csv_and_json():
+def test_query_prints_table_csv_and_json(corpus_dist):
     q = ("PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/> PREFIX schema: <http://schema.org/> "
          "SELECT ?name WHERE { ?d a crm:E31_Document ; schema:identifier ?name } ORDER BY ?name")
-    table = kg("query", q)
+    table = kg("query", "--dist", str(corpus_dist), q)
     assert table.returncode == 0, table.stderr
     assert "121799" in table.stdout and "(2 rows)" in table.stdout
-    csv = kg("query", "--format", "csv", q)
+    csv = kg("query", "--dist", str(corpus_dist), "--format", "csv", q)
     assert csv.stdout.splitlines() == ["name", "121799", "121976"]
-    js = kg("query", "--format", "json", q)
+    js = kg("query", "--dist", str(corpus_dist), "--format", "json", q)
     import json
     assert json.loads(js.stdout) == [{"name": "121799"}, {"name": "121976"}]
 
 
-def test_query_syntax_error_exits_2():
-    r = kg("query", "SELECT WHERE {")
+def test_query_syntax_error_exits_2(corpus_dist):
+    r = kg("query", "--dist", str(corpus_dist), "SELECT WHERE {")
     assert r.returncode == 2
     assert "SPARQL syntax error" in r.stderr
 

@@ -1,24 +1,25 @@
 """Competency questions: the historian's questions the published graph must answer.
 
-Each question has its SPARQL in ``tests/queries/cqNN-*.rq``, run here against the published
-N-Quads dump (``dist/kg.nq``) on an embedded pyoxigraph store whose default graph is the
-union of the named graphs, exactly as ``kg query`` runs it. The expected answers are the
-ones the two source documents support (Wilson Center Digital Archive 121976 and 121799);
-they are written out below as the specification, in English labels and literal values.
+Each question has its SPARQL in ``queries/cqNN-*.rq`` of the test corpus (tests/fixtures/corpus,
+a frozen copy of the shipped project), run here against the corpus's N-Quads dump built for the
+session, on an embedded pyoxigraph store whose default graph is the union of the named graphs,
+exactly as ``kg query`` runs it. The expected answers are the ones the two source documents
+support (Wilson Center Digital Archive 121976 and 121799); they are written out below as the
+specification, in English labels and literal values. (The corpus's ``*.expected.csv`` files say
+the same for ``kg check``; tests/test_check.py runs them.)
 """
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-DIST = ROOT / "dist"
-QUERIES = Path(__file__).resolve().parent / "queries"
+from .conftest import CORPUS
+
+QUERIES = CORPUS / "queries"
 
 CRM = "http://www.cidoc-crm.org/cidoc-crm/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -33,10 +34,10 @@ INTEGER_TYPES = {XSD + t for t in (
 # ---------------------------------------------------------------- fixtures and helpers
 
 @pytest.fixture(scope="module")
-def store() -> ox.Store:
-    """The published N-Quads dump in an in-memory store."""
+def store(corpus_dist) -> ox.Store:
+    """The test corpus's N-Quads dump in an in-memory store."""
     s = ox.Store()
-    with (DIST / "kg.nq").open("rb") as f:
+    with (corpus_dist / "kg.nq").open("rb") as f:
         s.bulk_load(f, ox.RdfFormat.N_QUADS)
     return s
 
@@ -59,7 +60,7 @@ def cq(store):
 
 @pytest.fixture(scope="module")
 def registry() -> dict:
-    return yaml.safe_load((ROOT / "data" / "registry.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load((CORPUS / "data" / "registry.yaml").read_text(encoding="utf-8"))
 
 
 def v(term) -> str | None:
@@ -476,7 +477,7 @@ def test_cq09_wikidata_links_are_the_verified_ones(cq):
 
 def accepted_wikidata_links() -> dict[str, str]:
     """key → QID of the accepted rows of data/wikidata/review.tsv (read here as plain TSV)."""
-    lines = [ln for ln in (ROOT / "data" / "wikidata" / "review.tsv").read_text(encoding="utf-8").splitlines()
+    lines = [ln for ln in (CORPUS / "data" / "wikidata" / "review.tsv").read_text(encoding="utf-8").splitlines()
              if ln and not ln.startswith("#")]
     header = lines[0].split("\t")
     rows = [dict(zip(header, ln.split("\t"))) for ln in lines[1:]]

@@ -16,13 +16,13 @@ from kg.passages import locate
 from kg.settings import load_settings
 from kg.vocab import RDFS, SCHEMA, SKOS
 
-from .conftest import ROOT
+from .conftest import CORPUS, ROOT
 
 
 @pytest.fixture()
 def data(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    shutil.copy(ROOT / "kg.toml", tmp_path / "kg.toml")
+    shutil.copytree(CORPUS / "data", tmp_path / "data")
+    shutil.copy(CORPUS / "kg.toml", tmp_path / "kg.toml")
     return tmp_path / "data"
 
 
@@ -176,7 +176,7 @@ def test_names_as_written_keep_their_language(data):
 
 
 def test_alt_labels_are_language_tagged(dist_graph):
-    node = URIRef(load_settings(ROOT).base + "person/peng-dehuai")
+    node = URIRef(load_settings(CORPUS).base + "person/peng-dehuai")
     assert Literal("Пин Дэ-хуэй", lang="ru") in set(dist_graph.objects(node, SKOS.altLabel))
 
 

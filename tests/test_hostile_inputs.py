@@ -29,7 +29,7 @@ from kg.cli import main
 from kg.errors import quote
 from kg.yamlio import MAX_DEPTH, Node, load_yaml
 
-from .conftest import ROOT
+from .conftest import CORPUS, ROOT
 
 MINI = ROOT / "tests" / "fixtures" / "mini"
 REGISTRY = Path("data/registry.yaml")
@@ -69,7 +69,7 @@ def template(tmp_path_factory) -> Path:
     """The mini project with kg.toml and a built dist/ — copied, never changed."""
     root = tmp_path_factory.mktemp("template") / "p"
     shutil.copytree(MINI, root)
-    shutil.copy(ROOT / "kg.toml", root / "kg.toml")
+    shutil.copy(CORPUS / "kg.toml", root / "kg.toml")
     code, err = run_kg("--root", str(root), "build")
     assert code == 0, err
     return root

@@ -26,7 +26,6 @@ from kg.load import GspClient, StoreRejected, StoreUnreachable, Target
 from kg.wikidata import items, review
 from kg.wikidata.client import ClientConfig, WikidataClient, WikidataError
 
-from .conftest import DIST
 from .gsp_server import GspServer, Reply
 from .test_wikidata_link import project  # noqa: F401 - the fixture: a copy of the corpus
 from .wikibase_server import FakeWikibase, Fault, load_items
@@ -153,12 +152,12 @@ def test_a_dripping_server_fails_at_the_deadline(head, drip):
         assert s.sent < 20            # two attempts of ~2 s, not the 1000 s the drip would take
 
 
-def test_kg_load_against_a_dripping_store_gives_up_at_the_deadline():
+def test_kg_load_against_a_dripping_store_gives_up_at_the_deadline(corpus_dist):
     with GspServer() as s:
         s.fail = [None, Reply(201, body=b"x" * 600, drip=1.0)]     # the access check passes; the PUT drips
         c = GspClient(gsp_target(s), retries=0, timeout=2)
         with pytest.raises(StoreUnreachable, match=r"after 1 attempts \(no answer within 2 s\)") as e:
-            guarded(load.load, DIST, gsp_target(s), base=BASE, client=c)
+            guarded(load.load, corpus_dist, gsp_target(s), base=BASE, client=c)
         assert e.value.exit_code == 4
 
 
@@ -173,12 +172,12 @@ def test_kg_link_against_a_dripping_api_gives_up_at_the_deadline(tmp_path):
 
 # ---------------------------------------------------------------- Retry-After
 
-def test_kg_load_waits_as_long_as_retry_after_says():
+def test_kg_load_waits_as_long_as_retry_after_says(corpus_dist):
     when = int(time.time()) + 6                        # an HTTP date: whole seconds
     with GspServer() as s:
         s.fail = [None, Reply(429, {"Retry-After": "2"}, b"slow down"),
                   Reply(503, {"Retry-After": email.utils.formatdate(when, usegmt=True)}, b"busy")]
-        guarded(load.load, DIST, gsp_target(s), base=BASE, client=GspClient(gsp_target(s), backoff=0.01))
+        guarded(load.load, corpus_dist, gsp_target(s), base=BASE, client=GspClient(gsp_target(s), backoff=0.01))
         first_put, second, third = s.arrivals[1:4]
         assert [m for m, _, _ in s.requests[1:4]] == ["PUT", "PUT", "PUT"]
         assert second - first_put >= 2.0               # "2": two seconds at least
@@ -186,11 +185,11 @@ def test_kg_load_waits_as_long_as_retry_after_says():
         assert len(s.graphs) == 3                      # and then the load went on and succeeded
 
 
-def test_kg_load_refuses_to_wait_longer_than_max_wait():
+def test_kg_load_refuses_to_wait_longer_than_max_wait(corpus_dist):
     with GspServer() as s:
         s.fail = [None, Reply(503, {"Retry-After": "3600"}, b"")]
         with pytest.raises(StoreRejected, match=r"asks to wait 3600 s \(more than 120 s\)"):
-            guarded(load.load, DIST, gsp_target(s), base=BASE, client=GspClient(gsp_target(s), backoff=0))
+            guarded(load.load, corpus_dist, gsp_target(s), base=BASE, client=GspClient(gsp_target(s), backoff=0))
         assert len(s.requests) == 2                     # no second PUT
 
 
@@ -233,13 +232,13 @@ def test_kg_link_refuses_a_redirect_to_another_host(project, listener, capsys): 
     assert (project / "data" / review.PATH).read_bytes() == before
 
 
-def test_kg_load_refuses_a_redirect_to_another_port():
+def test_kg_load_refuses_a_redirect_to_another_port(corpus_dist):
     other = Listener("127.0.0.1")
     try:
         with GspServer() as s:
             s.fail = [None, Reply(307, {"Location": other.url + "/gsp?graph=x"})]
             with pytest.raises(StoreRejected, match="redirect to another host refused"):
-                guarded(load.load, DIST, gsp_target(s), base=BASE, client=GspClient(gsp_target(s), backoff=0))
+                guarded(load.load, corpus_dist, gsp_target(s), base=BASE, client=GspClient(gsp_target(s), backoff=0))
         assert other.connections() == 0
     finally:
         other.close()
@@ -387,14 +386,14 @@ def test_prune_under_a_short_or_odd_prefix_is_refused_before_anything_is_sent(pr
     assert not (tmp_path / "st").exists()
 
 
-def test_prune_drops_only_kgs_graphs_and_foreign_graphs_survive():
+def test_prune_drops_only_kgs_graphs_and_foreign_graphs_survive(corpus_dist):
     foreign = {"http://elsewhere.example/g", "https://kg.example.org/other/g", "https://kg.example.org/graphs/x",
                "https://kg.example.org/graph"}
     stale = "https://kg.example.org/graph/document/999"
     with GspServer() as s:
         for g in (*foreign, stale):
             s.graphs[g] = {"<a:s> <a:p> <a:o> ."}
-        report = guarded(load.load, DIST, gsp_target(s), base=BASE, prune=True,
+        report = guarded(load.load, corpus_dist, gsp_target(s), base=BASE, prune=True,
                          client=GspClient(gsp_target(s), backoff=0))
         assert report.pruned == (stale,)
         assert foreign <= set(s.graphs) and stale not in s.graphs

@@ -20,23 +20,27 @@ from kg.load import (
 )
 from kg.settings import load_settings
 
-from .conftest import DIST, ROOT
+from .conftest import CORPUS
 from .gsp_server import GspServer
 from .rdfgen import graph_sizes, write_dist
 
 BASE = "https://kg.example.org/"
 
 
-def _dump_sizes() -> dict[str, int]:
-    """Triples per named graph of dist/kg.nq, counted independently of kg.load."""
+@pytest.fixture(scope="module")
+def dump(corpus_dist) -> dict[str, int]:
+    """Triples per named graph of the test corpus's kg.nq, counted independently of kg.load."""
     sizes: dict[str, int] = {}
-    for q in ox.parse(path=str(DIST / "kg.nq"), format=ox.RdfFormat.N_QUADS):
+    for q in ox.parse(path=str(corpus_dist / "kg.nq"), format=ox.RdfFormat.N_QUADS):
         sizes[q.graph_name.value] = sizes.get(q.graph_name.value, 0) + 1
     return sizes
 
 
-DUMP = _dump_sizes()
-TOTAL = sum(DUMP.values())
+@pytest.fixture(scope="module")
+def total(dump) -> int:
+    return sum(dump.values())
+
+
 DOC = f"{BASE}graph/document/121799"
 SHARED = f"{BASE}graph/shared"
 TEST_BASE = "http://test.kg.invalid/"
@@ -57,25 +61,25 @@ def counts(server: GspServer) -> dict[str, int]:
 
 # ---------------------------------------------------------------- graphs, chunks, verification
 
-def test_each_graph_is_put_whole_and_verified():
+def test_each_graph_is_put_whole_and_verified(corpus_dist, dump, total):
     with GspServer() as s:
-        report = load.load(DIST, target(s), base=BASE, client=client(s))
-        assert counts(s) == DUMP
-        assert [(m, g) for m, g, _ in s.writes()] == [("PUT", g) for g in sorted(DUMP)]
-        assert {r.graph: r.stored for r in report.graphs} == DUMP
-        assert report.triples == sum(DUMP.values()) and report.rate > 0
-        assert f"3 graphs, {TOTAL} triples" in report.lines()[0] and "triples/s" in report.lines()[0]
+        report = load.load(corpus_dist, target(s), base=BASE, client=client(s))
+        assert counts(s) == dump
+        assert [(m, g) for m, g, _ in s.writes()] == [("PUT", g) for g in sorted(dump)]
+        assert {r.graph: r.stored for r in report.graphs} == dump
+        assert report.triples == sum(dump.values()) and report.rate > 0
+        assert f"3 graphs, {total} triples" in report.lines()[0] and "triples/s" in report.lines()[0]
 
 
-def test_large_graphs_go_in_chunks_put_then_post():
+def test_large_graphs_go_in_chunks_put_then_post(corpus_dist, dump):
     with GspServer() as s:
-        report = load.load(DIST, target(s), base=BASE, chunk_triples=500, client=client(s))
-        assert counts(s) == DUMP
+        report = load.load(corpus_dist, target(s), base=BASE, chunk_triples=500, client=client(s))
+        assert counts(s) == dump
         shared = [(m, n) for m, g, n in s.writes() if g == SHARED]
-        n = DUMP[SHARED]
+        n = dump[SHARED]
         sizes = [500] * (n // 500) + ([n % 500] if n % 500 else [])
         assert shared == [("PUT", sizes[0])] + [("POST", k) for k in sizes[1:]]
-        assert {r.graph: r.chunks for r in report.graphs}[DOC] == -(-DUMP[DOC] // 500)
+        assert {r.graph: r.chunks for r in report.graphs}[DOC] == -(-dump[DOC] // 500)
 
 
 def test_reload_is_idempotent_and_a_changed_document_replaces_only_its_graph(tmp_path):
@@ -103,32 +107,32 @@ def test_prune_drops_graphs_the_dump_no_longer_has(tmp_path):
         assert set(s.graphs) == set(graph_sizes(TEST_BASE, docs=2)) | {"http://elsewhere.invalid/g"}
 
 
-def test_graph_prefix_renames_the_graphs():
+def test_graph_prefix_renames_the_graphs(corpus_dist):
     with GspServer() as s:
-        load.load(DIST, target(s), base=BASE, graph_prefix="urn:x-kg:", client=client(s))
+        load.load(corpus_dist, target(s), base=BASE, graph_prefix="urn:x-kg:", client=client(s))
         assert set(s.graphs) == {"urn:x-kg:document/121799", "urn:x-kg:document/121976", "urn:x-kg:shared"}
 
 
-def test_a_graph_prefix_that_is_not_an_iri_is_refused_before_anything_is_sent():
+def test_a_graph_prefix_that_is_not_an_iri_is_refused_before_anything_is_sent(corpus_dist):
     with GspServer() as s:
         with pytest.raises(KgError, match="graph prefix .* is not an absolute IRI"):
-            load.load(DIST, target(s), base=BASE, graph_prefix="http://x/> } DROP ALL; {", client=client(s))
+            load.load(corpus_dist, target(s), base=BASE, graph_prefix="http://x/> } DROP ALL; {", client=client(s))
         assert s.requests == []
 
 
-def test_a_store_that_loses_triples_fails_verification():
+def test_a_store_that_loses_triples_fails_verification(corpus_dist, dump):
     with GspServer(lossy=True) as s:
-        with pytest.raises(VerifyError, match=rf"holds {DUMP[DOC] - 1}, sent {DUMP[DOC]}") as e:
-            load.load(DIST, target(s), base=BASE, client=client(s))
+        with pytest.raises(VerifyError, match=rf"holds {dump[DOC] - 1}, sent {dump[DOC]}") as e:
+            load.load(corpus_dist, target(s), base=BASE, client=client(s))
         assert e.value.exit_code == 4
 
 
-def test_dry_run_sends_nothing():
+def test_dry_run_sends_nothing(corpus_dist, dump, total):
     with GspServer() as s:
-        report = load.load(DIST, target(s), base=BASE, chunk_triples=1000, dry_run=True, client=client(s))
+        report = load.load(corpus_dist, target(s), base=BASE, chunk_triples=1000, dry_run=True, client=client(s))
         assert s.requests == []
-        assert report.dry_run and report.lines()[0].startswith(f"kg load: dry run: would load 3 graphs, {TOTAL}")
-        assert {r.graph: r.chunks for r in report.graphs} == {g: -(-n // 1000) for g, n in DUMP.items()}
+        assert report.dry_run and report.lines()[0].startswith(f"kg load: dry run: would load 3 graphs, {total}")
+        assert {r.graph: r.chunks for r in report.graphs} == {g: -(-n // 1000) for g, n in dump.items()}
 
 
 def test_no_dump_says_to_build_first(tmp_path):
@@ -138,55 +142,55 @@ def test_no_dump_says_to_build_first(tmp_path):
 
 # ---------------------------------------------------------------- transient failures
 
-def test_transient_failures_are_retried_with_backoff():
+def test_transient_failures_are_retried_with_backoff(corpus_dist, dump):
     slept: list[float] = []
     with GspServer() as s:
         s.fail = [503, "drop", 502]
         c = GspClient(target(s), retries=4, backoff=0.5, sleep=slept.append)
-        load.load(DIST, target(s), base=BASE, client=c)
-        assert counts(s) == DUMP
+        load.load(corpus_dist, target(s), base=BASE, client=c)
+        assert counts(s) == dump
         assert slept == [0.5, 1.0, 2.0]
 
 
-def test_a_server_that_stays_down_gives_a_clear_error():
+def test_a_server_that_stays_down_gives_a_clear_error(corpus_dist):
     with GspServer() as s:
         s.fail = [503] * 10
         with pytest.raises(StoreUnreachable) as e:
-            load.load(DIST, target(s), base=BASE, client=client(s, retries=2))
+            load.load(corpus_dist, target(s), base=BASE, client=client(s, retries=2))
         assert "after 3 attempts (HTTP 503)" in str(e.value) and "rerun `kg load`" in str(e.value)
 
 
-def test_a_refused_connection_gives_a_clear_error():
+def test_a_refused_connection_gives_a_clear_error(corpus_dist):
     with GspServer() as s:
         url = s.url
     dead = Target("generic", url + "/gsp", url + "/query")
     with pytest.raises(StoreUnreachable, match=r"after 2 attempts \(connection refused\).*is the server running"):
-        load.load(DIST, dead, base=BASE, client=GspClient(dead, retries=1, backoff=0))
+        load.load(corpus_dist, dead, base=BASE, client=GspClient(dead, retries=1, backoff=0))
 
 
-def test_a_client_error_is_not_retried_and_shows_the_servers_message():
+def test_a_client_error_is_not_retried_and_shows_the_servers_message(corpus_dist):
     with GspServer() as s:
         s.fail = [None, 400]  # the access check passes, the first PUT is refused
         with pytest.raises(StoreRejected, match="HTTP 400 scripted failure 400"):
-            load.load(DIST, target(s), base=BASE, client=client(s))
+            load.load(corpus_dist, target(s), base=BASE, client=client(s))
         assert len(s.writes()) == 1
 
 
 # ---------------------------------------------------------------- authentication
 
 @pytest.mark.parametrize("scheme", ["basic", "digest"])
-def test_credentials_are_sent_with_basic_and_digest_auth(scheme):
+def test_credentials_are_sent_with_basic_and_digest_auth(scheme, corpus_dist, dump):
     with GspServer(auth=scheme) as s:
-        load.load(DIST, target(s), base=BASE, chunk_triples=1000,
+        load.load(corpus_dist, target(s), base=BASE, chunk_triples=1000,
                   client=client(s, user="kg", password="secret", auth=scheme))
-        assert counts(s) == DUMP
+        assert counts(s) == dump
 
 
 @pytest.mark.parametrize("scheme", ["basic", "digest"])
-def test_wrong_credentials_fail_before_any_data_is_sent(scheme):
+def test_wrong_credentials_fail_before_any_data_is_sent(scheme, corpus_dist):
     with GspServer(auth=scheme) as s:
         with pytest.raises(StoreAuthError, match=r"refused .*HTTP 401, user 'kg'.*KG_STORE_PASSWORD"):
-            load.load(DIST, target(s), base=BASE, client=client(s, user="kg", password="wrong", auth=scheme))
+            load.load(corpus_dist, target(s), base=BASE, client=client(s, user="kg", password="wrong", auth=scheme))
         assert s.writes() == []
 
 
@@ -213,15 +217,15 @@ def test_store_type_from_the_server_header_or_the_url():
 
 # ---------------------------------------------------------------- the embedded store
 
-def test_embedded_store_load_reload_and_query(tmp_path):
+def test_embedded_store_load_reload_and_query(tmp_path, corpus_dist, dump):
     folder = tmp_path / "store"
-    report = store.load_embedded(DIST, folder, base=BASE)
-    assert {r.graph: r.stored for r in report.graphs} == DUMP
-    store.load_embedded(DIST, folder, base=BASE)
+    report = store.load_embedded(corpus_dist, folder, base=BASE)
+    assert {r.graph: r.stored for r in report.graphs} == dump
+    store.load_embedded(corpus_dist, folder, base=BASE)
     s = store.open_for_query(folder)
-    assert store.graph_counts(s) == DUMP
+    assert store.graph_counts(s) == dump
     from kg import query
-    _, rows = query.run(s, (ROOT / "tests" / "queries" / "cq05-shared-mentions.rq").read_text())
+    _, rows = query.run(s, (CORPUS / "queries" / "cq05-shared-mentions.rq").read_text())
     assert [r[1] for r in rows] == ["Kim Il Sung", "Mao Zedong", "Pak Heon-yeong"]
 
 
@@ -234,8 +238,8 @@ def test_embedded_store_replaces_only_the_changed_graph_and_prunes(tmp_path):
     assert r.pruned == (f"{TEST_BASE}graph/document/3",)
 
 
-def test_embedded_dry_run_writes_nothing_and_query_without_store_says_what_to_do(tmp_path):
-    report = store.load_embedded(DIST, tmp_path / "store", base=BASE, dry_run=True)
+def test_embedded_dry_run_writes_nothing_and_query_without_store_says_what_to_do(tmp_path, corpus_dist):
+    report = store.load_embedded(corpus_dist, tmp_path / "store", base=BASE, dry_run=True)
     assert report.dry_run and not (tmp_path / "store").exists()
     with pytest.raises(KgError, match="no embedded store to query.*run `kg load` first"):
         store.open_for_query(tmp_path / "store")
@@ -249,20 +253,20 @@ def _cli(argv: list[str]):
     return p.parse_args(argv)
 
 
-def test_cli_loads_a_server_with_credentials_from_the_environment(monkeypatch, capsys):
+def test_cli_loads_a_server_with_credentials_from_the_environment(monkeypatch, capsys, corpus_dist, dump, total):
     monkeypatch.setenv("KG_STORE_USER", "kg")
     monkeypatch.setenv("KG_STORE_PASSWORD", "secret")
     with GspServer(auth="digest") as s:
         args = _cli(["--endpoint", s.url + "/gsp", "--store-type", "generic", "--query-url", s.url + "/query",
-                     "--auth", "digest", "--chunk-triples", "1000"])
-        assert load_cli.run(args, load_settings(ROOT)) == 0
-        assert counts(s) == DUMP
+                     "--auth", "digest", "--chunk-triples", "1000", "--dist", str(corpus_dist)])
+        assert load_cli.run(args, load_settings(CORPUS)) == 0
+        assert counts(s) == dump
     out = capsys.readouterr().out
-    assert f"kg load: 3 graphs, {TOTAL} triples" in out and f"{DUMP[SHARED]} in the store" in out
+    assert f"kg load: 3 graphs, {total} triples" in out and f"{dump[SHARED]} in the store" in out
 
 
-def test_cli_embedded_default(tmp_path, capsys):
-    args = _cli(["--store-dir", str(tmp_path / "st")])
-    assert load_cli.run(args, load_settings(ROOT)) == 0
+def test_cli_embedded_default(tmp_path, capsys, corpus_dist, dump):
+    args = _cli(["--store-dir", str(tmp_path / "st"), "--dist", str(corpus_dist)])
+    assert load_cli.run(args, load_settings(CORPUS)) == 0
     assert f"into {tmp_path / 'st'}" in capsys.readouterr().out
-    assert store.graph_counts(store.open_for_query(tmp_path / "st")) == DUMP
+    assert store.graph_counts(store.open_for_query(tmp_path / "st")) == dump

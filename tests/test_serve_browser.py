@@ -17,7 +17,8 @@ import pytest
 from kg.serve.app import App
 from kg.serve.server import make_server
 
-ROOT = Path(__file__).resolve().parent.parent
+from .conftest import CORPUS, ROOT
+
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("KG_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -47,8 +48,8 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def base_url():
-    app = App(ROOT / "dist", "https://kg.example.org/", queries_dir=ROOT / "tests" / "queries")
+def base_url(corpus_dist):
+    app = App(corpus_dist, "https://kg.example.org/", queries_dir=CORPUS / "queries")
     srv = make_server(app, "127.0.0.1", 0, quiet=True)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{srv.server_address[1]}"
@@ -117,14 +118,14 @@ def test_pages_work_without_javascript(browser, base_url):
     context.close()
 
 
-def test_static_copy_searches_in_the_browser(browser, tmp_path):
+def test_static_copy_searches_in_the_browser(browser, tmp_path, corpus_dist):
     """`kg site` output, served by a plain file server: search.html finds any spelling."""
     import functools
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
     from kg.serve.site import export
     out = tmp_path / "site"
-    export(ROOT / "dist", "https://kg.example.org/", out)
+    export(corpus_dist, "https://kg.example.org/", out)
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(out))
     handler.log_message = lambda *a: None
     srv = ThreadingHTTPServer(("127.0.0.1", 0), handler)

@@ -7,7 +7,6 @@ import json
 import shutil
 import threading
 import time
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
@@ -17,7 +16,8 @@ from kg.serve.app import App
 from kg.serve.server import make_server
 from kg.serve.sparql import QueryPool
 
-ROOT = Path(__file__).resolve().parent.parent
+from .conftest import CORPUS
+
 BASE = "https://kg.example.org/"
 PENG = "/person/peng-dehuai"
 SECRET = "TOP-SECRET-SENTINEL-9f2c"
@@ -26,13 +26,13 @@ LIMIT = 50
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A server over a copy of dist/, with a sentinel file beside (outside) the dumps."""
+def server(tmp_path_factory, corpus_dist):
+    """A server over a copy of the test corpus's dist/, with a sentinel file beside (outside) the dumps."""
     tmp = tmp_path_factory.mktemp("serve")
     dist = tmp / "dist"
-    shutil.copytree(ROOT / "dist", dist)
+    shutil.copytree(corpus_dist, dist)
     (tmp / "secret.txt").write_text(SECRET)
-    app = App(dist, BASE, queries_dir=ROOT / "tests" / "queries")
+    app = App(dist, BASE, queries_dir=CORPUS / "queries")
     app.pool = QueryPool(dist, size=2, timeout=TIMEOUT, limit=LIMIT)
     srv = make_server(app, "127.0.0.1", 0, quiet=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
@@ -300,7 +300,7 @@ def test_sparql_post_ask_construct(server):
 
 
 def test_competency_questions_run(server):
-    for rq in sorted((ROOT / "tests" / "queries").glob("*.rq")):
+    for rq in sorted((CORPUS / "queries").glob("*.rq")):
         status, _, body = sparql(server, rq.read_text(encoding="utf-8"))
         assert status == 200, (rq.name, body[:300])
 
@@ -380,7 +380,7 @@ def test_sparql_cannot_read_files(server):
 def test_site_export_matches_server(server, tmp_path):
     from kg.serve.site import export
     out = tmp_path / "site"
-    n = export(server[1], BASE, out, queries_dir=ROOT / "tests" / "queries")
+    n = export(server[1], BASE, out, queries_dir=CORPUS / "queries")
     assert n > 400
     for rel in ("index.html", "search.json", "static/kg.css", "dumps/kg.nq.gz", "person/peng-dehuai.html",
                 "person/peng-dehuai.ttl", "person/peng-dehuai.jsonld", "person/peng-dehuai.nt",
@@ -399,7 +399,7 @@ def test_site_refuses_non_empty_folder(server, tmp_path):
         export(server[1], BASE, tmp_path)
 
 
-def test_cli_adapters(tmp_path, capsys):
+def test_cli_adapters(tmp_path, capsys, corpus_dist):
     """The two commands as kg.cli wires them: (help, description, add_arguments, run)."""
     import argparse
 
@@ -412,8 +412,8 @@ def test_cli_adapters(tmp_path, capsys):
     assert (args.host, args.port) == ("127.0.0.1", 8080)
     p = argparse.ArgumentParser()
     COMMANDS["site"][2](p)
-    settings = load_settings(ROOT)
-    assert COMMANDS["site"][3](p.parse_args([str(tmp_path / "out")]), settings) == 0
+    settings = load_settings(CORPUS)
+    assert COMMANDS["site"][3](p.parse_args([str(tmp_path / "out"), "--dist", str(corpus_dist)]), settings) == 0
     assert "wrote" in capsys.readouterr().out and (tmp_path / "out" / "index.html").is_file()
 
 

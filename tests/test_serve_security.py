@@ -26,9 +26,9 @@ from kg.serve.app import CONTENT_SECURITY_POLICY, App
 from kg.serve.server import make_server
 from kg.serve.sparql import QueryPool
 
+from .conftest import CORPUS, ROOT
 from .test_serve_http import request
 
-ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://kg.example.org/"
 EVIL = "evil-sentinel"
 LABEL = 'Evil <!-- label </script><script>alert("x")</script> & more'
@@ -72,10 +72,10 @@ def listener():
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A server over a copy of dist/ with one hostile person added to the shared graph."""
+def server(tmp_path_factory, corpus_dist):
+    """A server over a copy of the test corpus's dist/ with one hostile person added to the shared graph."""
     dist = tmp_path_factory.mktemp("hostile") / "dist"
-    shutil.copytree(ROOT / "dist", dist)
+    shutil.copytree(corpus_dist, dist)
     g = f"<{BASE}graph/shared>"
     person = f"<{BASE}person/{EVIL}>"
     label = LABEL.replace("\\", "\\\\").replace('"', '\\"')
@@ -89,7 +89,7 @@ def server(tmp_path_factory):
     ]
     with (dist / "kg.nq").open("a", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
-    app = App(dist, BASE, queries_dir=ROOT / "tests" / "queries")
+    app = App(dist, BASE, queries_dir=CORPUS / "queries")
     app.pool = QueryPool(dist, size=2, timeout=20, limit=100, memory=256 << 20)
     srv = make_server(app, "127.0.0.1", 0, quiet=True)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
@@ -283,7 +283,7 @@ def test_html_results_for_any_literal(server, query):
 
 
 def test_every_example_query_renders_as_html(server):
-    for path in sorted((ROOT / "tests" / "queries").glob("*.rq")):
+    for path in sorted((CORPUS / "queries").glob("*.rq")):
         q = path.read_text(encoding="utf-8")
         status, _, body = request(server, "GET", "/sparql?" + urlencode({"query": q}), {"Accept": "text/html"})
         assert status == 200, (path.name, body[:300])
@@ -315,13 +315,13 @@ def test_update_by_query_parameter_is_refused_by_the_engine(server):
         json.loads(sparql(server, "ASK { <http://a/> <http://b/> <http://c/> }")[2])["boolean"] is False
 
 
-def test_worker_runs_the_servers_own_kg(tmp_path, monkeypatch):
+def test_worker_runs_the_servers_own_kg(tmp_path, monkeypatch, corpus_dist):
     """A worker imports kg from where the server's kg is, not from the working folder."""
     fake = tmp_path / "kg"
     fake.mkdir()
     (fake / "__init__.py").write_text("raise ImportError('the wrong kg was imported')\n")
     monkeypatch.chdir(tmp_path)
-    pool = QueryPool(ROOT / "dist", size=1, timeout=20)
+    pool = QueryPool(corpus_dist, size=1, timeout=20)
     try:
         a = pool.run("ASK { ?s ?p ?o }", "application/sparql-results+json")
         assert a.status == 200 and json.loads(a.body)["boolean"] is True

@@ -13,7 +13,7 @@ from kg.settings import load_settings
 from kg.wikidata import cli, review
 from kg.wikidata.seed import match
 
-from .conftest import ROOT
+from .conftest import CORPUS
 from .wikibase_server import FakeWikibase, Fault
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wikidata"
@@ -23,8 +23,8 @@ RELINK = ("mao-zedong", "peng-dehuai", "kim-il-sung", "cpsu-cc-presidium")
 
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    shutil.copy(ROOT / "kg.toml", tmp_path / "kg.toml")
+    shutil.copytree(CORPUS / "data", tmp_path / "data")
+    shutil.copy(CORPUS / "kg.toml", tmp_path / "kg.toml")
     path = tmp_path / "data" / review.PATH
     review.write(path, [r for r in review.read(path) if r.key not in RELINK])
     return tmp_path
@@ -231,7 +231,7 @@ def test_accepting_makes_a_link_that_the_build_publishes(project):
 # ---------------------------------------------------------------- report and seed
 
 def test_report_prints_counts_and_open_proposals(capsys):
-    assert kg_link(ROOT, "--report") == 0
+    assert kg_link(CORPUS, "--report") == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "kg link: 19 linked, 1 proposed, 43 unlinked (63 entities)"
     assert out[1].split() == ["persons", "5", "linked", "1", "proposed", "14", "unlinked"]
@@ -263,7 +263,7 @@ def test_seed_accepts_verified_and_proposes_probable(project, capsys):
 
 def test_the_committed_review_file_is_the_seed_of_the_verified_list(project):
     """data/wikidata/review.tsv as committed: the verified list seeded (plus later decisions)."""
-    committed = rows(ROOT)
+    committed = rows(CORPUS)
     seeded = {k: r for k, r in committed.items() if r.by == "seed: wikidata.tsv"}
     assert {k for k, r in seeded.items() if r.status == "accepted"} == {
         ("mao-zedong", "Q5816"), ("liu-shaoqi", "Q16988"), ("deng-xiaoping", "Q16977"),
@@ -276,7 +276,7 @@ def test_the_committed_review_file_is_the_seed_of_the_verified_list(project):
 
 def test_seed_matches_names_with_parentheses():
     from kg.facts import load_facts
-    entities = load_facts(ROOT / "data").entities
+    entities = load_facts(CORPUS / "data").entities
     assert match("Politburo (Presidium) of the CPSU Central Committee", "group", entities) == "cpsu-cc-presidium"
     assert match("North Korea (DPRK)", "place", entities) == "north-korea"
     assert match("State Archive of the Russian Federation (GARF)", "group", entities) == "garf"

@@ -16,15 +16,15 @@ from kg.vocab import OWL, SCHEMA
 from kg.wikidata import review
 from kg.wikidata.review import COLUMNS, Row
 
-from .conftest import ROOT
+from .conftest import CORPUS, ROOT
 
 BASE = "https://kg.example.org/"
 
 
 @pytest.fixture()
 def data(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    shutil.copy(ROOT / "kg.toml", tmp_path / "kg.toml")
+    shutil.copytree(CORPUS / "data", tmp_path / "data")
+    shutil.copy(CORPUS / "kg.toml", tmp_path / "kg.toml")
     return tmp_path / "data"
 
 
@@ -125,8 +125,8 @@ def test_only_accepted_rows_become_links(data):
 
 
 def test_the_corpus_links_are_the_accepted_rows():
-    facts = load_facts(ROOT / "data")
-    accepted = {r.key: r.qid for r in review.read(ROOT / "data" / review.PATH) if r.status == "accepted"}
+    facts = load_facts(CORPUS / "data")
+    accepted = {r.key: r.qid for r in review.read(CORPUS / "data" / review.PATH) if r.status == "accepted"}
     assert {k: e.wikidata for k, e in facts.entities.items() if e.wikidata} == accepted
     assert len(accepted) == 19
 

@@ -294,7 +294,7 @@ class App:
 
 
 def _examples(queries_dir: Path | None) -> list[dict]:
-    """The competency questions (``tests/queries/*.rq``): title from the leading comment."""
+    """The project's queries (``queries/*.rq``): title from the leading comment."""
     out = []
     if queries_dir and Path(queries_dir).is_dir():
         for p in sorted(Path(queries_dir).glob("*.rq")):

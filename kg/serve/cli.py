@@ -18,7 +18,8 @@ SITE_DESCRIPTION = ("Write every page of `kg serve` and each entity's .ttl/.json
 
 
 def _queries_dir(settings: Settings) -> Path:
-    return settings.root / "tests" / "queries"
+    """The project's queries (<root>/queries/*.rq, also `kg check`'s): the query form's examples."""
+    return settings.root / "queries"
 
 
 def serve_add_arguments(p: argparse.ArgumentParser) -> None:
