@@ -20,7 +20,8 @@ __all__ = ["Context", "map_shared", "map_one_document", "map_all"]
 def map_shared(ctx: Context, facts: Facts) -> Graph:
     languages = set()
     for d in facts.documents:
-        languages |= {d.record.original.language, d.record.translation.language}
+        languages |= {t.language for t in d.record.texts} | set(d.record.original_languages)
+        languages |= {"en"} if d.record.translators else set()
     return map_registry(ctx, languages)
 
 
