@@ -22,6 +22,7 @@ from ..iris import Iris
 from ..records import Record
 from ..vocab import CRM, DCTERMS, SCHEMA, XSD
 from .. import timespans
+from .entities import map_languages
 from .patterns import Context, appellation, en, has_type, identifier, label, time_span, typed
 
 
@@ -107,6 +108,9 @@ def map_document(g: Graph, ctx: Context, facts: DocumentFacts) -> None:
 
 
 def _language(g: Graph, ctx: Context, node: URIRef, code: str) -> None:
+    """The text's language, and the language node with it: each validation unit (one
+    document with the shared graph) holds the languages its texts use, and only those."""
+    map_languages(g, ctx, {code})
     g.add((node, CRM.P72_has_language, ctx.iris.language(code)))
     g.add((node, SCHEMA.inLanguage, Literal(code)))
 
