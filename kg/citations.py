@@ -35,8 +35,8 @@ class Shelfmark:
 
     def label(self) -> str:
         """E.g. ``GARF f. 5446, op. 98c, d. 718, ll. 35–38``; other schemes as cited."""
-        if self.scheme != "russian":
-            return ", ".join(s for s in (self.archive, self.text) if s)
+        if self.scheme != "russian":   # "PRC FMA 106-…" is written without a comma
+            return (" " if self.scheme == "prc-fma" else ", ").join(s for s in (self.archive, self.text) if s)
         short = {"fond": "f.", "opis": "op.", "papka": "p.", "delo": "d."}
         s = f"{self.archive} " + ", ".join(f"{short[k]} {v}" for k, v in self.levels)
         if self.sheets:
@@ -76,7 +76,7 @@ def parse(citation: str) -> tuple[tuple[Shelfmark, ...], tuple[str, ...]]:
     source = source_of(citation).strip().rstrip(".").strip()
     marks, warnings = [], []
     for part in (p.strip(" ,.") for p in _SPLIT.split(source)):
-        if not part:
+        if not part or part[0].islower():   # "…; translation by X": a credit, not an archive
             continue
         mark = _fma(part) or _mol(part) or _nara(part) or _russian(part)
         if mark is None:

@@ -534,11 +534,15 @@ def load_facts(data_dir: Path) -> Facts:
     records, numbers = [], {}
     for rp in record_paths:
         record = read_record(rp)
-        first = numbers.setdefault(int(record.number), rp)
+        first = numbers.setdefault(int(record.number) if record.number.isdigit() else record.number, rp)
         if first != rp:
             raise FactsError(f"this record is document {record.number}, and so is {first}; a document is "
                              "published once", path=rp, line=record.lines.get("url"), field="url",
                              hint="remove the copy, or fix its web address")
+        if record.url is None:   # the dataset names each document's web page as a source
+            raise FactsError(f"record {rp.name} gives no web address", path=rp, line=record.lines.get("citation"),
+                             field="url", hint="add the page's address at the end of the citation, "
+                             "e.g. https://digitalarchive.wilsoncenter.org/document/<number>")
         records.append(record)
     documents = []
     for record in records:

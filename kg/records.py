@@ -64,7 +64,7 @@ class Record:
     citation: str               # without the translator statement and the web address
     shelfmarks: tuple[Shelfmark, ...]   # one per archive cited; the first is the document's
     translators: tuple[str, ...]
-    url: str
+    url: str | None             # None: a web page's text that names no address
     summary: str | None
     original_languages: tuple[str, ...]   # ISO 639-1 codes; () when the record names none
     contents: tuple[str, ...]
@@ -180,9 +180,14 @@ def parse_record(text: str, path) -> Record:
         raise RecordError("the file is empty; expected an archive record (date, title, "
                           "'Citation:' …, then the original text and its translation)", path=path)
     lines, at = _unflatten(lines)
-    first = next((i for i, s in enumerate(lines) if _heading(s, False)), len(lines))
-    pre = _group([(i, lines[i]) for i in range(first) if lines[i].strip()])
-    secs, end = _sections(lines, first, err) if first < len(lines) else ({}, first)
+    page = _page(lines, err)
+    if page:
+        pre, secs, (end, stop), first = page
+    else:
+        first = next((i for i, s in enumerate(lines) if _heading(s, False)), len(lines))
+        pre = _group([(i, lines[i]) for i in range(first) if lines[i].strip()])
+        secs, end = _sections(lines, first, err) if first < len(lines) else ({}, first)
+        stop = len(lines)
     header = None if "citation" not in secs else _cited_title_date(_join(secs["citation"]))
     if header and len(pre) != 2:   # no date and title above, or a web page's text there
         line = secs["citation"][0][0] + 1
@@ -197,7 +202,7 @@ def parse_record(text: str, path) -> Record:
             raise err("unexpected text between the title and the first heading; expected a "
                       "heading such as 'Citation:'", pre[2][0][0] + 1, "title")
     hl = {"date": dline, "title": tline}
-    url, number = _url(secs, path, err, hl)
+    url, number = _url(secs, path, err, hl, page is not None)
     citation, translators, obtained = _citation(secs["citation"], err, hl)
     shelfmarks, warnings = parse_citation(citation)
     summary = _paragraphs(secs.get("summary", ()))
@@ -209,7 +214,7 @@ def parse_record(text: str, path) -> Record:
                          ("contents", contents)):
         if present:
             hl[key] = next(k for k, t in secs[key] if t.strip()) + 1
-    texts = _texts(lines, end, langs, contents, err)
+    texts = _texts(lines, end, stop, langs, contents, err)
     pages = tuple(dict.fromkeys(a.value for t in texts for a in t.annotations if a.kind == "page"))
     if shelfmarks:
         shelfmarks = (replace(shelfmarks[0], pages_marked=pages),) + shelfmarks[1:]
@@ -218,6 +223,119 @@ def parse_record(text: str, path) -> Record:
     return Record(path, number, title, date, citation, shelfmarks, translators, url, summary,
                   langs, contents, texts, types.MappingProxyType(hl), credits,
                   tuple(f"{path}: {w}" for w in warnings))
+
+
+_CREDITS_LINE = "this document was made possible with support from"
+_PAGE_LABELS = {"associated people & organizations", "associated places", "associated topics",
+                "associated documents", "related documents", "author(s):", "document information",
+                "source", "rights", "original uploaded date", "record id", "type", "language",
+                "original classification", "to enquire about this document"}
+
+
+def _page(lines, err):
+    """A Digital Archive web page's text (old site: '… get citation …'; new site: '…
+    Document Information …'): (paragraphs above, sections, (start, stop) of the text, index
+    of the first header line), or None for the export forms with 'Citation:' headings."""
+    low = [s.strip().lower() for s in lines]
+    if "get citation" in low:
+        return _old_page(lines, low, low.index("get citation"))
+    if any(_heading(s, False) for s in lines):
+        return None
+    return _new_page(lines, low, err)
+
+
+def _old_page(lines, low, get):
+    """The old site: date above, then 'Citation / get citation / <summary> / <citation>'."""
+    pre = [p for p in _group([(i, lines[i]) for i in range(get) if lines[i].strip()])
+           if _iso_date(_join(p))][:1]
+    secs = {}
+    credit = [(i, lines[i].strip()) for i in range(get) if low[i].startswith(_CREDITS_LINE)]
+    if credit:
+        secs["credits"] = credit
+    cite = None
+    for i in range(get + 1, len(lines)):
+        for q in re.finditer(r'["“]', lines[i]):
+            if _cited_title_date(lines[i][q.start():]):
+                cite = (i, q.start())
+                break
+        if cite or low[i].endswith("share document"):
+            break
+    if cite is None:
+        return [], {"summary": [(k, lines[k]) for k in range(get + 1, len(lines)) if lines[k].strip()][:1]}, \
+            (len(lines), len(lines)), get
+    i, at = cite
+    summary = [(k, lines[k].strip()) for k in range(get + 1, i) if lines[k].strip()]
+    if lines[i][:at].strip():
+        summary.append((i, lines[i][:at].strip()))
+    text = lines[i][at:].strip()
+    if text.endswith("- Share"):
+        text = text[:-len("- Share")].strip()
+    secs["citation"] = [(i, text)]
+    if summary:
+        secs["summary"] = summary
+    start = next((k + 1 for k in range(i + 1, len(lines)) if low[k] == "english html"), None)
+    if start is None:
+        start = next((k + 1 for k in range(i + 1, len(lines)) if low[k].endswith("share document")), i + 1)
+        while start < len(lines) and (not lines[start].strip() or _url_at_start(lines[start].strip())):
+            start += 1
+    share = [(k, lines[k].strip()) for k in range(i + 1, start) if _url_at_start(lines[k].strip())]
+    if share:
+        secs["other:share"] = share
+    return pre, secs, (start, len(lines)), get
+
+
+def _new_page(lines, low, err):
+    """The new site: date, title, [credits], the text, the summary, labels such as
+    'Document Information', then the citation (an archive reference and credit)."""
+    keep = [(i, lines[i]) for i in range(len(lines)) if low[i] and low[i] != "skip to content"]
+    paras = _group(keep)
+    if len(paras) == 1:   # a page copied without blank lines: each line is a paragraph
+        paras = [[pair] for pair in keep]
+    if len(paras) < 2:
+        return None
+    pre, rest, secs = paras[:2], paras[2:], {}
+    if rest and _join(rest[0]).lower().startswith(_CREDITS_LINE):
+        secs["credits"] = [(k, t.strip()) for k, t in rest[0]]
+        rest = rest[1:]
+    labels = [n for n, p in enumerate(rest) if _join(p).lower() in _PAGE_LABELS]
+    if "document information" in low:
+        info = next(n for n, p in enumerate(rest) if _join(p).lower() == "document information")
+        after = rest[info + 1:]
+        if after and _join(after[0]).lower() == "source":
+            after = after[1:]
+        if after and _join(after[0]).lower() not in _PAGE_LABELS:
+            secs["citation"] = after[0]
+        _label_values(rest, secs)
+        end = labels[0] if labels else info
+    elif rest and parse_citation(_join(rest[-1]))[0] and parse_citation(_join(rest[-1]))[0][0].levels:
+        secs["citation"], end = rest[-1], len(rest) - 1   # date, title, summary, shelfmark only
+    else:
+        end = len(rest)
+    if "citation" not in secs:
+        at = rest[end][0][0] + 1 if end < len(rest) else len(lines)
+        raise err("no 'Citation:' section, and no citation where a web page's text has it; expected "
+                  "a 'Citation:' heading above the citation, or the archive reference (e.g. 'GARF, "
+                  "Fond 5446, Opis 98c, Delo 718') after 'Document Information'", at, "citation")
+    body = rest[:end]
+    if body:
+        secs["summary"] = body[-1]
+        body = body[:-1]
+    start = body[0][0][0] if body else len(lines)
+    stop = body[-1][-1][0] + 1 if body else len(lines)
+    first = (secs.get("credits") or secs["summary"])[0][0]
+    return pre, secs, (start, stop), first
+
+
+def _label_values(paras, secs) -> None:
+    """'Language' and 'Record ID' labels of the new site, each followed by its value."""
+    for n, p in enumerate(paras[:-1]):
+        label, value = _join(p).lower(), paras[n + 1]
+        if _join(value).lower() in _PAGE_LABELS:
+            continue
+        if label == "language" and _join(value).lower() in BY_NAME:
+            secs["original_language"] = value
+        elif label == "record id" and _join(value).isdigit():
+            secs["record_id"] = value
 
 
 def _paragraphs(pairs) -> str | None:
@@ -402,10 +520,18 @@ def _trim_last(name, body):
     return [pair for p in paras[:n] for pair in p]
 
 
-def _url(secs, path, err, hl):
-    """The web address (first in Citation, else anywhere in the header) and record number."""
+def _url(secs, path, err, hl, page=False):
+    """The web address (first in Citation, else anywhere in the header) and record number.
+    A web page's text may have no address: then (None, its Record ID or file name)."""
     order = ["citation"] + [n for n in secs if n != "citation"]
     found = next(((k, u[2]) for n in order for k, t in secs[n] if (u := next(_urls(t), None))), None)
+    if not found and page:
+        number = _join(secs.get("record_id", ())) or path.stem
+        if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z-]{0,200}", number):
+            raise err(f"no web address and no record number; expected the page's address "
+                      f"'…/document/<number>' or a file named <number>.txt, not {quote(path.name)}",
+                      secs["citation"][0][0] + 1, "url")
+        return None, number
     if not found:
         raise err("no web address; expected '<https://…/document/<number>>' in the Citation "
                   "section", secs["citation"][0][0] + 1, "url")
@@ -480,7 +606,7 @@ def _citation(pairs, err, hl):
         rest = text[m.end():]
         cut = next((c.start() for c in re.finditer(r"\.(?=\s|$)", rest)
                     if not _after_initial(rest, c.start())), len(rest))
-        who = re.sub(r"\s+for\s+.*$", "", rest[:cut].strip())
+        who = re.sub(r"\s+for\s+.*$", "", re.sub(r"^for\s+\S+\s+by\s+", "", rest[:cut].strip()))
         translators = tuple(n for n in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*", who) if n)
         start = m.start()
         if not text.startswith(("Translated", "Obtained", "Edited"), start):   # "Obtained by X and translated by Y"
@@ -538,12 +664,12 @@ def _english(par: str, latin_original: bool) -> bool | None:
     return sum(w in _EN_WORDS for w in words) >= 0.12 * len(words)
 
 
-def _texts(lines, end, langs, contents, err) -> tuple[Text, ...]:
+def _texts(lines, end, stop, langs, contents, err) -> tuple[Text, ...]:
     """The texts after the header: the original (non-English paragraphs, or all of them for
     an English original), then the English translation (the trailing English run). For a
     Latin-script original, whose paragraphs English words tell apart less surely, a
     'Contents:' list naming a translation and no transcript means the text is all translation."""
-    paras = _group([(k, lines[k]) for k in range(end, len(lines)) if lines[k].strip()])
+    paras = _group([(k, lines[k]) for k in range(end, stop) if lines[k].strip()])
     if not paras:
         return ()
     lang = langs[0] if langs else None
@@ -553,10 +679,10 @@ def _texts(lines, end, langs, contents, err) -> tuple[Text, ...]:
     if lang in LATIN_SCRIPT and "translation" in listed and "transcri" not in listed:
         return (_text(lines, paras[0][0][0], paras[-1][-1][0], "en", "translation"),)
     kinds = [_english("\n".join(t for _, t in p), lang in LATIN_SCRIPT) for p in paras]
-    t = len(paras)
+    t = len(paras) if False in kinds else 0
     while t and kinds[t - 1] is not False:
         t -= 1
-    while t < len(paras) and kinds[t] is None:
+    while 0 < t < len(paras) and kinds[t] is None:
         t += 1
     texts = []
     if t:

@@ -88,7 +88,8 @@ def map_document(g: Graph, ctx: Context, facts: DocumentFacts) -> None:
     identifier(g, doc, "archive-document-number", r.number, "archive-document-number",
                "Wilson Center Digital Archive document")
     g.add((doc, SCHEMA.identifier, Literal(r.number)))
-    g.add((doc, SCHEMA.url, URIRef(r.url)))
+    if r.url:
+        g.add((doc, SCHEMA.url, URIRef(r.url)))
     g.add((doc, DCTERMS.bibliographicCitation, en(r.citation)))
     if r.summary:
         g.add((doc, SCHEMA.description, en(r.summary)))
