@@ -616,6 +616,10 @@ def _citation(pairs, err, hl):
                 obtained = text[start:m.end() + cut + 1].strip()
         text = (text[:start] + " " + rest[cut + 1:]).strip()
         hl["translators"] = next(k for k, t in pairs if re.search(r"(?i)\btranslated\b", t)) + 1
+    elif (c := _CREDIT.search(text)) and text[:c.start()].rstrip().endswith("."):   # "… Obtained by X."
+        end = next((e.end() for e in re.compile(r"\.(?=\s|$)").finditer(text, c.end())
+                    if not _after_initial(text, e.start())), len(text))
+        obtained, text = text[c.start():end].strip(), (text[:c.start()] + text[end:]).strip()
     hl["shelfmark"] = next((k + 1 for k, t in pairs
                             if re.search(r"(?i)(?:fond|\bf\.|ф\.)\s*\w", t)), hl["citation"])
     return text, translators, obtained

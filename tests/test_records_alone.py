@@ -34,15 +34,23 @@ EXPECTED = {
                "1961-04-20", "albanian-csa", [], "enkel-daljani"),
     "113235": ("Conversation between Lee Hu-rak and Kim Il Sung", "1972-11-03", "south-korean-fma",
                [], None),
+    "113395": ("Report, Embassy of Hungary in North Korea to the Hungarian Foreign Ministry", "1955-02-26",
+               "mol", [("fond", "XIX-J-1-j"), ("series", "Korea"), ("box", "4"), ("file", "5/a"),
+                       ("item", "004076/1955")], "balazs-szalontai"),
+    "115608": ("Journal of Soviet Ambassador to the DPRK A.M. Puzanov for 2 May 1957", "1957-05-02", "avprf",
+               [("fond", "0102"), ("opis", "13"), ("papka", "72"), ("delo", "5")], "gary-goldberg"),
     "900001": ("Telegram from Test Author to the Test Committee", "1956-09-18", "garf",
                [("fond", "1"), ("opis", "2c"), ("delo", "3")], "test-translator"),
 }
 REGISTRY_ADDITIONS = {
     "persons": {"gary-goldberg": {"label": "Gary Goldberg"}, "maya-latynski": {"label": "Maya Latynski"},
-                "enkel-daljani": {"label": "Enkel Daljani"}},
+                "enkel-daljani": {"label": "Enkel Daljani"}, "balazs-szalontai": {"label": "Balazs Szalontai"}},
     "groups": {
         "rgani": {"label": "Russian State Archive of Contemporary History", "type": "archive",
                   "names": [{"text": "RGANI", "lang": "en"}]},
+        "mol": {"label": "Hungarian National Archives", "type": "archive", "names": [{"text": "MOL", "lang": "en"}]},
+        "avprf": {"label": "Archive of Foreign Policy of the Russian Federation", "type": "archive",
+                  "names": [{"text": "AVPRF", "lang": "en"}]},
         "polish-fma": {"label": "Polish Foreign Ministry Archive", "type": "archive"},
         "albanian-csa": {"label": "Central State Archive, Tirana", "type": "archive"},
         "south-korean-fma": {"label": "South Korean Foreign Ministry Archive", "type": "archive"},
@@ -109,7 +117,9 @@ def test_header_is_published(graph, number):
         node, found = graph.value(item, CRM.P46i_forms_part_of), []
         while node is not None:
             level = str(graph.value(node, CRM.P2_has_type)).rsplit("/", 1)[1]
-            found.append((level, str(node).rsplit("/", 1)[1]))
+            name = str(graph.value(node, RDFS.label)).rsplit(", ", 1)[1]   # "…, box 4"
+            found.append((level, name.split(" ", 1)[1]))
+            assert name.split(" ", 1)[0] == level
             assert graph.value(node, CRM.P50_has_current_keeper) == keeper
             node = graph.value(node, CRM.P46i_forms_part_of)
         assert found[::-1] == levels
