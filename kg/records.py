@@ -399,7 +399,8 @@ def _heading(s: str, generic: bool = True):
     m = _HEADING.match(s)
     if m and (not m[5].strip() or m[3] or m[4]):
         name = re.sub(r"\s+", "_", m[2].lower())
-        return ("contents" if name == "content" else name), m[5].strip().strip("*_ ")
+        name = {"content": "contents", "original_languages": "original_language"}.get(name, name)
+        return name, m[5].strip().strip("*_ ")
     m = generic and _GENERIC.fullmatch(s.strip())
     return ("other:" + m[1].lower(), "") if m else None
 

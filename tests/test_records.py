@@ -455,6 +455,22 @@ def test_header_only(number):
 def test_several_original_languages():
     r = parse(raw("121799").replace("\nRussian\n", "\nRussian, Chinese\n"))
     assert r.original_languages == ("ru", "zh") and r.original.language == "ru"
+    r = parse(raw("121799").replace("Original Language:\n\nRussian", "Original Languages: Russian and German"))
+    assert r.original_languages == ("ru", "de")
+
+
+def test_pdf_export_header_in_one_paragraph():
+    """The PDF export's form: every heading inline, the contents running into the text."""
+    text = raw("121799")
+    head, body = text[:text.index("Ц К К П С С")], text[text.index("Ц К К П С С"):]
+    flat = " ".join(head.split()).replace("Contents: Original Scan Translation - English", "Contents: "
+                                          "Translation - English Scan of Original Document")
+    r = parse(flat.replace("<https", "https").replace("121799>", "121799") + " " + body)
+    base = parse(text)
+    assert (r.title, r.date, r.citation, r.summary, r.translators, r.shelfmark.levels) == (
+        base.title, base.date, base.citation, base.summary, base.translators, base.shelfmark.levels)
+    assert r.contents == ("Translation - English", "Scan of Original Document")
+    assert r.roles() == ("original", "translation") and r.translation.content == base.translation.content
 
 
 @pytest.mark.parametrize("text", ["", "\n\n  \n", "\ufeff", "\r\n"])

@@ -147,3 +147,19 @@ def test_shelfmark_identifier(graph):
     item = graph.value(None, CRM.P128_carries, _doc(graph, "134230"))
     ids = [graph.value(i, CRM.P190_has_symbolic_content) for i in graph.objects(item, CRM.P1_is_identified_by)]
     assert [str(i) for i in ids] == ["RGANI f. 5, op. 61, d. 462, ll. 71–74"]
+
+
+def test_statement_citing_a_text_the_record_lacks(tmp_path):
+    """The mini record without its Russian transcript: the facts file's names are in the
+    original, which the record no longer has — exit 2 naming file, line, field and texts."""
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root)
+    record = root / "data" / "records" / "900001.txt"
+    text = record.read_text(encoding="utf-8")
+    start, end = text.index("Сегодня состоялась"), text.index("Secret\n")
+    record.write_text(text[:start] + text[end:], encoding="utf-8")
+    r = kg(root, "build")
+    assert r.returncode == 2, r.stderr[-2000:]
+    assert "Traceback" not in r.stderr
+    assert "900001.yaml:8: field 'in': record 900001 has no original text; it has translation" in r.stderr
+    assert not (root / "dist").exists()
