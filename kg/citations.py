@@ -45,7 +45,8 @@ class Shelfmark:
 
 
 _SOURCE = re.compile(r"Digital\s{1,5}Archive\s{0,5},\s*", re.I)
-_SPLIT = re.compile(r"\s*;\s*(?:and\s+)?|,?\s+and\s+(?=[A-Z]{2})")   # "…; and RGASPI, …"
+# "…, Delo 5 and AVPRF, …": a run of spaces is tried from its start only (linear)
+_AND = re.compile(r",?(?<!\s)\s+and\s+(?=[A-Z]{2})")
 _WORD = re.compile(r"\s*([A-Za-zА-Яа-я]{1,6}\.?|Fond|Opis'?|Delo|Papka|Listy?|Pages?)\s*"
                    r"([\w/.-]{1,30}?(?:\s*[-–]\s*\w{1,10})?)\s*\.?", re.I)
 _RU_KEYS = {"fond": "fond", "f.": "fond", "ф.": "fond", "opis": "opis", "opis'": "opis",
@@ -75,7 +76,9 @@ def parse(citation: str) -> tuple[tuple[Shelfmark, ...], tuple[str, ...]]:
     warnings for references whose scheme is not known."""
     source = source_of(citation).strip().rstrip(".").strip()
     marks, warnings = [], []
-    for part in (p.strip(" ,.") for p in _SPLIT.split(source)):
+    pieces = (p.strip() for p in source.split(";"))   # "…; and RGASPI, …"
+    pieces = (p[4:] if p.startswith("and ") else p for p in pieces)
+    for part in (q.strip(" ,.") for p in pieces for q in _AND.split(p)):
         if not part or part[0].islower():   # "…; translation by X": a credit, not an archive
             continue
         mark = _fma(part) or _mol(part) or _nara(part) or _russian(part)

@@ -322,7 +322,7 @@ def _new_page(lines, low, err):
         body = body[:-1]
     start = body[0][0][0] if body else len(lines)
     stop = body[-1][-1][0] + 1 if body else len(lines)
-    first = (secs.get("credits") or secs["summary"])[0][0]
+    first = (secs.get("credits") or secs.get("summary") or secs["citation"])[0][0]
     return pre, secs, (start, stop), first
 
 
@@ -387,7 +387,7 @@ def _cited_title_date(citation: str) -> tuple[str, str] | None:
     if not m:
         return None
     title = m[1].strip().rstrip(",").strip()
-    parts = [p.strip() for p in citation[m.end():].lstrip(" ,").split(",", 2)]
+    parts = [p.strip() for p in citation[m.end():m.end() + 80].lstrip(" ,").split(",", 2)]
     for cand in (", ".join(parts[:2]), parts[0]):
         if title and _iso_date(cand):
             return title, _iso_date(cand)

@@ -130,5 +130,6 @@ def test_long_input_is_linear():
     """A very long citation is read in well under the timeout (no backtracking)."""
     code = ("from kg.citations import parse\n"
             "for s in ['a, ' * 200000, 'fond ' * 100000, 'PRC FMA ' + '1' * 300000, "
-            "'MOL, XIX-J-1-j ' + 'x ' * 200000, 'RG 59, ' * 100000]:\n    parse(s)\n")
+            "'MOL, XIX-J-1-j ' + 'x ' * 200000, 'RG 59, ' * 100000, 'GARF' + ' ' * 400000 + 'x', "
+            "' ;' * 200000, ', ' * 200000 + 'and']:\n    parse(s)\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=30)

@@ -183,3 +183,22 @@ def test_page_without_citation_is_refused(stem):
     err = info.value
     assert f"{stem}.txt" in str(err) and err.field == "citation" and err.line == REFUSED[stem]
     assert "Citation:" in str(err) and "Document Information" in str(err)
+
+
+def test_long_pages_are_read_in_linear_time(tmp_path):
+    """Web page texts of a few MiB (many quotes, long lines, many labels) are read or refused
+    well within the timeout."""
+    import subprocess
+    import sys
+    old = ("Search in\n\nApril 15, 1957\n\nCitation\n\nget citation\n\n" + '"a' * 300000 + "\n\n"
+           + '"T," April 15, 1957, Digital Archive, GARF, fond 1, opis 2, delo 3' + " x" * 300000
+           + "\n\nEnglish HTML\n\n" + "Text. " * 200000 + "\n")
+    new = ("Skip to content\n\nJune 7, 1956\n\nTitle\n\n" + "Source\n\n" * 100000 + "Text\n\n" * 100000
+           + "Document Information\n\nRGANI, Fond 5, Opis 28, Delo 410," + " " * 300000 + "\n")
+    code = ("import sys\nfrom kg.records import read_record, RecordError\n"
+            "for p in sys.argv[1:]:\n    try:\n        read_record(p)\n    except RecordError:\n        pass\n")
+    paths = []
+    for name, text in (("1.txt", old), ("2.txt", new)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        paths.append(str(tmp_path / name))
+    subprocess.run([sys.executable, "-c", code, *paths], check=True, timeout=60)
