@@ -173,8 +173,8 @@ def parse_record(text: str, path) -> Record:
     path = pathlib.Path(path)
     lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
-    def err(message, line, field, hint=None):
-        return RecordError(message, path=path, line=line, field=field, hint=hint)
+    def err(message, line, field, hint=None):   # line: 1-based, of the unflattened lines
+        return RecordError(message, path=path, line=at(line), field=field, hint=hint)
 
     if not any(s.strip() for s in lines):
         raise RecordError("the file is empty; expected an archive record (date, title, "
@@ -238,13 +238,13 @@ def _page(lines, err):
     of the first header line), or None for the export forms with 'Citation:' headings."""
     low = [s.strip().lower() for s in lines]
     if "get citation" in low:
-        return _old_page(lines, low, low.index("get citation"))
+        return _old_page(lines, low, low.index("get citation"), err)
     if any(_heading(s, False) for s in lines):
         return None
     return _new_page(lines, low, err)
 
 
-def _old_page(lines, low, get):
+def _old_page(lines, low, get, err):
     """The old site: date above, then 'Citation / get citation / <summary> / <citation>'."""
     pre = [p for p in _group([(i, lines[i]) for i in range(get) if lines[i].strip()])
            if _iso_date(_join(p))][:1]
@@ -261,8 +261,8 @@ def _old_page(lines, low, get):
         if cite or low[i].endswith("share document"):
             break
     if cite is None:
-        return [], {"summary": [(k, lines[k]) for k in range(get + 1, len(lines)) if lines[k].strip()][:1]}, \
-            (len(lines), len(lines)), get
+        raise err("no citation after 'get citation'; expected '\"<title>,\" <date>, … Digital Archive, "
+                  "<archive reference>'", get + 1, "citation")
     i, at = cite
     summary = [(k, lines[k].strip()) for k in range(get + 1, i) if lines[k].strip()]
     if lines[i][:at].strip():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.records import RecordError, read_record
+from kg.records import RecordError, parse_record, read_record
 
 from .conftest import ROOT
 
@@ -202,3 +202,11 @@ def test_long_pages_are_read_in_linear_time(tmp_path):
         (tmp_path / name).write_text(text, encoding="utf-8")
         paths.append(str(tmp_path / name))
     subprocess.run([sys.executable, "-c", code, *paths], check=True, timeout=60)
+
+
+def test_old_site_page_without_citation_is_refused():
+    text = (REAL / "116538.txt").read_text(encoding="utf-8")
+    start = text.index('    "Minutes of Conversation')
+    with pytest.raises(RecordError) as info:
+        parse_record(text[:start] + text[text.index("\n", start):], REAL / "116538.txt")
+    assert info.value.field == "citation" and info.value.line == 12 and "get citation" in str(info.value)
