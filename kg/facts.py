@@ -27,6 +27,7 @@ from .yamlio import Node, load_yaml
 ENTITY_KINDS = {"persons": "person", "groups": "group", "places": "place", "events": "event"}
 TEXTS = ("original", "translation")
 DOCUMENT_KINDS = ("telegram", "cable", "record")
+HEADER_ONLY_KIND = "record"   # the kind of a document published from its record alone
 MAX_DAYS = 1_000_000  # a duration estimate longer than this is a typo
 
 
@@ -390,13 +391,23 @@ class _DocumentLoader:
             raise item.error("every statement needs a verbatim 'passage' from the text, or 'inferred: <reason>'")
         passages = ()
         if passage is not None:
+            self._has_text(item, "text", which)
             if not isinstance(passage, str) or not passage.strip():
                 raise item.error("expected the passage as text", "passage")
             passages = (self.find(item, "passage", passage, which),)
         return passages, inferred, _text(item, "note")
 
+    def _has_text(self, node: Node, key: str, which: str) -> None:
+        """A statement may cite only a text the record has (most have the translation only)."""
+        if self.record.text(which) is None:
+            roles = self.record.roles()
+            raise node.error(f"record {self.record.number} has no {which} text; it has "
+                             + (" and ".join(roles) if roles else "no text, only its header"), key,
+                             hint=f"cite the {' or '.join(roles)} text" if roles
+                             else "give 'inferred: <reason>' instead of a passage")
+
     def find(self, node: Node, key: str, passage: str, which: str) -> Passage:
-        text = getattr(self.record, which).content
+        text = self.record.text(which).content
         found = locate(passage, text)
         if found is None:
             raise PassageError(f"passage {quote(passage)} is not in the {which} text of record {self.record.number}",
@@ -502,6 +513,7 @@ class _DocumentLoader:
         which = n.get("in", "original")
         if not isinstance(which, str) or which not in TEXTS:
             raise n.error(f"{quote(which)} is not a text of the document", "in")
+        self._has_text(n, "in", which)
         return NameUse(entity, text, _lang(n, "lang"), which, self.find(n, "text", text, which),
                        Origin(self.path, n.line))
 
@@ -574,18 +586,22 @@ def load_facts(data_dir: Path) -> Facts:
     records, numbers = [], {}
     for rp in record_paths:
         record = read_record(rp)
-        first = numbers.setdefault(int(record.number), rp)
+        first = numbers.setdefault(int(record.number) if record.number.isdigit() else record.number, rp)
         if first != rp:
             raise FactsError(f"this record is document {record.number}, and so is {first}; a document is "
                              "published once", path=rp, line=record.lines.get("url"), field="url",
                              hint="remove the copy, or fix its web address")
+        if record.url is None:   # the dataset names each document's web page as a source
+            raise FactsError(f"record {rp.name} gives no web address", path=rp, line=record.lines.get("citation"),
+                             field="url", hint="add the page's address at the end of the citation, "
+                             "e.g. https://digitalarchive.wilsoncenter.org/document/<number>")
         records.append(record)
     documents = []
     for record in records:
         rp = record.path
-        if rp.stem not in fact_paths:
-            raise FactsError(f"record {rp.name} has no facts file", path=docs_dir / f"{rp.stem}.yaml",
-                             hint="every record needs data/documents/<number>.yaml with at least record, kind, author")
+        if rp.stem not in fact_paths:   # a record alone publishes its header
+            documents.append(DocumentFacts(record, HEADER_ONLY_KIND, (), (), rp))
+            continue
         loader = _DocumentLoader(fact_paths.pop(rp.stem), record, entities, types)
         documents.append(loader.load(load_yaml(loader.path)))
     _times_agree(documents)

@@ -1,10 +1,13 @@
 """Read Wilson Center Digital Archive record exports (``data/records/<number>.txt``).
 
 A record is a header (date, title, ``Citation:`` with shelfmark, translator and web
-address, ``Summary:``, ``Original Language:``, ``Contents:``), then the original-language
-transcript, then the English translation. Nothing separates the two texts: the
-translation is the trailing run of English paragraphs, told apart by script (for a
-Latin-script original, by English function words).
+address, ``Summary:``, ``Credits:``, ``Original Language:``, ``Contents:``; headings plain
+or bold, with or without colons, or all inline in one paragraph as the PDF exports print
+them), then the texts: the original-language transcript, the English translation, or
+both. Nothing separates the two: the translation is the trailing run of English
+paragraphs, told apart by script (for a Latin-script original, by English function
+words). Most records have the translation only; an English original has no translation.
+Shelfmarks in the citation are read by :mod:`kg.citations`.
 """
 from __future__ import annotations
 
@@ -12,9 +15,10 @@ import datetime
 import pathlib
 import re
 import types
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping
 
+from kg.citations import Shelfmark, parse as parse_citation
 from kg.errors import KgError, quote
 from kg.inputs import read_text
 from kg.languages import BY_NAME
@@ -41,6 +45,7 @@ class Text:
     content: str
     line: int
     annotations: tuple[Annotation, ...]
+    role: str = "original"      # 'original' (as written) or 'translation'
 
     def line_of(self, offset: int) -> int:
         """The 1-based file line holding character ``offset`` of ``content``."""
@@ -50,40 +55,46 @@ class Text:
 
 
 @dataclass(frozen=True)
-class Shelfmark:
-    """The archive's reference for the sheets (fond, opis, delo, listy) as cited."""
-    archive: str
-    fond: str
-    opis: str
-    delo: str
-    listy: str | None
-    pages_marked: tuple[str, ...]   # sheets marked in the texts ("лист 2")
-
-    def label(self) -> str:
-        """E.g. ``GARF f. 5446, op. 98c, d. 718, ll. 35–38``."""
-        s = f"{self.archive} f. {self.fond}, op. {self.opis}, d. {self.delo}"
-        if self.listy:
-            s += (", ll. " if "-" in self.listy else ", l. ") + self.listy.replace("-", "–")
-        return s
-
-
-@dataclass(frozen=True)
 class Record:
-    """One archive record: its header fields, its two texts and where each was found."""
+    """One archive record: its header fields, its texts and where each was found."""
     path: pathlib.Path
     number: str
     title: str
     date: str
     citation: str               # without the translator statement and the web address
-    shelfmark: Shelfmark
+    shelfmarks: tuple[Shelfmark, ...]   # one per archive cited; the first is the document's
     translators: tuple[str, ...]
-    url: str
+    url: str | None             # None: a web page's text that names no address
     summary: str | None
-    original_language: str
+    original_languages: tuple[str, ...]   # ISO 639-1 codes; () when the record names none
     contents: tuple[str, ...]
-    original: Text
-    translation: Text
+    texts: tuple[Text, ...]     # in file order; role 'original' or 'translation'
     lines: Mapping[str, int] = field(hash=False, compare=False)
+    credits: str | None = None
+    warnings: tuple[str, ...] = ()   # what was read but not understood (e.g. a shelfmark)
+
+    @property
+    def original(self) -> Text | None:
+        return next((t for t in self.texts if t.role == "original"), None)
+
+    @property
+    def translation(self) -> Text | None:
+        return next((t for t in self.texts if t.role == "translation"), None)
+
+    @property
+    def original_language(self) -> str | None:
+        return self.original_languages[0] if self.original_languages else None
+
+    @property
+    def shelfmark(self) -> Shelfmark | None:
+        return self.shelfmarks[0] if self.shelfmarks else None
+
+    def text(self, role: str) -> Text | None:
+        return getattr(self, role) if role in ("original", "translation") else None
+
+    def roles(self) -> tuple[str, ...]:
+        """The roles of the texts this record has ('original', 'translation')."""
+        return tuple(dict.fromkeys(t.role for t in self.texts))
 
 
 LATIN_SCRIPT = {"cs", "da", "de", "en", "es", "et", "fi", "fr", "hr", "hu", "id", "it", "lt",
@@ -95,24 +106,26 @@ _EN_SHORT = _EN_WORDS | {"secret", "confidential", "copy", "telegram", "cable", 
 
 # Regular expressions here run on lines and texts of any length, so none may backtrack
 # more than a bounded amount: runs of spaces are matched possessively (*+), and open-ended
-# parts are either bounded ({0,300}) or left to str methods (see _urls, _shelfmark).
-_HEADING = re.compile(r"\s*+(?:#{1,6}+\s*+)?([*_]{0,2}+)\s*+(citation|summary|original\s++language|"
+# parts are either bounded ({0,300}) or left to str methods (see _urls).
+_HEADING = re.compile(r"\s*+(?:#{1,6}+\s*+)?([*_]{0,2}+)\s*+(citation|summary|credits|original\s++languages?|"
                       r"contents?)\s*+(:?)\s*+\1?\s*+(:?)(.*)", re.I)
+# The PDF export prints the header as one paragraph: "… Citation: … Summary: … Contents: …"
+_INLINE = re.compile(r"(?<!\S)(?=(?:Citation|Summary|Credits|Original\s{1,3}Languages?|Contents?):\s)")
+# Contents items the PDF export runs into the first line of the text
+_ITEMS = re.compile(r"(?:(?:English\s|Russian\s|Chinese\s|Original\s)?(?:Translation|Transcript(?:ion)?)"
+                    r"(?:\s-\s\w{1,20})?|Scan\sof\sOriginal\sDocument|Original\sScan|Original\sDocument)"
+                    r"(?=\s|$)\s?", re.I)
 _GENERIC = re.compile(r"[*_]{0,2}+\s*+([A-Z][A-Za-z&/ ,'-]{1,40}?)\s*:\s*+[*_]{0,2}+")
 _URL_START = re.compile(r"https?://")
 _URL_END = ".,;)"
 _BRACKETS = re.compile(r"[<>]")
 _NOT_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]|%(?![0-9A-Fa-f]{2})')   # never in an IRI (RFC 3987)
 _IRI = re.compile(r"https?://[^/?#@:]+(?::[0-9]{1,5})?(?:[/?#].*)?", re.S)
-_ITEM = re.compile(r"^\s*(?:[-*•]\s+)?(?:original|transcript|transcription|translation|scan)\b"
+_ITEM = re.compile(r"^\s*(?:[-*•]\s+)?(?:[a-z]{1,12}\s)?(?:original|transcript|transcription|translation|scan)\b"
                    r".{0,60}$", re.I)
 _TRANSLATED = re.compile(r"(?:\b(?:obtained|edited),?\s{1,20}(?:and\s{1,20})?)?\btranslated\b[^.]{0,300}?"
                          r"\bby\s+", re.I)
-_SHELF_ARCHIVE = re.compile(r'[^,.;"]+')   # the archive's name: the run before ", fond …"
-_SHELF = re.compile(
-    r",\s*+(?:fond|f\.|ф\.)\s*(?P<fond>[\w/-]+)\s*,\s*(?:opis'?|op\.|оп\.)"
-    r"\s*(?P<opis>[\w/-]+)\s*,\s*(?:delo|d\.|д\.)\s*(?P<delo>[\w/-]+)(?:\s*,\s*(?:listy|list|"
-    r"ll\.|l\.|лл\.|л\.)\s*(?P<listy>\w+(?:\s*[-–]\s*\w+)?))?", re.I)
+_CREDIT = re.compile(r"(?<![^\s.])(?:Obtained|Edited|Provided)\b")   # a credit sentence's opening
 _EN_MONTHS = "january february march april may june july august september october november " \
              "december".split()
 _RU_MONTHS = "января февраля марта апреля мая июня июля августа сентября октября ноября " \
@@ -160,39 +173,225 @@ def parse_record(text: str, path) -> Record:
     path = pathlib.Path(path)
     lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
-    def err(message, line, field, hint=None):
-        return RecordError(message, path=path, line=line, field=field, hint=hint)
+    def err(message, line, field, hint=None):   # line: 1-based, of the unflattened lines
+        return RecordError(message, path=path, line=at(line), field=field, hint=hint)
 
     if not any(s.strip() for s in lines):
         raise RecordError("the file is empty; expected an archive record (date, title, "
                           "'Citation:' …, then the original text and its translation)", path=path)
-    first = next((i for i, s in enumerate(lines) if _heading(s, False)), len(lines))
-    pre = _group([(i, lines[i]) for i in range(first) if lines[i].strip()])
-    (date, dline), (title, tline) = _date_title(pre, first, err)
-    secs, end = _sections(lines, first, err) if first < len(lines) else ({}, first)
-    if "citation" not in secs:
-        at = pre[2][0][0] + 1 if len(pre) > 2 else tline + 1
-        raise err("no 'Citation:' section; expected a 'Citation:' heading above the citation "
-                  f"text (after the title, at line {at})", at, "citation")
-    if len(pre) > 2:
-        raise err("unexpected text between the title and the first heading; expected a "
-                  "heading such as 'Citation:'", pre[2][0][0] + 1, "title")
+    lines, at = _unflatten(lines)
+    page = _page(lines, err)
+    if page:
+        pre, secs, (end, stop), first = page
+    else:
+        first = next((i for i, s in enumerate(lines) if _heading(s, False)), len(lines))
+        pre = _group([(i, lines[i]) for i in range(first) if lines[i].strip()])
+        secs, end = _sections(lines, first, err) if first < len(lines) else ({}, first)
+        stop = len(lines)
+    header = None if "citation" not in secs else _cited_title_date(_join(secs["citation"]))
+    if header and len(pre) != 2:   # no date and title above, or a web page's text there
+        line = secs["citation"][0][0] + 1
+        (date, dline), (title, tline) = (header[1], line), (header[0], line)
+    else:
+        (date, dline), (title, tline) = _date_title(pre, first, err)
+        if "citation" not in secs:
+            at_ = pre[2][0][0] + 1 if len(pre) > 2 else tline + 1
+            raise err("no 'Citation:' section; expected a 'Citation:' heading above the citation "
+                      f"text (after the title, at line {at_})", at_, "citation")
+        if len(pre) > 2:
+            raise err("unexpected text between the title and the first heading; expected a "
+                      "heading such as 'Citation:'", pre[2][0][0] + 1, "title")
     hl = {"date": dline, "title": tline}
-    url, number = _url(secs, path, err, hl)
-    citation, translators, shelf = _citation(secs["citation"], err, hl)
-    summary = "\n\n".join(_join(p) for p in _group(secs.get("summary", ())) if _join(p)) or None
-    lang = _language(secs, first, end, err, hl)
+    url, number = _url(secs, path, err, hl, page is not None)
+    citation, translators, obtained = _citation(secs["citation"], err, hl)
+    shelfmarks, warnings = parse_citation(citation)
+    summary = _paragraphs(secs.get("summary", ()))
+    credits = "\n\n".join(c for c in (obtained, _paragraphs(secs.get("credits", ()))) if c) or None
+    langs = _languages(secs, err, hl)
     contents = tuple(re.sub(r"^[-*•]\s+", "", t.strip(" *_")) for _, t in secs.get("contents", ())
                      if t.strip(" *_"))
-    for key, present in (("summary", summary), ("contents", contents)):
+    for key, present in (("summary", summary), ("credits", credits and "credits" in secs),
+                         ("contents", contents)):
         if present:
             hl[key] = next(k for k, t in secs[key] if t.strip()) + 1
-    original, translation = _texts(lines, end, lang, err)
-    pages = tuple(dict.fromkeys(a.value for t in (original, translation)
-                                for a in t.annotations if a.kind == "page"))
-    return Record(path, number, title, date, citation, Shelfmark(*shelf, pages_marked=pages),
-                  translators, url, summary, lang, contents, original, translation,
-                  types.MappingProxyType(hl))
+    texts = _texts(lines, end, stop, langs, contents, err)
+    pages = tuple(dict.fromkeys(a.value for t in texts for a in t.annotations if a.kind == "page"))
+    if shelfmarks:
+        shelfmarks = (replace(shelfmarks[0], pages_marked=pages),) + shelfmarks[1:]
+    hl = {k: at(v) for k, v in hl.items()}
+    texts = tuple(replace(t, line=at(t.line)) for t in texts)
+    return Record(path, number, title, date, citation, shelfmarks, translators, url, summary,
+                  langs, contents, texts, types.MappingProxyType(hl), credits,
+                  tuple(f"{path}: {w}" for w in warnings))
+
+
+_CREDITS_LINE = "this document was made possible with support from"
+_PAGE_LABELS = {"associated people & organizations", "associated places", "associated topics",
+                "associated documents", "related documents", "author(s):", "document information",
+                "source", "rights", "original uploaded date", "record id", "type", "language",
+                "original classification", "to enquire about this document"}
+
+
+def _page(lines, err):
+    """A Digital Archive web page's text (old site: '… get citation …'; new site: '…
+    Document Information …'): (paragraphs above, sections, (start, stop) of the text, index
+    of the first header line), or None for the export forms with 'Citation:' headings."""
+    low = [s.strip().lower() for s in lines]
+    if "get citation" in low:
+        return _old_page(lines, low, low.index("get citation"), err)
+    if any(_heading(s, False) for s in lines):
+        return None
+    return _new_page(lines, low, err)
+
+
+def _old_page(lines, low, get, err):
+    """The old site: date above, then 'Citation / get citation / <summary> / <citation>'."""
+    pre = [p for p in _group([(i, lines[i]) for i in range(get) if lines[i].strip()])
+           if _iso_date(_join(p))][:1]
+    secs = {}
+    credit = [(i, lines[i].strip()) for i in range(get) if low[i].startswith(_CREDITS_LINE)]
+    if credit:
+        secs["credits"] = credit
+    cite = None
+    for i in range(get + 1, len(lines)):
+        for q in re.finditer(r'["“]', lines[i]):
+            if _cited_title_date(lines[i][q.start():]):
+                cite = (i, q.start())
+                break
+        if cite or low[i].endswith("share document"):
+            break
+    if cite is None:
+        raise err("no citation after 'get citation'; expected '\"<title>,\" <date>, … Digital Archive, "
+                  "<archive reference>'", get + 1, "citation")
+    i, at = cite
+    summary = [(k, lines[k].strip()) for k in range(get + 1, i) if lines[k].strip()]
+    if lines[i][:at].strip():
+        summary.append((i, lines[i][:at].strip()))
+    text = lines[i][at:].strip()
+    if text.endswith("- Share"):
+        text = text[:-len("- Share")].strip()
+    secs["citation"] = [(i, text)]
+    if summary:
+        secs["summary"] = summary
+    start = next((k + 1 for k in range(i + 1, len(lines)) if low[k] == "english html"), None)
+    if start is None:
+        start = next((k + 1 for k in range(i + 1, len(lines)) if low[k].endswith("share document")), i + 1)
+        while start < len(lines) and (not lines[start].strip() or _url_at_start(lines[start].strip())):
+            start += 1
+    share = [(k, lines[k].strip()) for k in range(i + 1, start) if _url_at_start(lines[k].strip())]
+    if share:
+        secs["other:share"] = share
+    return pre, secs, (start, len(lines)), get
+
+
+def _new_page(lines, low, err):
+    """The new site: date, title, [credits], the text, the summary, labels such as
+    'Document Information', then the citation (an archive reference and credit)."""
+    keep = [(i, lines[i]) for i in range(len(lines)) if low[i] and low[i] != "skip to content"]
+    paras = _group(keep)
+    if len(paras) == 1:   # a page copied without blank lines: each line is a paragraph
+        paras = [[pair] for pair in keep]
+    if len(paras) < 2:
+        return None
+    pre, rest, secs = paras[:2], paras[2:], {}
+    if rest and _join(rest[0]).lower().startswith(_CREDITS_LINE):
+        secs["credits"] = [(k, t.strip()) for k, t in rest[0]]
+        rest = rest[1:]
+    labels = [n for n, p in enumerate(rest) if _join(p).lower() in _PAGE_LABELS]
+    if "document information" in low:
+        info = next(n for n, p in enumerate(rest) if _join(p).lower() == "document information")
+        after = rest[info + 1:]
+        if after and _join(after[0]).lower() == "source":
+            after = after[1:]
+        if after and _join(after[0]).lower() not in _PAGE_LABELS:
+            secs["citation"] = after[0]
+        _label_values(rest, secs)
+        end = labels[0] if labels else info
+    elif rest and parse_citation(_join(rest[-1]))[0] and parse_citation(_join(rest[-1]))[0][0].levels:
+        secs["citation"], end = rest[-1], len(rest) - 1   # date, title, summary, shelfmark only
+    else:
+        end = len(rest)
+    if "citation" not in secs:
+        at = rest[end][0][0] + 1 if end < len(rest) else len(lines)
+        raise err("no 'Citation:' section, and no citation where a web page's text has it; expected "
+                  "a 'Citation:' heading above the citation, or the archive reference (e.g. 'GARF, "
+                  "Fond 5446, Opis 98c, Delo 718') after 'Document Information'", at, "citation")
+    body = rest[:end]
+    if body:
+        secs["summary"] = body[-1]
+        body = body[:-1]
+    start = body[0][0][0] if body else len(lines)
+    stop = body[-1][-1][0] + 1 if body else len(lines)
+    first = (secs.get("credits") or secs.get("summary") or secs["citation"])[0][0]
+    return pre, secs, (start, stop), first
+
+
+def _label_values(paras, secs) -> None:
+    """'Language' and 'Record ID' labels of the new site, each followed by its value."""
+    for n, p in enumerate(paras[:-1]):
+        label, value = _join(p).lower(), paras[n + 1]
+        if _join(value).lower() in _PAGE_LABELS:
+            continue
+        if label == "language" and _join(value).lower() in BY_NAME:
+            secs["original_language"] = value
+        elif label == "record id" and _join(value).isdigit():
+            secs["record_id"] = value
+
+
+def _paragraphs(pairs) -> str | None:
+    return "\n\n".join(_join(p) for p in _group(pairs) if _join(p)) or None
+
+
+def _unflatten(lines):
+    """Split the PDF export's one-paragraph header ("Citation: … Summary: … Contents: …")
+    into one heading per paragraph, and the contents list from the text that runs on after
+    it. Returns the lines and a function from a 1-based line of the result to the file's."""
+    out, origin, contents_next = [], [], False
+    for n, line in enumerate(lines, 1):
+        cuts = [m.start() for m in _INLINE.finditer(line)] if ":" in line else []
+        pieces = [line]
+        if len(cuts) >= 2:
+            pieces = []
+            for a, b in zip([0] + cuts, cuts + [len(line)]):
+                if line[a:b].strip():
+                    pieces += [line[a:b].strip(), ""]
+            pieces.pop()
+        if contents_next and line.strip():
+            items, rest = _peel(line)
+            pieces = items + ["", rest] if items and rest else pieces
+            contents_next = False
+        else:
+            h = _heading(pieces[-1], False)
+            if h and h[0] == "contents":
+                items, rest = _peel(h[1])
+                contents_next = not h[1]
+                if items and rest:
+                    pieces[-1:] = ["Contents:", *items, "", rest]
+        out += pieces
+        origin += [n] * len(pieces)
+    return out, lambda i: origin[i - 1] if 0 < i <= len(origin) else i
+
+
+def _peel(s: str) -> tuple[list[str], str]:
+    """The contents items at the start of ``s`` and the text after them."""
+    items, pos = [], len(s) - len(s.lstrip())
+    while (m := _ITEMS.match(s, pos)) and m.end() > pos:
+        items.append(m[0].strip())
+        pos = m.end()
+    return items, s[pos:].strip()
+
+
+def _cited_title_date(citation: str) -> tuple[str, str] | None:
+    """(title, ISO date) from a citation that opens '"Title," Month D, YYYY, …'."""
+    m = re.match(r'\s*["“]([^"“”]{1,500})["”]', citation)
+    if not m:
+        return None
+    title = m[1].strip().rstrip(",").strip()
+    parts = [p.strip() for p in citation[m.end():m.end() + 80].lstrip(" ,").split(",", 2)]
+    for cand in (", ".join(parts[:2]), parts[0]):
+        if title and _iso_date(cand):
+            return title, _iso_date(cand)
+    return None
 
 
 def _heading(s: str, generic: bool = True):
@@ -200,7 +399,8 @@ def _heading(s: str, generic: bool = True):
     m = _HEADING.match(s)
     if m and (not m[5].strip() or m[3] or m[4]):
         name = re.sub(r"\s+", "_", m[2].lower())
-        return ("contents" if name == "content" else name), m[5].strip().strip("*_ ")
+        name = {"content": "contents", "original_languages": "original_language"}.get(name, name)
+        return name, m[5].strip().strip("*_ ")
     m = generic and _GENERIC.fullmatch(s.strip())
     return ("other:" + m[1].lower(), "") if m else None
 
@@ -321,10 +521,18 @@ def _trim_last(name, body):
     return [pair for p in paras[:n] for pair in p]
 
 
-def _url(secs, path, err, hl):
-    """The web address (first in Citation, else anywhere in the header) and record number."""
+def _url(secs, path, err, hl, page=False):
+    """The web address (first in Citation, else anywhere in the header) and record number.
+    A web page's text may have no address: then (None, its Record ID or file name)."""
     order = ["citation"] + [n for n in secs if n != "citation"]
     found = next(((k, u[2]) for n in order for k, t in secs[n] if (u := next(_urls(t), None))), None)
+    if not found and page:
+        number = _join(secs.get("record_id", ())) or path.stem
+        if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z-]{0,200}", number):
+            raise err(f"no web address and no record number; expected the page's address "
+                      f"'…/document/<number>' or a file named <number>.txt, not {quote(path.name)}",
+                      secs["citation"][0][0] + 1, "url")
+        return None, number
     if not found:
         raise err("no web address; expected '<https://…/document/<number>>' in the Citation "
                   "section", secs["citation"][0][0] + 1, "url")
@@ -387,30 +595,35 @@ def _without_urls(line: str) -> str:
 
 
 def _citation(pairs, err, hl):
-    """Citation text (without translator and web address), translators and shelfmark parts."""
+    """Citation text (without the credit sentence and web address), translators, and the
+    credit sentence when it says more than who translated ("Obtained by X and …")."""
     text = _join([p for p in pairs if p[1].strip()])
     if not text:
         raise err("empty 'Citation:' section; expected the citation text", pairs[0][0] + 1,
                   "citation")
     hl["citation"] = next(k for k, t in pairs if t.strip()) + 1
-    translators, m = (), _TRANSLATED.search(text)
+    translators, obtained, m = (), None, _TRANSLATED.search(text)
     if m:   # "Translated by A. Name and B. Name." ends at a full stop not after an initial
         rest = text[m.end():]
         cut = next((c.start() for c in re.finditer(r"\.(?=\s|$)", rest)
                     if not _after_initial(rest, c.start())), len(rest))
-        who = re.sub(r"\s+for\s+.*$", "", rest[:cut].strip())
+        who = re.sub(r"\s+for\s+.*$", "", re.sub(r"^for\s+\S+\s+by\s+", "", rest[:cut].strip()))
         translators = tuple(n for n in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*", who) if n)
-        text = (text[:m.start()] + " " + rest[cut + 1:]).strip()
+        start = m.start()
+        if not text.startswith(("Translated", "Obtained", "Edited"), start):   # "Obtained by X and translated by Y"
+            opening = [c.start() for c in _CREDIT.finditer(text, 0, start)]
+            if opening:
+                start = opening[-1]
+                obtained = text[start:m.end() + cut + 1].strip()
+        text = (text[:start] + " " + rest[cut + 1:]).strip()
         hl["translators"] = next(k for k, t in pairs if re.search(r"(?i)\btranslated\b", t)) + 1
-    found = _shelfmark(text)
-    if not found:
-        raise err("no archive shelfmark in the citation; expected '<archive>, fond N, opis N, "
-                  "delo N[, listy N-M]'", hl["citation"], "shelfmark")
+    elif (c := _CREDIT.search(text)) and text[:c.start()].rstrip().endswith("."):   # "… Obtained by X."
+        end = next((e.end() for e in re.compile(r"\.(?=\s|$)").finditer(text, c.end())
+                    if not _after_initial(text, e.start())), len(text))
+        obtained, text = text[c.start():end].strip(), (text[:c.start()] + text[end:]).strip()
     hl["shelfmark"] = next((k + 1 for k, t in pairs
                             if re.search(r"(?i)(?:fond|\bf\.|ф\.)\s*\w", t)), hl["citation"])
-    archive, s = found
-    listy = re.sub(r"\s+", "", s["listy"]).replace("–", "-") if s["listy"] else None
-    return text, translators, (archive.strip(), s["fond"], s["opis"], s["delo"], listy)
+    return text, translators, obtained
 
 
 def _after_initial(s: str, i: int) -> bool:
@@ -418,29 +631,24 @@ def _after_initial(s: str, i: int) -> bool:
     return i > 0 and (s[i - 1].isalnum() or s[i - 1] == "_") and (i == 1 or s[i - 2].isspace())
 
 
-def _shelfmark(text: str):
-    """(archive, match of the rest) of the first '<archive>, fond N, opis N, delo N' in ``text``."""
-    for a in _SHELF_ARCHIVE.finditer(text):
-        m = _SHELF.match(text, a.end())
-        if m:
-            return a[0], m
-    return None
-
-
-def _language(secs, first, end, err, hl):
-    """ISO 639-1 code of the 'Original Language:' section (its first language)."""
-    if "original_language" not in secs:
-        raise err(f"no 'Original Language:' section in the header (lines {first + 1}–{end}); "
-                  "expected 'Original Language:' followed by e.g. 'Russian'", first + 1,
-                  "original_language")
-    body = secs["original_language"]
-    name = re.split(r"[,;/(]|\band\b", _join(body[:1]))[0].strip().lower()
-    if name not in BY_NAME:
-        raise err(f"unknown original language {quote(name)}; expected a language name such as "
-                  "Russian, Chinese or German", body[0][0] + 1, "original_language",
-                  hint="add it to kg.languages.NAMES" if name else None)
+def _languages(secs, err, hl) -> tuple[str, ...]:
+    """ISO 639-1 codes of the 'Original Language:' section ('Russian', 'Russian, Chinese');
+    () when there is none or it is empty."""
+    body = [p for p in secs.get("original_language", ()) if p[1].strip()]
+    if not body:
+        return ()
+    codes = []
+    for part in re.split(r"[,;/&(]|\band\b", _join(body[:1])):
+        name = part.strip(" )").lower()
+        if not name:
+            continue
+        if name not in BY_NAME:
+            raise err(f"unknown original language {quote(name)}; expected a language name such "
+                      "as Russian, Chinese or German", body[0][0] + 1, "original_language",
+                      hint="add it to kg.languages.NAMES")
+        codes.append(BY_NAME[name])
     hl["original_language"] = body[0][0] + 1
-    return BY_NAME[name]
+    return tuple(dict.fromkeys(codes))
 
 
 def _latin(s: str) -> bool | None:
@@ -461,32 +669,41 @@ def _english(par: str, latin_original: bool) -> bool | None:
     return sum(w in _EN_WORDS for w in words) >= 0.12 * len(words)
 
 
-def _texts(lines, end, lang, err):
-    """Split the lines after the header into the original text and the translation."""
+def _texts(lines, end, stop, langs, contents, err) -> tuple[Text, ...]:
+    """The texts after the header: the original (non-English paragraphs, or all of them for
+    an English original), then the English translation (the trailing English run). For a
+    Latin-script original, whose paragraphs English words tell apart less surely, a
+    'Contents:' list naming a translation and no transcript means the text is all translation."""
+    paras = _group([(k, lines[k]) for k in range(end, stop) if lines[k].strip()])
+    if not paras:
+        return ()
+    lang = langs[0] if langs else None
     if lang == "en":
-        raise err("the original language is English, so there is no separate translation; "
-                  "expected a non-English original and its English translation", end, "translation")
-    paras = _group([(k, lines[k]) for k in range(end, len(lines)) if lines[k].strip()])
+        return (_text(lines, paras[0][0][0], paras[-1][-1][0], "en"),)
+    listed = " ".join(contents).lower()
+    if lang in LATIN_SCRIPT and "translation" in listed and "transcri" not in listed:
+        return (_text(lines, paras[0][0][0], paras[-1][-1][0], "en", "translation"),)
     kinds = [_english("\n".join(t for _, t in p), lang in LATIN_SCRIPT) for p in paras]
-    t = len(paras)
+    t = len(paras) if False in kinds else 0
     while t and kinds[t - 1] is not False:
         t -= 1
-    while t < len(paras) and kinds[t] is None:
+    while 0 < t < len(paras) and kinds[t] is None:
         t += 1
-    if t == 0:
-        raise err(f"no original text after the header (which ends at line {end}); expected the "
-                  "transcript in the original language, then the English translation",
-                  paras[0][0][0] + 1 if paras else end, "original")
-    if t == len(paras):
-        raise err("no English translation after the original text; expected the translation "
-                  "as the last paragraphs, in Latin script", paras[-1][-1][0] + 1, "translation")
-    return (_text(lines, paras[0][0][0], paras[t - 1][-1][0], lang),
-            _text(lines, paras[t][0][0], paras[-1][-1][0], "en"))
+    texts = []
+    if t:
+        if lang is None:
+            raise err("the record has a text in a language other than English but no 'Original "
+                      "Language:'; expected e.g. 'Original Language: Russian' in the header",
+                      paras[0][0][0] + 1, "original_language")
+        texts.append(_text(lines, paras[0][0][0], paras[t - 1][-1][0], lang))
+    if t < len(paras):
+        texts.append(_text(lines, paras[t][0][0], paras[-1][-1][0], "en", "translation"))
+    return tuple(texts)
 
 
-def _text(lines, a, b, lang) -> Text:
+def _text(lines, a, b, lang, role="original") -> Text:
     content = "\n".join(lines[a:b + 1]).rstrip()
-    return Text(lang, content, a + 1, _annotate(content))
+    return Text(lang, content, a + 1, _annotate(content), role)
 
 
 def _annotate(s: str) -> tuple[Annotation, ...]:

@@ -69,8 +69,9 @@ def test_121976_header():
     assert r.citation.endswith(
         "State Archive of the Russian Federation, fond 5446, opis 98c, delo 717.")
     s = r.shelfmark
-    assert (s.archive, s.fond, s.opis, s.delo, s.listy) == (
-        "State Archive of the Russian Federation", "5446", "98c", "717", None)
+    assert (s.archive, s.levels, s.sheets) == (
+        "State Archive of the Russian Federation",
+        (("fond", "5446"), ("opis", "98c"), ("delo", "717")), None)
     assert s.pages_marked == ("2", "3")
     assert s.label() == "State Archive of the Russian Federation f. 5446, op. 98c, d. 717"
     assert r.translators == ("Sergey Radchenko",)
@@ -92,7 +93,8 @@ def test_121799_header():
                           "1956, Wilson Center Digital Archive, GARF, Fond 5446, Opis 98c, "
                           "Delo 718, Listy 35-38.")
     s = r.shelfmark
-    assert (s.archive, s.fond, s.opis, s.delo, s.listy) == ("GARF", "5446", "98c", "718", "35-38")
+    assert (s.archive, s.levels, s.sheets) == (
+        "GARF", (("fond", "5446"), ("opis", "98c"), ("delo", "718")), "35-38")
     assert s.pages_marked == ()
     assert s.label() == "GARF f. 5446, op. 98c, d. 718, ll. 35–38"
     assert r.translators == ("Gary Goldberg",)
@@ -333,7 +335,7 @@ def test_several_translators_and_listy_variants():
                         "f. 5446, op. 98c, d. 718, l. 35")
     r = parse(text)
     assert r.translators == ("V. Chistov", "Gary Goldberg")
-    assert (r.shelfmark.fond, r.shelfmark.listy, r.shelfmark.label()) == (
+    assert (r.shelfmark.level("fond"), r.shelfmark.sheets, r.shelfmark.label()) == (
         "5446", "35", "GARF f. 5446, op. 98c, d. 718, l. 35")
     assert r.citation.endswith("d. 718, l. 35.")
 
@@ -357,9 +359,11 @@ def test_latin_script_original_split_by_english_words(tmp_path):
 # --- rejected records ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("number", NUMBERS)
-def test_missing_date(number):
+def test_missing_date_is_read_from_the_citation(number):
     text = drop(r"^\**September 1\d, 1956\**\n", raw(number))
-    assert rejected(text, "date", number).line == 4
+    r = parse(text, number)
+    assert r.date == {"121976": "1956-09-16", "121799": "1956-09-19"}[number]
+    assert r.title.startswith(("Cable from Cde. Mikoyan", "Telegram from A. Mikoyan"))
 
 
 @pytest.mark.parametrize("number", NUMBERS)
@@ -369,10 +373,15 @@ def test_unparseable_date(number):
     assert err.line == 3 and "Septembre" in str(err) and "expected" in str(err)
 
 
+def test_no_date_anywhere():
+    text = drop(r"^\**September 1\d, 1956\**\n", raw("121799")).replace("September 19, 1956,", "")
+    assert rejected(text, "date").line == 4
+
+
 @pytest.mark.parametrize("number", NUMBERS)
-def test_missing_title(number):
+def test_missing_title_is_read_from_the_citation(number):
     text = drop(r"^\**(Cable|Telegram) from.*?\n\n(?=\**Citation)", raw(number))
-    assert rejected(text, "title", number).line == 4
+    assert parse(text, number).title == parse(raw(number), number).title
 
 
 @pytest.mark.parametrize("number", NUMBERS)
@@ -411,30 +420,57 @@ def test_unknown_original_language():
     assert err.line == 18 and "klingon" in str(err)
 
 
-def test_missing_shelfmark():
-    err = rejected(raw("121799").replace("Fond 5446, Opis 98c, Delo 718, ", ""), "shelfmark")
-    assert err.line == 9 and "fond" in str(err)
+def test_citation_without_shelfmark_names_the_archive_only():
+    r = parse(raw("121799").replace("Fond 5446, Opis 98c, Delo 718, Listy 35-38", "Box 12/3"))
+    assert [(m.archive, m.levels, m.text) for m in r.shelfmarks] == [("GARF", (), "Box 12/3")]
+    assert r.warnings and "no known scheme" in r.warnings[0] and "121799.txt" in r.warnings[0]
 
 
 @pytest.mark.parametrize("number", NUMBERS)
-def test_missing_original_text(number):
+def test_translation_only(number):
     text = raw(number)
     start, end = text.index(FIRST[number][0]), text.index(FIRST[number][1])
-    err = rejected(text[:start] + text[end:], "original", number)
-    assert "original" in err.message
+    r = parse(text[:start] + text[end:], number)
+    assert r.original is None and r.roles() == ("translation",)
+    assert (r.translation.language, r.translation.content, r.translation.annotations) == (
+        "en", *(lambda t: (t.content, t.annotations))(parse(raw(number), number).translation))
+    assert r.translation.content.startswith(FIRST[number][1])
 
 
 @pytest.mark.parametrize("number", NUMBERS)
-def test_missing_translation(number):
+def test_original_only(number):
     text = raw(number)
-    err = rejected(text[:text.index(FIRST[number][1])], "translation", number)
-    assert "translation" in err.message
+    r = parse(text[:text.index(FIRST[number][1])], number)
+    assert r.translation is None and r.roles() == ("original",)
+    assert r.original.language == "ru" and r.original.content.startswith(FIRST[number][0])
 
 
 @pytest.mark.parametrize("number", NUMBERS)
 def test_header_only(number):
     text = raw(number)
-    rejected(text[:text.index(FIRST[number][0])], "original", number)
+    r = parse(text[:text.index(FIRST[number][0])], number)
+    assert r.texts == () and r.roles() == () and r.original_languages == ("ru",)
+
+
+def test_several_original_languages():
+    r = parse(raw("121799").replace("\nRussian\n", "\nRussian, Chinese\n"))
+    assert r.original_languages == ("ru", "zh") and r.original.language == "ru"
+    r = parse(raw("121799").replace("Original Language:\n\nRussian", "Original Languages: Russian and German"))
+    assert r.original_languages == ("ru", "de")
+
+
+def test_pdf_export_header_in_one_paragraph():
+    """The PDF export's form: every heading inline, the contents running into the text."""
+    text = raw("121799")
+    head, body = text[:text.index("Ц К К П С С")], text[text.index("Ц К К П С С"):]
+    flat = " ".join(head.split()).replace("Contents: Original Scan Translation - English", "Contents: "
+                                          "Translation - English Scan of Original Document")
+    r = parse(flat.replace("<https", "https").replace("121799>", "121799") + " " + body)
+    base = parse(text)
+    assert (r.title, r.date, r.citation, r.summary, r.translators, r.shelfmark.levels) == (
+        base.title, base.date, base.citation, base.summary, base.translators, base.shelfmark.levels)
+    assert r.contents == ("Translation - English", "Scan of Original Document")
+    assert r.roles() == ("original", "translation") and r.translation.content == base.translation.content
 
 
 @pytest.mark.parametrize("text", ["", "\n\n  \n", "\ufeff", "\r\n"])

@@ -18,10 +18,8 @@ __all__ = ["Context", "map_shared", "map_one_document", "map_all"]
 
 
 def map_shared(ctx: Context, facts: Facts) -> Graph:
-    languages = set()
-    for d in facts.documents:
-        languages |= {d.record.original.language, d.record.translation.language}
-    return map_registry(ctx, languages)
+    """The registry and the types; languages are mapped with the documents that use them."""
+    return map_registry(ctx, set())
 
 
 def map_one_document(ctx: Context, doc: DocumentFacts) -> Graph:

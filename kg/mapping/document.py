@@ -4,42 +4,56 @@ Patterns (MODEL.md): the text as written is ``crm:E31_Document`` + ``crm:E33_Lin
 + ``schema:ArchiveComponent`` (a telegram or cable also ``schema:Message``); its English
 translation a ``crm:E33_Linguistic_Object`` + ``schema:CreativeWork``
 (``crm:P73i_is_translation_of``); the sheets in the archive a ``crm:E22_Human-Made_Object``
-that ``crm:P128_carries`` the document and ``crm:P46i_forms_part_of`` its delo, opis and
-fond (``crm:E78_Curated_Holding``). Texts carry their full content as
-``crm:P190_has_symbolic_content``; passages' offsets count characters of that content.
+that ``crm:P128_carries`` the document and ``crm:P46i_forms_part_of`` its lowest holding,
+which is part of the one above, up to the fond (each a ``crm:E78_Curated_Holding`` typed by
+its level: fond, opis, papka, delo, box, file …). Texts the record has carry their full
+content as ``crm:P190_has_symbolic_content``; passages' offsets count characters of that
+content. A record with the translation only publishes the document without its text.
 """
 from __future__ import annotations
 
+import re
+
 from rdflib import Graph, Literal, URIRef
 
-from ..errors import FactsError
+from ..errors import FactsError, quote
 from ..facts import DocumentFacts
 from ..iris import Iris
 from ..records import Record
 from ..vocab import CRM, DCTERMS, SCHEMA, XSD
 from .. import timespans
+from .entities import map_languages
 from .patterns import Context, appellation, en, has_type, identifier, label, time_span, typed
+
+
+def _translation_node(doc: URIRef, record: Record) -> URIRef:
+    return Iris.below(doc, "translation", record.translation.language if record.translation else "en")
 
 
 def text_nodes(ctx: Context, record: Record) -> dict[str, URIRef]:
     doc = ctx.iris.document(record.number)
-    return {"original": doc, "translation": Iris.below(doc, "translation", record.translation.language)}
+    return {"original": doc, "translation": _translation_node(doc, record)}
 
 
 def text_labels(record: Record) -> dict[str, str]:
+    lang = record.translation.language if record.translation else "en"
     return {"original": f"document {record.number} (original)",
-            "translation": f"document {record.number} ({record.translation.language} translation)"}
+            "translation": f"document {record.number} ({lang} translation)"}
 
 
 def find_archive(ctx: Context, record: Record) -> str:
-    """The registry group (type archive) whose label or names match the cited archive."""
-    cited = record.shelfmark.archive.casefold()
-    for key in sorted(ctx.entities):
-        e = ctx.entities[key]
-        if e.kind == "group" and e.type == "archive":
-            if cited in {e.label.casefold(), *(n.text.casefold() for n in e.names)}:
+    """The registry group (type archive) whose label or names match the cited archive, or,
+    failing that, whose label or a name is one of the parts of the cited source."""
+    sm = record.shelfmark
+    cited = sm.archive.casefold() if sm else ""
+    parts = {p.strip().casefold() for p in re.split(r"[,;:]", record.citation)}
+    archives = [(key, {e.label.casefold(), *(n.text.casefold() for n in e.names)})
+                for key, e in sorted(ctx.entities.items()) if e.kind == "group" and e.type == "archive"]
+    for match in (lambda names: cited in names, lambda names: bool(names & parts)):
+        for key, names in archives:
+            if match(names):
                 return key
-    raise FactsError(f"the cited archive {record.shelfmark.archive!r} is not in the registry",
+    raise FactsError(f"the cited archive {quote(sm.archive if sm else record.citation)} is not in the registry",
                      path=record.path, line=record.lines.get("citation"), field="citation",
                      hint="add a group with type: archive whose label or names include it to data/registry.yaml")
 
@@ -67,15 +81,20 @@ def map_document(g: Graph, ctx: Context, facts: DocumentFacts) -> None:
     g.add((title, CRM.P190_has_symbolic_content, en(r.title)))
     label(g, title, r.title)
     g.add((doc, CRM.P102_has_title, title))
-    _language(g, ctx, doc, r.original_language)
-    g.add((doc, CRM.P190_has_symbolic_content, Literal(r.original.content)))
+    for code in r.original_languages:
+        _language(g, ctx, doc, code)
+    if r.original:
+        g.add((doc, CRM.P190_has_symbolic_content, Literal(r.original.content)))
     identifier(g, doc, "archive-document-number", r.number, "archive-document-number",
                "Wilson Center Digital Archive document")
     g.add((doc, SCHEMA.identifier, Literal(r.number)))
-    g.add((doc, SCHEMA.url, URIRef(r.url)))
+    if r.url:
+        g.add((doc, SCHEMA.url, URIRef(r.url)))
     g.add((doc, DCTERMS.bibliographicCitation, en(r.citation)))
     if r.summary:
         g.add((doc, SCHEMA.description, en(r.summary)))
+    if r.credits:
+        g.add((doc, CRM.P3_has_note, en(r.credits)))
     creation = Iris.below(doc, "creation")
     typed(g, creation, CRM.E65_Creation)
     label(g, creation, f"creation of document {r.number}")
@@ -83,12 +102,16 @@ def map_document(g: Graph, ctx: Context, facts: DocumentFacts) -> None:
     span = timespans.parse(r.date)
     time_span(g, creation, span, timespans.label(span), schema_dates=False)
     g.add((doc, SCHEMA.dateCreated, Literal(r.date, datatype=XSD.date)))
-    _translation(g, ctx, facts, doc)
+    if r.translation or r.translators:
+        _translation(g, ctx, facts, doc)
     _archival_item(g, ctx, r, doc)
     _registration(g, ctx, r, doc)
 
 
 def _language(g: Graph, ctx: Context, node: URIRef, code: str) -> None:
+    """The text's language, and the language node with it: each validation unit (one
+    document with the shared graph) holds the languages its texts use, and only those."""
+    map_languages(g, ctx, {code})
     g.add((node, CRM.P72_has_language, ctx.iris.language(code)))
     g.add((node, SCHEMA.inLanguage, Literal(code)))
 
@@ -96,15 +119,17 @@ def _language(g: Graph, ctx: Context, node: URIRef, code: str) -> None:
 def _translation(g: Graph, ctx: Context, facts: DocumentFacts, doc: URIRef) -> None:
     r = facts.record
     tr = text_nodes(ctx, r)["translation"]
+    lang = r.translation.language if r.translation else "en"
     typed(g, tr, CRM.E33_Linguistic_Object, SCHEMA.CreativeWork)
     has_type(g, tr, "translation")
-    label(g, tr, f"{r.title} ({r.translation.language} translation)", name=True)
+    label(g, tr, f"{r.title} ({lang} translation)", name=True)
     g.add((tr, CRM.P73i_is_translation_of, doc))
     g.add((doc, CRM.P73_has_translation, tr))
     g.add((tr, SCHEMA.translationOfWork, doc))
     g.add((doc, SCHEMA.workTranslation, tr))
-    _language(g, ctx, tr, r.translation.language)
-    g.add((tr, CRM.P190_has_symbolic_content, Literal(r.translation.content)))
+    _language(g, ctx, tr, lang)
+    if r.translation:
+        g.add((tr, CRM.P190_has_symbolic_content, Literal(r.translation.content)))
     if r.translators:
         creation = Iris.below(tr, "creation")
         typed(g, creation, CRM.E65_Creation)
@@ -121,6 +146,8 @@ def _archival_item(g: Graph, ctx: Context, r: Record, doc: URIRef) -> None:
     archive_key = find_archive(ctx, r)
     archive = ctx.node(archive_key)
     g.add((doc, SCHEMA.holdingArchive, archive))
+    if sm is None or not sm.text:   # the citation names the archive but no shelfmark
+        return
     item = Iris.below(doc, "item")
     typed(g, item, CRM["E22_Human-Made_Object"])
     label(g, item, f"archival item {sm.label()}")
@@ -130,9 +157,9 @@ def _archival_item(g: Graph, ctx: Context, r: Record, doc: URIRef) -> None:
     if sm.pages_marked:
         g.add((item, CRM.P3_has_note, en("The transcript marks sheet(s) " + ", ".join(sm.pages_marked) + ".")))
     parent, path, names = None, [archive_key], []
-    for level, value in (("fond", sm.fond), ("opis", sm.opis), ("delo", sm.delo)):
+    for level, value in sm.levels:
         path.append(value)
-        names.append(f"{level} {value}")
+        names.append(f"{level.replace('-', ' ')} {value}")
         node = ctx.iris.holding(*path)  # holding/garf/5446/98c/718
         typed(g, node, CRM.E78_Curated_Holding)
         has_type(g, node, level)
@@ -141,14 +168,15 @@ def _archival_item(g: Graph, ctx: Context, r: Record, doc: URIRef) -> None:
         if parent is not None:
             g.add((node, CRM.P46i_forms_part_of, parent))
         parent = node
-    g.add((item, CRM.P46i_forms_part_of, parent))
+    if parent is not None:
+        g.add((item, CRM.P46i_forms_part_of, parent))
 
 
 def _registration(g: Graph, ctx: Context, r: Record, doc: URIRef) -> None:
     """Registration numbers written on the document (e.g. "Spets N 1423-1427")."""
     nodes = text_nodes(ctx, r)
-    for which in ("original", "translation"):
-        text = getattr(r, which)
+    for which in r.roles():
+        text = r.text(which)
         for a in text.annotations:
             if a.kind != "registration":
                 continue
