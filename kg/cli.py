@@ -158,9 +158,8 @@ def _summary(result) -> str:
 
 
 def _warnings(result) -> None:
-    for v in result.violations:
-        if not v.is_error:
-            print(f"kg: {v}", file=sys.stderr)
+    for w in result.warnings:
+        print(f"kg: warning: {w}", file=sys.stderr)
 
 
 def _read_query(arg: str) -> str:

@@ -18,6 +18,7 @@ from . import timespans
 from .errors import FactsError, PassageError, quote
 from .inputs import list_files
 from .iris import is_key
+from .names import NameIndex, check_records
 from .passages import closest_hint, locate
 from .records import Record, read_record
 from .vocabulary import load_vocabulary
@@ -591,11 +592,8 @@ def load_facts(data_dir: Path) -> Facts:
             raise FactsError(f"this record is document {record.number}, and so is {first}; a document is "
                              "published once", path=rp, line=record.lines.get("url"), field="url",
                              hint="remove the copy, or fix its web address")
-        if record.url is None:   # the dataset names each document's web page as a source
-            raise FactsError(f"record {rp.name} gives no web address", path=rp, line=record.lines.get("citation"),
-                             field="url", hint="add the page's address at the end of the citation, "
-                             "e.g. https://digitalarchive.wilsoncenter.org/document/<number>")
         records.append(record)
+    check_records(NameIndex(entities), records)  # every translator and archive named: all missing ones at once
     documents = []
     for record in records:
         rp = record.path

@@ -38,6 +38,13 @@ class BuildResult:
     violations: list[Violation] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
 
+    @property
+    def warnings(self) -> list[str]:
+        """What was read but not fully understood (e.g. a shelfmark of an unknown scheme, kept
+        whole), then the SHACL warnings: worth a look, never fatal."""
+        return ([w for d in self.facts.documents for w in d.record.warnings]
+                + [str(v) for v in self.violations if not v.is_error])
+
     def counts(self) -> dict[str, int]:
         kinds = {"persons": CRM.E21_Person, "groups": CRM.E74_Group, "places": CRM.E53_Place,
                  "events": CRM.E7_Activity, "documents": CRM.E31_Document,
@@ -69,7 +76,7 @@ def _origins(facts: Facts, iris: Iris, union: Graph) -> dict[str, str]:
 def assemble(settings: Settings) -> BuildResult:
     """Read and map; no validation, no writes."""
     facts = load_facts(settings.data_dir)
-    shared, docs = map_all(facts, settings.base)
+    shared, docs = map_all(facts, settings.base, settings.identity.archive)
     for t in load_vocabulary(settings.data_dir).project_triples:  # the project's own types, next to kg's
         shared.add(t)
     union = Graph()
@@ -133,7 +140,7 @@ def _modified(settings: Settings) -> str:
 def render(settings: Settings, result: BuildResult) -> dict[str, bytes]:
     """All files of ``dist/`` as bytes (nothing written)."""
     files = render_dumps(Built(result.union, _dataset(settings, result)))
-    sources = [d.record.url for d in result.facts.documents]
+    sources = [d.record.url for d in result.facts.documents if d.record.url]
     when = build_time(settings.source_date_epoch, _modified(settings))
     void = describe(result.union, files, _inputs(settings), base=settings.base, identity=settings.identity,
                     sources=sources, when=when)

@@ -15,6 +15,7 @@ DEFAULT_BASE = "https://kg.example.org/"
 CONFIG_FILE = "kg.toml"
 IDENTITY_TABLE = "dataset"
 DEFAULT_TITLE = "kg dataset"
+DEFAULT_ARCHIVE = "archive"
 MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z, the last second a build time can name
 # Characters an IRI never holds (RFC 3987): controls, space, and <>"{}|\^`.
 _NOT_IN_IRI = frozenset(map(chr, [*range(0x21), *range(0x7f, 0xa0)])) | frozenset('<>"{}|\\^`')
@@ -29,6 +30,7 @@ class Identity:
     license: str | None = None
     publisher: str | None = None
     publisher_iri: str | None = None
+    archive: str = DEFAULT_ARCHIVE   # how the records' portal names its documents ("… document 121976")
 
 
 @dataclass(frozen=True)
@@ -106,8 +108,9 @@ def _check_base(base, path: Path | None, field: str) -> str:
 
 
 def read_identity(conf: dict, path: Path) -> Identity:
-    """``[dataset]``: title, description, license (an IRI), publisher = {name, iri}; all optional."""
-    known = {"title", "description", "license", "publisher"}
+    """``[dataset]``: title, description, license (an IRI), publisher = {name, iri}, archive (the
+    portal the records come from, naming their document numbers); all optional."""
+    known = {"title", "description", "license", "publisher", "archive"}
     unknown = sorted(set(conf) - known)
     if unknown:
         raise KgError(f"unknown key {quote(unknown[0])} in [{IDENTITY_TABLE}]", path=path,
@@ -122,7 +125,8 @@ def read_identity(conf: dict, path: Path) -> Identity:
                     description=_text(conf, "description", path),
                     license=_iri(conf, "license", path),
                     publisher=_text(publisher, "name", path, one_line=True, table="dataset.publisher"),
-                    publisher_iri=_iri(publisher, "iri", path, table="dataset.publisher"))
+                    publisher_iri=_iri(publisher, "iri", path, table="dataset.publisher"),
+                    archive=_text(conf, "archive", path, one_line=True) or DEFAULT_ARCHIVE)
 
 
 def _text(conf: dict, key: str, path: Path, *, one_line: bool = False, table: str = IDENTITY_TABLE) -> str | None:

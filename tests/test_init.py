@@ -17,7 +17,7 @@ from .test_build import kg
 
 EXPECTED = {"kg.toml", "README.md", ".gitignore", "data/registry.yaml", "data/types.ttl",
             "data/records/900001.txt", "data/documents/900001.yaml", "data/wikidata/review.tsv",
-            "queries/example.rq"}
+            "queries/example.rq", "queries/example.expected.csv"}
 
 
 def files_below(folder: Path) -> set[str]:
@@ -40,7 +40,9 @@ def test_init_makes_a_project_that_builds_and_answers_its_example_query(tmp_path
     query = kg("--root", str(project), "query", f"@{project / 'queries' / 'example.rq'}", "--format", "csv",
                cwd=tmp_path)
     assert query.returncode == 0, query.stderr
-    assert "https://example.org/kg/document/900001" in query.stdout
+    assert "Telegram from Example Author to the Example Committee,1956-09-18" in query.stdout
+    check = kg("--root", str(project), "check", cwd=tmp_path)  # the example query answers as expected
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 def test_init_takes_an_empty_folder(tmp_path: Path):

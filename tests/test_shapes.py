@@ -255,8 +255,9 @@ CASES = [
                  id="dimension-lower-not-above-upper"),
     # ------------------------------------------------------------ documents.ttl
     pytest.param(Case("DocumentShape", "document/1", "schema:url",
-                      remove="<document/1> schema:url <https://digitalarchive.example.org/document/1> ."),
-                 id="document-needs-url"),
+                      add="<document/1> schema:url <javascript:alert(1)> .",
+                      valid_remove="<document/1> schema:url <https://digitalarchive.example.org/document/1> ."),
+                 id="document-url-is-http-and-optional"),
     pytest.param(Case("DocumentShape", "document/1", "schema:dateCreated",
                       remove='<document/1> schema:dateCreated "1956-09-19"^^xsd:date .',
                       add='<document/1> schema:dateCreated "1956-09-19" .'),

@@ -12,7 +12,6 @@ content. A record with the translation only publishes the document without its t
 """
 from __future__ import annotations
 
-import re
 
 from rdflib import Graph, Literal, URIRef
 
@@ -42,29 +41,20 @@ def text_labels(record: Record) -> dict[str, str]:
 
 
 def find_archive(ctx: Context, record: Record) -> str:
-    """The registry group (type archive) whose label or names match the cited archive, or,
-    failing that, whose label or a name is one of the parts of the cited source."""
-    sm = record.shelfmark
-    cited = sm.archive.casefold() if sm else ""
-    parts = {p.strip().casefold() for p in re.split(r"[,;:]", record.citation)}
-    archives = [(key, {e.label.casefold(), *(n.text.casefold() for n in e.names)})
-                for key, e in sorted(ctx.entities.items()) if e.kind == "group" and e.type == "archive"]
-    for match in (lambda names: cited in names, lambda names: bool(names & parts)):
-        for key, names in archives:
-            if match(names):
-                return key
-    raise FactsError(f"the cited archive {quote(sm.archive if sm else record.citation)} is not in the registry",
-                     path=record.path, line=record.lines.get("citation"), field="citation",
-                     hint="add a group with type: archive whose label or names include it to data/registry.yaml")
+    """The registry's archive that the citation names (checked for every record before mapping)."""
+    key = ctx.names.archive(record)
+    if key is None:
+        raise FactsError(f"the cited archive of {record.path} is not in the registry", path=record.path,
+                         line=record.lines.get("citation"), field="citation")
+    return key
 
 
 def find_person(ctx: Context, record: Record, name: str, field: str) -> str:
-    for key in sorted(ctx.entities):
-        e = ctx.entities[key]
-        if e.kind == "person" and name.casefold() in {e.label.casefold(), *(n.text.casefold() for n in e.names)}:
-            return key
-    raise FactsError(f"{name!r} is not a person of the registry", path=record.path,
-                     line=record.lines.get(field), field=field, hint="add the person to data/registry.yaml")
+    key = ctx.names.person(name)
+    if key is None:
+        raise FactsError(f"{quote(name)} is not a person of the registry", path=record.path,
+                         line=record.lines.get(field), field=field)
+    return key
 
 
 def map_document(g: Graph, ctx: Context, facts: DocumentFacts) -> None:
@@ -85,8 +75,7 @@ def map_document(g: Graph, ctx: Context, facts: DocumentFacts) -> None:
         _language(g, ctx, doc, code)
     if r.original:
         g.add((doc, CRM.P190_has_symbolic_content, Literal(r.original.content)))
-    identifier(g, doc, "archive-document-number", r.number, "archive-document-number",
-               "Wilson Center Digital Archive document")
+    identifier(g, doc, "archive-document-number", r.number, "archive-document-number", f"{ctx.archive} document")
     g.add((doc, SCHEMA.identifier, Literal(r.number)))
     if r.url:
         g.add((doc, SCHEMA.url, URIRef(r.url)))

@@ -7,12 +7,15 @@ time-spans (``crm:E52_Time-Span``), passages (``crm:E33_Linguistic_Object`` with
 """
 from __future__ import annotations
 
+from functools import cached_property
+
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
 
 from .. import timespans
 from ..facts import Entity, Passage
+from ..names import NameIndex
 from ..iris import Iris, slug
 from ..vocab import CRM, KGO, KGT, OA, OWL, RDF, RDFS, SCHEMA, SKOS, WD, WD_PAGE, XSD
 
@@ -30,12 +33,18 @@ ENTITY_CLASSES = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass
 class Context:
     """What a mapper needs: the IRI factory and the registry (read-only)."""
 
     iris: Iris
     entities: dict[str, Entity]
+    archive: str = "archive"     # how the records' portal is named: "<archive> document: 121976"
+
+    @cached_property
+    def names(self) -> NameIndex:
+        """The registry's persons and archives by name (built once)."""
+        return NameIndex(self.entities)
 
     def node(self, key: str) -> URIRef:
         e = self.entities[key]
