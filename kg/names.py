@@ -6,6 +6,7 @@ new translators is told every missing registry entry in one message.
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 
@@ -42,12 +43,17 @@ class NameIndex:
         return next((self.archives[p] for p in parts if p in self.archives), None)
 
 
+def names_archive(record: Record) -> bool:
+    """Whether the citation names an archive kg read (else the holder stays unknown, with a warning)."""
+    return bool(record.shelfmark and record.shelfmark.archive)
+
+
 def check_records(index: NameIndex, records: Iterable[Record]) -> None:
     """Every translator and archive the records name is in the registry; else one error listing them all."""
     missing: list[tuple[str, str, str]] = []   # (where, kind, name as written)
     first = None
     for r in records:
-        if index.archive(r) is None:
+        if index.archive(r) is None and names_archive(r):
             first = first or (r.path, r.lines.get("citation"), "citation")
             where = f"{r.path}:{r.lines.get('citation', 1)}"
             missing.append((where, "archive", r.shelfmark.archive if r.shelfmark else (r.citation or "")[:60]))
@@ -61,14 +67,19 @@ def check_records(index: NameIndex, records: Iterable[Record]) -> None:
     lines = [f"  {where}: {kind} {name!r}" for where, kind, name in missing[:MAX_LISTED]]
     if len(missing) > MAX_LISTED:
         lines.append(f"  … and {len(missing) - MAX_LISTED} more")
-    persons = [f"    {_key(n)}: {{label: {n}}}" for k, n in names if k == "person"]
-    groups = [f"    {_key(n)}: {{label: {n}, type: archive, names: [{{text: {n}, lang: en}}]}}"
+    persons = [f"    {_key(n)}: {{label: {_q(n)}}}" for k, n in names if k == "person"]
+    groups = [f"    {_key(n)}: {{label: {_q(n)}, type: archive, names: [{{text: {_q(n)}, lang: en}}]}}"
               for k, n in names if k == "archive"]
     snippet = "\n".join((["  persons:", *persons] if persons else []) + (["  groups:", *groups] if groups else []))
     path, line, field = first
     raise FactsError(f"{len(names)} name(s) in the records' headers are not in the registry:\n" + "\n".join(lines)
                      + "\n  add them to data/registry.yaml (a key each; give archives their full name as label "
                        "and the cited form as a name), e.g.:\n" + snippet, path=path, line=line, field=field)
+
+
+def _q(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar (JSON's quoting is valid YAML)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _key(name: str) -> str:

@@ -18,6 +18,7 @@ from rdflib import Graph, Literal, URIRef
 from ..errors import FactsError, quote
 from ..facts import DocumentFacts
 from ..iris import Iris
+from ..names import names_archive
 from ..records import Record
 from ..vocab import CRM, DCTERMS, SCHEMA, XSD
 from .. import timespans
@@ -132,6 +133,12 @@ def _translation(g: Graph, ctx: Context, facts: DocumentFacts, doc: URIRef) -> N
 
 def _archival_item(g: Graph, ctx: Context, r: Record, doc: URIRef) -> None:
     sm = r.shelfmark
+    if ctx.names.archive(r) is None and not names_archive(r):
+        # The citation names no archive kg could read (and none of its parts is a registered
+        # archive): the holder is not said. The reference is kept as the document's shelfmark.
+        if sm is not None and sm.text:
+            identifier(g, doc, "shelfmark", sm.text, "shelfmark", "reference as cited")
+        return
     archive_key = find_archive(ctx, r)
     archive = ctx.node(archive_key)
     g.add((doc, SCHEMA.holdingArchive, archive))
