@@ -151,6 +151,7 @@ class Facts:
     entities: dict[str, Entity]
     documents: tuple[DocumentFacts, ...]
     registry_path: Path
+    acted_upon: frozenset[str] = frozenset({"subject"})   # roles of someone an activity was done to
 
 
 # ---------------------------------------------------------------- registry
@@ -521,6 +522,17 @@ class _DocumentLoader:
 
 # ---------------------------------------------------------------- all
 
+def _patients_do_not_act(documents: list[DocumentFacts], acted_upon: frozenset[str]) -> None:
+    """Someone an activity was done to (executed, arrested, advised) takes part in it; they
+    did not carry it out: a role of that kind goes with ``participant``, never ``carried_out_by``."""
+    for d in documents:
+        for st in d.statements:
+            if st.prop == "carried_out_by" and st.role in acted_upon:
+                raise FactsError(f"role {st.role!r} is someone the activity was done to, who did not carry it out",
+                                 path=st.origin.path, line=st.origin.line, field="carried_out_by",
+                                 hint="write it as participant with this role")
+
+
 def implied_mentions(statements: list[Statement]) -> list[Statement]:
     """A document mentions whom and where its text names: the author, a recipient, a
     participant … stated with a passage is also mentioned, resting on the same passages.
@@ -573,7 +585,8 @@ def load_facts(data_dir: Path) -> Facts:
     """Read the registry, its reviewed Wikidata links (``wikidata/review.tsv``: accepted rows
     only), every record in ``records/`` and its facts file in ``documents/``."""
     data_dir = Path(data_dir)
-    types = load_vocabulary(data_dir).keys
+    vocabulary = load_vocabulary(data_dir)
+    types = vocabulary.keys
     registry_path = data_dir / "registry.yaml"
     entities = load_registry(registry_path, types)
     links = accepted_links(data_dir / REVIEW_PATH, entities)
@@ -606,4 +619,6 @@ def load_facts(data_dir: Path) -> Facts:
     if fact_paths:
         orphan = sorted(fact_paths.values())[0]
         raise FactsError("facts file without a record", path=orphan, hint=f"add data/records/{orphan.stem}.txt or remove this file")
-    return Facts(entities, tuple(documents), registry_path)
+    acted_upon = vocabulary.acted_upon()
+    _patients_do_not_act(documents, acted_upon)
+    return Facts(entities, tuple(documents), registry_path, acted_upon)

@@ -28,7 +28,9 @@ PROJECT_TYPES = "types.ttl"  # in the project's data/ folder
 OPEN_SCHEMES = ("classification", "event", "group", "place", "role")
 _CLASSES = {SKOS.Concept, CRM.E55_Type}
 _ONE_EACH = (RDFS.label, SKOS.prefLabel)
-_OPTIONAL = {RDFS.comment, SKOS.altLabel, SKOS.definition, SKOS.scopeNote, SKOS.exactMatch, SKOS.closeMatch}
+_OPTIONAL = {RDFS.comment, SKOS.altLabel, SKOS.definition, SKOS.scopeNote, SKOS.exactMatch, SKOS.closeMatch,
+             SKOS.broader}
+ACTED_UPON = "subject"  # the role of someone an activity was done to; narrower roles are such roles too
 _ALLOWED = {RDF.type, SKOS.inScheme, *_ONE_EACH, *_OPTIONAL}
 HINT = "see 'Extending the vocabularies' in kg's README"
 
@@ -47,6 +49,22 @@ class Vocabulary:
 
     def in_scheme(self, scheme: str) -> list[str]:
         return sorted(k for k, s in self.keys.items() if s == scheme)
+
+    def acted_upon(self) -> frozenset[str]:
+        """Roles of someone an activity was done to (``kgt:subject`` and roles narrower than it):
+        they take part (P11), they do not carry it out (P14)."""
+        broader: dict[str, set[str]] = {}
+        for s_, p, o in self.triples():
+            if p == SKOS.broader and str(s_).startswith(KGT_NS) and str(o).startswith(KGT_NS):
+                broader.setdefault(str(s_)[len(KGT_NS):], set()).add(str(o)[len(KGT_NS):])
+        out, todo = {ACTED_UPON}, [ACTED_UPON]
+        while todo:
+            up = todo.pop()
+            for key, parents in broader.items():
+                if up in parents and key not in out:
+                    out.add(key)
+                    todo.append(key)
+        return frozenset(k for k in out if self.keys.get(k) == "role")
 
 
 def load_vocabulary(data_dir: Path | str) -> Vocabulary:

@@ -400,6 +400,14 @@ CASES = [
                       add="<event/meeting/part/host/ann> kgo:onBehalfOf <person/bob> .",
                       valid_add="<event/meeting/part/host/ann> kgo:onBehalfOf <group/party> ."),
                  id="role-on-behalf-of-a-group"),
+    pytest.param(Case("ActedUponShape", "event/meeting/part/host/ann", None,
+                      remove="<event/meeting/part/host/ann> crm:P2_has_type kgt:host .",
+                      add="<event/meeting/part/host/ann> crm:P2_has_type kgt:subject .",
+                      valid_remove="<event/meeting/part/host/ann> crm:P2_has_type kgt:host ; "
+                                   "crm:P14_carried_out_by <person/ann> .",
+                      valid_add="<event/meeting/part/host/ann> crm:P2_has_type kgt:subject ; "
+                                "crm:P11_had_participant <person/ann> ."),
+                 id="acted-upon-does-not-act"),
     pytest.param(Case("RoleLinkShape", "event/trip/part/proposed-member/bob", "kgo:proposedParticipant",
                       remove="<event/trip> kgo:proposedParticipant <person/bob> ."),
                  id="role-keeps-plain-link"),

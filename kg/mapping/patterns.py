@@ -40,6 +40,7 @@ class Context:
     iris: Iris
     entities: dict[str, Entity]
     archive: str = "archive"     # how the records' portal is named: "<archive> document: 121976"
+    acted_upon: frozenset = frozenset({"subject"})   # roles of someone the activity was done to
 
     @cached_property
     def names(self) -> NameIndex:

@@ -128,11 +128,13 @@ def _role(d: _Doc, event: URIRef, st: Statement, link: URIRef) -> None:
 
 
 def _participant(d: _Doc, st: Statement) -> Triple:
+    """P11; with a role, a part-activity carried out by the actor — or, for someone the
+    activity was done to (role ``subject`` and narrower), one they only take part in."""
     event, actor = d.ctx.node(st.subject), d.ctx.node(st.value)
     d.g.add((event, CRM.P11_had_participant, actor))
     d.g.add((event, SCHEMA.attendee, actor))
     if st.role:
-        _role(d, event, st, CRM.P14_carried_out_by)
+        _role(d, event, st, CRM.P11_had_participant if st.role in d.ctx.acted_upon else CRM.P14_carried_out_by)
     return event, CRM.P11_had_participant, actor
 
 
