@@ -47,3 +47,37 @@ def dist_dataset(corpus_dist) -> Dataset:
     ds = Dataset()
     ds.parse(corpus_dist / "kg.nq", format="nquads")
     return ds
+
+
+# ---------------------------------------------------------------- a small project to edit
+
+MINI = ROOT / "tests" / "fixtures" / "mini"
+MINI_FACTS = Path("data") / "documents" / "900001.yaml"
+
+
+@pytest.fixture
+def mini_project(tmp_path) -> Path:
+    """A fresh copy of tests/fixtures/mini (one record, its facts, a small registry) to edit."""
+    import shutil
+
+    project = tmp_path / "p"
+    shutil.copytree(MINI, project)
+    return project
+
+
+def edit_facts(project: Path, old: str, new: str) -> None:
+    """Replace ``old`` (which must be there) by ``new`` in the mini project's facts file."""
+    path = project / MINI_FACTS
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def published(project: Path):
+    """The project's dist/kg.nq in a pyoxigraph store."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    with (project / "dist" / "kg.nq").open("rb") as f:
+        store.bulk_load(f, ox.RdfFormat.N_QUADS)
+    return store

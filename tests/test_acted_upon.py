@@ -3,7 +3,6 @@ part in it with their role (P11 on the role part-activity), never P14_carried_ou
 kg's role `subject` and for any project role narrower than it."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -11,9 +10,8 @@ import pytest
 
 from kg.cli import main
 
-MINI = Path(__file__).parent / "fixtures" / "mini"
+from .conftest import edit_facts, published
 CRM = "http://www.cidoc-crm.org/cidoc-crm/"
-PART = "https://kg.example.org/event/trip/part/{role}/peng-dehuai"
 ADVICE = "  - {event: conversation, participant: mao-zedong, passage: \"A conversation with Cde. Mao Zedong\"}\n"
 VICTIM = """@prefix crm: <http://www.cidoc-crm.org/cidoc-crm/> .
 @prefix kgt: <https://kg.example.org/type/> .
@@ -30,24 +28,16 @@ kgt:addressee a crm:E55_Type, skos:Concept ;
 
 
 @pytest.fixture
-def project(tmp_path):
-    p = tmp_path / "p"
-    shutil.copytree(MINI, p)
-    return p
+def project(mini_project):
+    return mini_project
 
 
 def add_statement(project: Path, line: str) -> None:
-    path = project / "data" / "documents" / "900001.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert ADVICE in text
-    path.write_text(text.replace(ADVICE, ADVICE + line), encoding="utf-8")
+    edit_facts(project, ADVICE, ADVICE + line)
 
 
 def links(project: Path, part: str) -> set[str]:
-    store = ox.Store()
-    with (project / "dist" / "kg.nq").open("rb") as f:
-        store.bulk_load(f, ox.RdfFormat.N_QUADS)
-    return {q.predicate.value[len(CRM):] for q in store.quads_for_pattern(ox.NamedNode(part), None, None)
+    return {q.predicate.value[len(CRM):] for q in published(project).quads_for_pattern(ox.NamedNode(part), None, None)
             if q.predicate.value in (CRM + "P11_had_participant", CRM + "P14_carried_out_by")}
 
 

@@ -4,34 +4,22 @@ with evidence resting on the same passage — without a second statement. Only w
 text names counts: an inferred statement implies no mention."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pyoxigraph as ox
 import pytest
 
 from kg.cli import main
 
-MINI = Path(__file__).parent / "fixtures" / "mini"
+from .conftest import edit_facts, published
 BASE = "https://kg.example.org/"
 DOC = BASE + "document/900001"
 P67 = "http://www.cidoc-crm.org/cidoc-crm/P67_refers_to"
 
 
 @pytest.fixture
-def built(tmp_path, capsys):
-    project = tmp_path / "p"
-    shutil.copytree(MINI, project)
-    facts = project / "data" / "documents" / "900001.yaml"
-    text = facts.read_text(encoding="utf-8")
-    explicit = "mentions:\n  - {entity: mao-zedong, passage: Cde. Mao Zedong}\n"
-    assert explicit in text
-    facts.write_text(text.replace(explicit, ""), encoding="utf-8")   # no mention stated at all
-    assert main(["--root", str(project), "build"]) == 0, capsys.readouterr().err
-    store = ox.Store()
-    with (project / "dist" / "kg.nq").open("rb") as f:
-        store.bulk_load(f, ox.RdfFormat.N_QUADS)
-    return store
+def built(mini_project, capsys):
+    edit_facts(mini_project, "mentions:\n  - {entity: mao-zedong, passage: Cde. Mao Zedong}\n", "")  # none stated
+    assert main(["--root", str(mini_project), "build"]) == 0, capsys.readouterr().err
+    return published(mini_project)
 
 
 def mentioned(store) -> set[str]:

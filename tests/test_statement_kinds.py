@@ -2,9 +2,6 @@
 mapper dispatch, the reconciliation roles and data/README.md's table all follow from it."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from kg import statement_kinds
@@ -12,8 +9,7 @@ from kg.cli import main
 from kg.mapping.statements import MAPPERS
 from kg.wikidata import subjects
 
-ROOT = Path(__file__).resolve().parent.parent
-MINI = Path(__file__).parent / "fixtures" / "mini"
+from .conftest import ROOT, edit_facts
 
 
 def test_data_readme_table_is_the_declaration():
@@ -34,17 +30,8 @@ def test_reconciliation_roles_come_from_the_declaration():
 
 
 @pytest.fixture
-def project(tmp_path):
-    p = tmp_path / "p"
-    shutil.copytree(MINI, p)
-    return p
-
-
-def edit(project: Path, old: str, new: str) -> None:
-    path = project / "data" / "documents" / "900001.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+def project(mini_project):
+    return mini_project
 
 
 @pytest.mark.parametrize("old, new, words", [
@@ -60,7 +47,7 @@ def edit(project: Path, old: str, new: str) -> None:
      "'beijing' is a place; expected a group or person"),
 ])
 def test_the_loader_checks_what_the_declaration_says(project, capsys, old, new, words):
-    edit(project, old, new)
+    edit_facts(project, old, new)
     code = main(["--root", str(project), "validate"])
     err = capsys.readouterr().err
     assert code == 2 and words in err and "900001.yaml:" in err, err

@@ -3,7 +3,6 @@ approximate dates and uncertain ranges — published as the E52 bounds the sourc
 never an invented end of day."""
 from __future__ import annotations
 
-import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -13,8 +12,7 @@ import pytest
 from kg import timespans
 from kg.cli import main
 
-HERE = Path(__file__).parent
-MINI = HERE / "fixtures" / "mini"
+from .conftest import edit_facts, published
 CRM = "http://www.cidoc-crm.org/cidoc-crm/"
 SDO = "http://schema.org/"
 BOUNDS = {"P82a": CRM + "P82a_begin_of_the_begin", "P81a": CRM + "P81a_end_of_the_begin",
@@ -73,18 +71,13 @@ TRIP = """    time:
 
 
 @pytest.fixture
-def project(tmp_path):
-    p = tmp_path / "p"
-    shutil.copytree(MINI, p)
-    return p
+def project(mini_project):
+    return mini_project
 
 
 def set_trip_time(project: Path, block: str) -> None:
     """Replace the trip's time (and its date correction) by ``block``."""
-    path = project / "data" / "documents" / "900001.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert TRIP in text
-    path.write_text(text.replace(TRIP, block), encoding="utf-8")
+    edit_facts(project, TRIP, block)
 
 
 def build(project: Path, capsys) -> tuple[int, str]:
@@ -93,9 +86,7 @@ def build(project: Path, capsys) -> tuple[int, str]:
 
 
 def trip(project: Path) -> tuple[dict, dict]:
-    store = ox.Store()
-    with (project / "dist" / "kg.nq").open("rb") as f:
-        store.bulk_load(f, ox.RdfFormat.N_QUADS)
+    store = published(project)
     event = "https://kg.example.org/event/trip"
     span = ox.NamedNode(event + "/time")
     bounds = {k: next((q.object.value for q in store.quads_for_pattern(span, ox.NamedNode(p), None)), None)
