@@ -21,7 +21,7 @@ from .iris import is_key
 from .names import NameIndex, check_records
 from .passages import closest_hint, locate
 from .records import Record, read_record
-from .vocabulary import load_vocabulary
+from .vocabulary import PROJECT_TYPES, Vocabulary, load_vocabulary
 from .wikidata.review import PATH as REVIEW_PATH, accepted_links
 from .yamlio import Node, load_yaml
 
@@ -151,7 +151,7 @@ class Facts:
     entities: dict[str, Entity]
     documents: tuple[DocumentFacts, ...]
     registry_path: Path
-    acted_upon: frozenset[str] = frozenset({"subject"})   # roles of someone an activity was done to
+    vocabulary: Vocabulary   # kg's types and the project's (data/types.ttl)
 
 
 # ---------------------------------------------------------------- registry
@@ -577,8 +577,10 @@ def input_files(data_dir: Path) -> list[Path]:
     """Every file :func:`load_facts` reads (each checked by :mod:`kg.inputs`; none read yet)."""
     data_dir = Path(data_dir)
     review = data_dir / REVIEW_PATH
+    types = data_dir / PROJECT_TYPES
     return ([data_dir / "registry.yaml"] + ([review] if os.path.lexists(review) else [])
-            + list_files(data_dir / "records", ".txt") + list_files(data_dir / "documents", ".yaml"))
+            + list_files(data_dir / "records", ".txt") + list_files(data_dir / "documents", ".yaml")
+            + ([types] if os.path.lexists(types) else []))
 
 
 def load_facts(data_dir: Path) -> Facts:
@@ -619,6 +621,5 @@ def load_facts(data_dir: Path) -> Facts:
     if fact_paths:
         orphan = sorted(fact_paths.values())[0]
         raise FactsError("facts file without a record", path=orphan, hint=f"add data/records/{orphan.stem}.txt or remove this file")
-    acted_upon = vocabulary.acted_upon()
-    _patients_do_not_act(documents, acted_upon)
-    return Facts(entities, tuple(documents), registry_path, acted_upon)
+    _patients_do_not_act(documents, vocabulary.acted_upon())
+    return Facts(entities, tuple(documents), registry_path, vocabulary)

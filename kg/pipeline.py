@@ -6,7 +6,6 @@ calls more than one stage.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from rdflib import Dataset, Graph
@@ -22,7 +21,6 @@ from .publish import Built, checksums, render_dumps, turtle, write_dist
 from .settings import CONFIG_FILE, Settings, config_table
 from .validate import Violation, shapes_graph, validate
 from .vocab import CRM, RDF
-from .vocabulary import PROJECT_TYPES, load_vocabulary
 
 SHARED_GRAPH = "shared"
 
@@ -77,8 +75,6 @@ def assemble(settings: Settings) -> BuildResult:
     """Read and map; no validation, no writes."""
     facts = load_facts(settings.data_dir)
     shared, docs = map_all(facts, settings.base, settings.identity.archive)
-    for t in load_vocabulary(settings.data_dir).project_triples:  # the project's own types, next to kg's
-        shared.add(t)
     union = Graph()
     for g in (shared, *docs.values()):
         for t in g:
@@ -127,8 +123,7 @@ def _inputs(settings: Settings) -> dict[str, bytes]:
     """The bytes of kg.toml and of every file of data/ the build reads, by path below the root."""
     root = settings.root
     out = {CONFIG_FILE: read_bytes(root / CONFIG_FILE, within=root)} if (root / CONFIG_FILE).exists() else {}
-    types = settings.data_dir / PROJECT_TYPES
-    for p in input_files(settings.data_dir) + ([types] if os.path.lexists(types) else []):
+    for p in input_files(settings.data_dir):
         out[p.relative_to(root).as_posix()] = read_bytes(p)
     return out
 

@@ -18,8 +18,12 @@ __all__ = ["Context", "map_shared", "map_one_document", "map_all"]
 
 
 def map_shared(ctx: Context, facts: Facts) -> Graph:
-    """The registry and the types; languages are mapped with the documents that use them."""
-    return map_registry(ctx, set())
+    """The registry and the types (kg's and the project's); languages are mapped with the
+    documents that use them."""
+    g = map_registry(ctx, set())
+    for t in facts.vocabulary.project_triples:
+        g.add(t)
+    return g
 
 
 def map_one_document(ctx: Context, doc: DocumentFacts) -> Graph:
@@ -32,5 +36,5 @@ def map_one_document(ctx: Context, doc: DocumentFacts) -> Graph:
 
 def map_all(facts: Facts, base: str, archive: str = "archive") -> tuple[Graph, dict[str, Graph]]:
     """The shared graph and ``{document number: graph}``; ``archive`` names the records' portal."""
-    ctx = Context(Iris(base), facts.entities, archive, facts.acted_upon)
+    ctx = Context(Iris(base), facts.entities, archive, facts.vocabulary.acted_upon())
     return map_shared(ctx, facts), {d.number: map_one_document(ctx, d) for d in facts.documents}
