@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from rdflib import URIRef
 
 KEY_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # used with fullmatch: no trailing newline
+# What never appears in an IRI (RFC 3987): controls, space, <>"{}|\^`, lone surrogates, and a
+# '%' that does not start a %XX escape.
+NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f\ud800-\udfff]|%(?![0-9A-Fa-f]{2})')
 
 # Kinds of top-level resources and their path segment.
 KINDS = {"person": "person", "group": "group", "place": "place", "event": "event",
@@ -22,6 +25,17 @@ _CYRILLIC = dict(zip(
     "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
     ["a", "b", "v", "g", "d", "e", "yo", "zh", "z", "i", "j", "k", "l", "m", "n", "o", "p",
      "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "eh", "yu", "ya"]))
+
+
+def is_http_iri(value) -> bool:
+    """An absolute http(s) IRI with a host, and no character IRIs forbid (:data:`NOT_IN_IRI`)."""
+    if not (isinstance(value, str) and len(value) <= 2000 and value.startswith(("http://", "https://"))
+            and NOT_IN_IRI.search(value) is None):
+        return False
+    try:
+        return bool(urlsplit(value).hostname)
+    except ValueError:
+        return False
 
 
 def is_key(key) -> bool:

@@ -21,6 +21,7 @@ from typing import Mapping
 from kg.citations import Shelfmark, parse as parse_citation
 from kg.errors import KgError, quote
 from kg.inputs import read_text
+from kg.iris import NOT_IN_IRI
 from kg.languages import BY_NAME
 
 
@@ -119,7 +120,6 @@ _GENERIC = re.compile(r"[*_]{0,2}+\s*+([A-Z][A-Za-z&/ ,'-]{1,40}?)\s*:\s*+[*_]{0
 _URL_START = re.compile(r"https?://")
 _URL_END = ".,;)"
 _BRACKETS = re.compile(r"[<>]")
-_NOT_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f-\x9f]|%(?![0-9A-Fa-f]{2})')   # never in an IRI (RFC 3987)
 _IRI = re.compile(r"https?://[^/?#@:]+(?::[0-9]{1,5})?(?:[/?#].*)?", re.S)
 _ITEM = re.compile(r"^\s*(?:[-*•]\s+)?(?:[a-z]{1,12}\s)?(?:original|transcript|transcription|translation|scan)\b"
                    r".{0,60}$", re.I)
@@ -544,7 +544,7 @@ def _url(secs, path, err, hl, page=False):
     if not m:
         raise err(f"web address {quote(url)} names no record number; expected '…/document/<number>'",
                   line, "url")
-    bad = _NOT_IRI.search(url)
+    bad = NOT_IN_IRI.search(url)
     if bad or not _IRI.fullmatch(url):
         what = (f"{bad[0]!r} may not appear in one" + (" other than as %XX" if bad[0] == "%" else "")
                 if bad else "expected http(s)://host/…")

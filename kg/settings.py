@@ -6,10 +6,10 @@ import tomllib
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from .errors import KgError, quote
 from .inputs import read_text
+from .iris import is_http_iri
 
 DEFAULT_BASE = "https://kg.example.org/"
 CONFIG_FILE = "kg.toml"
@@ -18,7 +18,6 @@ DEFAULT_TITLE = "kg dataset"
 DEFAULT_ARCHIVE = "archive"
 MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z, the last second a build time can name
 # Characters an IRI never holds (RFC 3987): controls, space, and <>"{}|\^`.
-_NOT_IN_IRI = frozenset(map(chr, [*range(0x21), *range(0x7f, 0xa0)])) | frozenset('<>"{}|\\^`')
 
 
 @dataclass(frozen=True)
@@ -85,18 +84,6 @@ def config_table(root: Path, table: str) -> dict:
     if not isinstance(conf, dict):
         raise KgError(f"expected a table [{table}], got {quote(conf)}", path=path, field=table)
     return conf
-
-
-def is_http_iri(value) -> bool:
-    """An absolute http(s) IRI with a host and no character IRIs forbid (RFC 3987)."""
-    ok = (isinstance(value, str) and len(value) <= 2000 and value.startswith(("http://", "https://"))
-          and not _NOT_IN_IRI.intersection(value) and not any(0xD800 <= ord(c) <= 0xDFFF for c in value))
-    if ok:
-        try:
-            ok = bool(urlsplit(value).hostname)
-        except ValueError:
-            ok = False
-    return ok
 
 
 def _check_base(base, path: Path | None, field: str) -> str:
