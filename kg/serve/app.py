@@ -18,7 +18,7 @@ import jinja2
 
 from ..publish import media_type
 from . import home, rdfout, views
-from .graph import Graph
+from .graph import Graph, safe_href
 from .negotiate import DATA_TYPES, ENTITY_TYPES, SUFFIXES, choose
 
 MAX_PATH = 1024
@@ -44,18 +44,6 @@ def query_params(qs: str) -> dict[str, list[str]] | None:
         return parse_qs(qs, max_num_fields=MAX_PARAMS)
     except ValueError:
         return None
-
-
-def safe_href(value) -> str:
-    """``value`` if it may be a link target here — a local path or an http(s) IRI — else ``""``.
-
-    Data can hold any IRI (``javascript:``, ``data:`` …); only these become links.
-    """
-    v = str(value or "")
-    if v.startswith("/") and not v.startswith("//"):
-        return v
-    scheme = v.split(":", 1)[0].lower() if ":" in v else ""
-    return v if scheme in ("http", "https") and v[len(scheme):].startswith("://") else ""
 
 
 def with_security_headers(r: "Response") -> "Response":

@@ -87,7 +87,7 @@ class Graph:
         path = self.path_of(iri)
         if path is not None and self.has(iri):
             return path
-        return iri if iri.lower().startswith(("http://", "https://")) else ""
+        return safe_href(iri)
 
     # ------------------------------------------------------------------ lookups
     def values(self, s: str, p: str) -> list[ox.NamedNode | ox.Literal]:
@@ -135,3 +135,15 @@ class Graph:
         """Top-level entities of a kind: ``<base><kind>/<key>`` with no further path."""
         prefix = self.base + kind + "/"
         return [s for s in self.subjects if s.startswith(prefix) and "/" not in s[len(prefix):]]
+
+
+def safe_href(value) -> str:
+    """``value`` if it may be a link target here — a local path or an http(s) IRI — else ``""``.
+
+    Data can hold any IRI (``javascript:``, ``data:`` …); only these become links.
+    """
+    v = str(value or "")
+    if v.startswith("/") and not v.startswith("//"):
+        return v
+    scheme = v.split(":", 1)[0].lower() if ":" in v else ""
+    return v if scheme in ("http", "https") and v[len(scheme):].startswith("://") else ""
