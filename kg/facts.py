@@ -621,5 +621,5 @@ def load_facts(data_dir: Path) -> Facts:
     if fact_paths:
         orphan = sorted(fact_paths.values())[0]
         raise FactsError("facts file without a record", path=orphan, hint=f"add data/records/{orphan.stem}.txt or remove this file")
-    _patients_do_not_act(documents, vocabulary.acted_upon())
+    _patients_do_not_act(documents, vocabulary.acted_upon)
     return Facts(entities, tuple(documents), registry_path, vocabulary)

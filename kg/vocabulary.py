@@ -11,8 +11,9 @@ types in the shared graph next to kg's own.
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -50,20 +51,20 @@ class Vocabulary:
     def in_scheme(self, scheme: str) -> list[str]:
         return sorted(k for k, s in self.keys.items() if s == scheme)
 
+    @cached_property
     def acted_upon(self) -> frozenset[str]:
         """Roles of someone an activity was done to (``kgt:subject`` and roles narrower than it):
         they take part (P11), they do not carry it out (P14)."""
-        broader: dict[str, set[str]] = {}
+        narrower: dict[str, set[str]] = defaultdict(set)
         for s_, p, o in self.triples():
             if p == SKOS.broader and str(s_).startswith(KGT_NS) and str(o).startswith(KGT_NS):
-                broader.setdefault(str(s_)[len(KGT_NS):], set()).add(str(o)[len(KGT_NS):])
-        out, todo = {ACTED_UPON}, [ACTED_UPON]
+                narrower[str(o)[len(KGT_NS):]].add(str(s_)[len(KGT_NS):])
+        out, todo = set(), [ACTED_UPON]
         while todo:
-            up = todo.pop()
-            for key, parents in broader.items():
-                if up in parents and key not in out:
-                    out.add(key)
-                    todo.append(key)
+            key = todo.pop()
+            if key not in out:
+                out.add(key)
+                todo.extend(narrower[key])
         return frozenset(k for k in out if self.keys.get(k) == "role")
 
 

@@ -36,5 +36,5 @@ def map_one_document(ctx: Context, doc: DocumentFacts) -> Graph:
 
 def map_all(facts: Facts, base: str, archive: str = "archive") -> tuple[Graph, dict[str, Graph]]:
     """The shared graph and ``{document number: graph}``; ``archive`` names the records' portal."""
-    ctx = Context(Iris(base), facts.entities, archive, facts.vocabulary.acted_upon())
+    ctx = Context(Iris(base), facts.entities, archive, facts.vocabulary.acted_upon)
     return map_shared(ctx, facts), {d.number: map_one_document(ctx, d) for d in facts.documents}
