@@ -16,12 +16,38 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
+from . import __version__, report
 from .errors import KgError
 from .settings import Settings, load_settings
 
 EPILOG = ("exit codes: 0 ok, 1 data does not conform (nothing written), 2 bad input or usage, "
-          "3 internal error, 4 a remote service failed (Wikidata API, triplestore)")
+          "3 internal error, 4 a remote service failed (Wikidata API, triplestore); "
+          "`kg COMMAND --help` lists each command's own")
+
+BAD_INPUT = "bad input or usage (the message names the file, line or option)"
+INTERNAL = "internal error (a bug in kg: please report it)"
+
+# Each command's exit codes, shown in its --help (130: interrupted, for every command).
+EXIT_CODES: dict[str, dict[int, str]] = {
+    "build": {0: "built and wrote dist/", 1: "SHACL violations: nothing was written", 2: BAD_INPUT, 3: INTERNAL},
+    "validate": {0: "the data conforms", 1: "the data does not conform", 2: BAD_INPUT, 3: INTERNAL},
+    "init": {0: "made the project", 2: "the folder is not new or empty, or " + BAD_INPUT, 3: INTERNAL},
+    "query": {0: "answered", 2: "a bad query, or no dump to query", 3: INTERNAL},
+    "link": {0: "done", 2: BAD_INPUT, 3: INTERNAL,
+             4: "the Wikidata API failed (nothing written; answers fetched so far are cached)"},
+    "load": {0: "loaded and checked", 2: BAD_INPUT, 3: INTERNAL,
+             4: "the store is unreachable, refuses the credentials, or does not hold what was sent"},
+    "serve": {0: "stopped", 2: "no dumps to serve, the port is taken, or " + BAD_INPUT, 3: INTERNAL},
+    "site": {0: "wrote the site", 2: "no dumps, the output folder is not empty, or " + BAD_INPUT, 3: INTERNAL},
+    "check": {0: "every check passed (or the expected files were updated)",
+              1: "a check failed (its missing and unexpected rows are shown)",
+              2: "a query or expected file is bad, or dist/ is missing", 3: INTERNAL},
+}
+
+
+def _epilog(name: str) -> str:
+    codes = EXIT_CODES[name]
+    return "exit codes: " + "; ".join(f"{c} {m}" for c, m in sorted(codes.items())) + "; 130 interrupted"
 
 
 # ---------------------------------------------------------------- build / validate / query
@@ -38,19 +64,24 @@ def _build(args, settings: Settings) -> int:
     if args.dist is not None and not args.dist.strip():
         raise KgError("give the folder to write the dumps to", field="--dist")
     keep = (settings.data_dir,)
-    check_target(Path(args.dist) if args.dist else settings.dist_dir, keep)  # before the work
+    target = Path(args.dist) if args.dist else settings.dist_dir
+    check_target(target, keep)  # before the work
     result = pipeline.build(settings, write=args.dist is None)
     if args.dist:
-        write_dist(Path(args.dist), result.files, keep=keep)
+        write_dist(target, result.files, keep=keep)
+    if args.json:
+        return _report(report.success("build", result, dist=str(target)))
     _warnings(result)
-    print(_summary(result))
-    print(f"  wrote {len(result.files)} files to {args.dist or settings.dist_dir}")
+    print(_summary("build", result))
+    print(f"  wrote {len(result.files)} files to {target}")
     return 0
 
 
 def _validate(args, settings: Settings) -> int:
     from . import pipeline
     result = pipeline.check(settings)
+    if args.json:
+        return _report(report.success("validate", result))
     errors = [v for v in result.violations if v.is_error]
     if errors:
         print(f"kg validate: {len(errors)} violation(s):", file=sys.stderr)
@@ -58,9 +89,14 @@ def _validate(args, settings: Settings) -> int:
             print(f"  - {v}", file=sys.stderr)
         return 1
     _warnings(result)
-    print(_summary(result))
+    print(_summary("validate", result))
     print("  conforms")
     return 0
+
+
+def _report(rep: dict) -> int:
+    sys.stdout.write(report.dumps(rep))
+    return rep["exit_code"]
 
 
 def _query_args(p: argparse.ArgumentParser) -> None:
@@ -113,6 +149,7 @@ COMMANDS: dict[str, tuple[str, str, Callable | None, Callable]] = {
 
 
 NO_PROJECT = {"init"}  # commands that do not read a project's settings
+JSON_REPORTS = {"build", "validate"}  # commands with a --json report (see kg.report)
 
 
 def _register(commands: dict) -> None:
@@ -135,23 +172,35 @@ _register(_SERVE)
 _register({"check": (_check.HELP, _check.DESCRIPTION, _check.add_arguments, _check.run)})
 
 
+def _global_options(p: argparse.ArgumentParser, *, top: bool) -> None:
+    """--root and --base, accepted before and after the command (``kg build --root X``)."""
+    default = {} if top else {"default": argparse.SUPPRESS}  # a subcommand sets them only when given
+    p.add_argument("--root", **({"default": "."} | default),
+                   help="project folder holding data/, dist/ and kg.toml (default: .)")
+    p.add_argument("--base", **default, help="IRI base of published nodes (default: kg.toml's base)")
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kg", description="Publish archive records and curated facts as a "
                                 "CIDOC-CRM / schema.org knowledge graph.", epilog=EPILOG)
     p.add_argument("--version", action="version", version=f"kg {__version__}")
-    p.add_argument("--root", default=".", help="project folder holding data/, dist/ and kg.toml (default: .)")
-    p.add_argument("--base", help="IRI base of published nodes (default: kg.toml's base)")
+    _global_options(p, top=True)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (help_, description, add_arguments, _) in COMMANDS.items():
-        sp = sub.add_parser(name, help=help_, description=description, epilog=EPILOG)
+        sp = sub.add_parser(name, help=help_, description=description, epilog=_epilog(name))
+        if name not in NO_PROJECT:
+            _global_options(sp, top=False)
+        if name in JSON_REPORTS:
+            sp.add_argument("--json", action="store_true",
+                            help="print a machine-readable report (JSON) on stdout instead of the summary")
         if add_arguments:
             add_arguments(sp)
     return p
 
 
-def _summary(result) -> str:
+def _summary(command: str, result) -> str:
     c = result.counts()
-    lines = ["kg build: " + ", ".join(f"{v} {k}" for k, v in c.items())]
+    lines = [f"kg {command}: " + ", ".join(f"{v} {k}" for k, v in c.items())]
     for number, dc in result.document_counts().items():
         lines.append(f"  document {number}: " + ", ".join(f"{v} {k}" for k, v in dc.items()))
     return "\n".join(lines)
@@ -176,15 +225,20 @@ def _read_query(arg: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    as_json = getattr(args, "json", False)
     try:
         settings = None if args.command in NO_PROJECT else load_settings(args.root, base=args.base)
         return COMMANDS[args.command][3](args, settings)
     except KgError as e:
         print(f"kg {args.command}: error: {e}", file=sys.stderr)
+        if as_json:
+            sys.stdout.write(report.dumps(report.failure(args.command, e)))
         return e.exit_code
     except KeyboardInterrupt:
         print(f"kg {args.command}: interrupted", file=sys.stderr)
         return 130
     except Exception as e:  # noqa: BLE001 - the last line of defence: say it is a bug
         print(f"kg {args.command}: internal error: {type(e).__name__}: {e} (this is a bug in kg)", file=sys.stderr)
+        if as_json:
+            sys.stdout.write(report.dumps(report.internal(args.command, e)))
         return 3

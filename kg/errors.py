@@ -35,9 +35,13 @@ class PassageError(FactsError):
 
 
 class ValidationFailed(KgError):
-    """The graph does not conform to the SHACL shapes."""
+    """The graph does not conform to the SHACL shapes (``violations``: what was found)."""
 
     exit_code = 1
+
+    def __init__(self, message: str, *, violations=(), **where):
+        super().__init__(message, **where)
+        self.violations = tuple(violations)
 
 
 class PublishError(KgError):

@@ -150,7 +150,7 @@ def build(settings: Settings, *, write: bool = True) -> BuildResult:
     errors = [v for v in result.violations if v.is_error]
     if errors:
         raise ValidationFailed(f"{len(errors)} SHACL violation(s); nothing was written:\n"
-                               + "\n".join(f"  - {v}" for v in errors))
+                               + "\n".join(f"  - {v}" for v in errors), violations=errors)
     result.files = render(settings, result)
     if write:
         write_dist(settings.dist_dir, result.files)
