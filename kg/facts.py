@@ -262,7 +262,7 @@ def _list(node: Node, key: str, what: str) -> list:
 def _type(node: Node, key: str, value, scheme: str, types: dict[str, str]) -> str:
     if not isinstance(value, str) or types.get(value) != scheme:
         choices = sorted(k for k, s in types.items() if s == scheme)
-        raise node.error(f"{quote(value)} is not a {scheme} type", key,
+        raise node.error(f"{quote(value)} is not {'an' if scheme[0] in 'aeiou' else 'a'} {scheme} type", key,
                          hint=f"expected one of {', '.join(choices)} (kg's types and data/types.ttl); "
                               f"add your own {scheme} types to data/types.ttl")
     return value

@@ -112,7 +112,7 @@ def test_unknown_type(data):
     line = edit(data / "registry.yaml", "type: conversation", "type: chat")
     err = error_of(data)
     assert err.line == line and err.field == "type"
-    assert "'chat' is not a event type" in str(err) and "conversation" in err.hint
+    assert "'chat' is not an event type" in str(err) and "conversation" in err.hint
 
 
 def test_unknown_field_is_rejected(data):

@@ -203,3 +203,60 @@ def test_rank_is_stable_on_ties():
     ranked = rank(s, [cand("Q20"), cand("Q3")])
     assert [r.candidate.qid for r in ranked] == ["Q3", "Q20"]
     assert score(s, cand("Q3")).score == 1.0
+
+
+def test_acting_in_an_undated_past_event_does_not_need_them_alive():
+    """Executed before the document was written: born in time, dead since — still a match."""
+    s = person(acted_by=frozenset({1956}))
+    assert dates_feature(s, cand(start=1900, end=1955)) == Feature(1.0, "item 1900–1955 fits 1956")
+    assert dates_feature(s, cand(start=1944, end=2013)) == Feature(
+        0.0, "born 1944, acts in an undated event before 1956")
+
+
+# ---------------------------------------------------------------- what the documents say about time
+
+def _subjects_of(project):
+    from kg.facts import load_facts
+    from kg.wikidata.subjects import subjects
+    return subjects(load_facts(project / "data"), {})
+
+
+def _add(project, registry: str, statements: str) -> None:
+    reg = project / "data" / "registry.yaml"
+    text = reg.read_text(encoding="utf-8").replace("events:\n", "events:\n" + registry)
+    text = text.replace("persons:\n", "persons:\n  pak-heon-yeong: {label: Pak Heon-yeong}\n")
+    reg.write_text(text, encoding="utf-8")
+    facts = project / "data" / "documents" / "900001.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8") + statements, encoding="utf-8")
+
+
+def test_years_follow_the_events_not_only_the_document(mini_project):
+    _add(mini_project,
+         "  old-execution: {label: An execution, type: execution}\n"
+         "  war: {label: A war, type: conversation}\n",
+         "  - {event: old-execution, participant: pak-heon-yeong, role: subject, inferred: A test.}\n"
+         "  - {event: war, carried_out_by: mao-zedong, passage: Cde. Mao Zedong}\n"
+         "  - {event: war, time: {between: [1950, 1953]}, inferred: Reference works date it.}\n")
+    subj = _subjects_of(mini_project)
+    # a past event the document only refers to, undated: acted by 1956, maybe dead since
+    assert subj["pak-heon-yeong"].acted_by == {1956} and not subj["pak-heon-yeong"].acting
+    # a dated event: alive in its years
+    assert {1950, 1953} <= subj["mao-zedong"].acting
+    # the author, and a participant of the event the document records: alive at the document
+    assert 1956 in subj["test-author"].acting
+    assert 1956 in subj["mao-zedong"].acting  # the conversation is dated 1956
+    # a proposer of a planned activity acts at the document's time
+    assert 1956 in subj["test-delegation"].acting
+
+
+def test_a_person_who_died_before_the_document_can_be_proposed(mini_project):
+    """The issue's case: a person the document names only as the subject of an undated past
+    event used to get the document's year as an acting year, so his own item (died before it)
+    scored 0 on dates."""
+    from kg.wikidata.scoring import dates_feature as feature
+    _add(mini_project, "  old-execution: {label: An execution, type: execution}\n",
+         "  - {event: old-execution, participant: pak-heon-yeong, role: subject, inferred: A test.}\n")
+    pak = _subjects_of(mini_project)["pak-heon-yeong"]
+    assert 1956 not in pak.acting
+    assert feature(pak, cand(start=1900, end=1955)).value == 1.0
+    assert feature(pak, cand(start=1950, end=2000)).value == 0.0

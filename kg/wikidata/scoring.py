@@ -19,12 +19,16 @@ Features (the review file has one column each):
               archive … for groups, a city, country, region … for places, a meeting,
               congress … for events; 0 for a class of another kind (a village for a
               person) or a disambiguation page or name item.
-``dates``     persons: born at least 15 years before and alive in every year the documents
-              show them acting (author, participant, member, proposed …), born by the
-              years they are mentioned, and life years given in the registry's description
-              ("(1900-1976)") equal to P569/P570; groups and places: founded (P571) by and
-              not dissolved (P576) before the years they act; events: P585/P580/P582
-              overlapping the stated time.
+``dates``     persons: born at least 15 years before and alive in every year they act —
+              the year of a document they write, receive or certify, the stated time of
+              an event they take part in (or the document's year for the event it
+              records, and for a planned one); for a past event the document refers to
+              without a date, only born 15 years before the document (they may have died
+              since: an execution it mentions); born by the years they are mentioned;
+              life years given in the registry's description ("(1900-1976)") equal to
+              P569/P570; groups and places: founded (P571) by and not dissolved (P576)
+              before the years they act; events: P585/P580/P582 overlapping the stated
+              time.
 ``party``     P102 (member of political party) shares an item with the parties the
               registry knows for the person.
 ``country``   P27 (citizenship; P17 for groups, places and events) shares an item with the
@@ -56,7 +60,8 @@ class Subject:
     kind: str                                   # person | group | place | event
     names: tuple[tuple[str, str], ...]          # (text, language), the preferred label first
     roles: frozenset[str] = frozenset()         # role families from the description
-    acting: frozenset[int] = frozenset()        # years in which it acts in the documents
+    acting: frozenset[int] = frozenset()        # years in which it acted (so was alive then)
+    acted_by: frozenset[int] = frozenset()      # it acted in an undated past event by then (may have died since)
     mentioned: frozenset[int] = frozenset()     # years of documents that mention it
     life: tuple[int, int] | None = None         # persons: life years the registry states
     period: tuple[int, int] | None = None       # events: years of the stated time
@@ -279,7 +284,12 @@ def dates_feature(subject: Subject, candidate: Candidate) -> Feature:
             problems.append(f"{'born' if subject.kind == 'person' else 'founded'} {s}, acts in {y}")
         if e is not None and e < y:
             problems.append(f"{'died' if subject.kind == 'person' else 'dissolved'} {e}, acts in {y}")
-    for y in sorted(subject.mentioned - subject.acting):
+    for y in sorted(subject.acted_by - subject.acting):
+        checks += 1
+        if s is not None and s > y - min_age:
+            problems.append(f"{'born' if subject.kind == 'person' else 'founded'} {s}, "
+                            f"acts in an undated event before {y}")
+    for y in sorted(subject.mentioned - subject.acting - subject.acted_by):
         checks += 1
         if s is not None and s > y:
             problems.append(f"{'born' if subject.kind == 'person' else 'founded'} {s}, mentioned in {y}")
@@ -287,7 +297,7 @@ def dates_feature(subject: Subject, candidate: Candidate) -> Feature:
         return Feature(None, f"item {shown}; the documents give no dated activity")
     if problems:
         return Feature(0.0, "; ".join(dict.fromkeys(problems)))
-    years = sorted(subject.acting | subject.mentioned)
+    years = sorted(subject.acting | subject.acted_by | subject.mentioned)
     span = (f"{years[0]}" if years[0] == years[-1] else f"{years[0]}–{years[-1]}") if years \
         else "the registry's dates"
     return Feature(1.0, f"item {shown} fits {span}")

@@ -5,9 +5,13 @@ links, nothing else.
 
 * names: the preferred label (en), the registry's other names, and every spelling the
   documents use (``names:`` in a document file, e.g. "Пин Дэ-хуэй"@ru);
-* acting years: the year of each document in which the entity is author, recipient,
-  authenticator, participant, carrier-out, member (or the group with the member),
-  proposed participant, proposer, agreer or estimator — it was alive (or existed) then;
+* acting years — it was alive (or existed) then: the year of each document the entity
+  writes, receives or certifies, or in which it is a member (or the group with the
+  member) or an estimator; for a participant, carrier-out, proposed participant, proposer
+  or agreer of an event, the years of the event's stated time, else the document's year
+  when the document records the event or the event is planned;
+* acted-by years: for an undated past event the document only refers to, the document's
+  year — the entity acted by then and may have died since (Pak Heon-yeong's execution);
   mentioned years: the year of each document that mentions it or names it as a place;
 * life years a person's registry description states, e.g. "(1900-1976)";
 * an event's period: the years of the times the documents state for it;
@@ -36,24 +40,42 @@ DEMONYMS = {"soviet": "soviet-union", "chinese": "china", "north korean": "north
 LIFE_RE = re.compile(r"\((\d{4})\s*[-\u2013]\s*(\d{4})\)")
 
 
-def _years(facts: Facts) -> tuple[dict, dict, dict]:
-    acting, mentioned, periods = defaultdict(set), defaultdict(set), defaultdict(set)
+def _periods(facts: Facts) -> dict[str, set[int]]:
+    """The years of the times the documents state for each event."""
+    periods = defaultdict(set)
+    for d in facts.documents:
+        for st in d.statements:
+            if isinstance(st.value, TimeValue):
+                periods[st.subject] |= st.value.bounds.years()
+    return periods
+
+
+def _years(facts: Facts, periods: Mapping[str, set[int]]) -> tuple[dict, dict, dict]:
+    acting, acted_by, mentioned = defaultdict(set), defaultdict(set), defaultdict(set)
     for d in facts.documents:
         y = int(d.record.date[:4])
+        recorded = {st.value for st in d.statements if st.prop == "documents"}
         for st in d.statements:
             if st.prop in ACTING:
-                acting[st.value].add(y)
+                event = st.subject if st.subject in facts.entities and facts.entities[st.subject].kind == "event" \
+                    else None
+                if event is None:
+                    acting[st.value].add(y)
+                elif periods.get(event):
+                    acting[st.value] |= periods[event]
+                elif event in recorded or facts.entities[event].planned:
+                    acting[st.value].add(y)
+                else:  # a past event the document refers to without a date: by then, no later
+                    acted_by[st.value].add(y)
                 if st.prop == "member":  # the group existed too
                     acting[st.subject].add(y)
             elif st.prop in MENTIONED:
                 mentioned[st.value].add(y)
             elif isinstance(st.value, Estimate):
                 acting[st.value.by].add(y)
-            elif isinstance(st.value, TimeValue):
-                periods[st.subject] |= st.value.bounds.years()
         for n in d.names:
             mentioned[n.entity].add(y)
-    return acting, mentioned, periods
+    return acting, acted_by, mentioned
 
 
 def _named_in(text: str, names_by_key: dict[str, list[str]]) -> set[str]:
@@ -75,7 +97,8 @@ def _chain(facts: Facts, key: str) -> list[str]:
 def subjects(facts: Facts, links: Mapping[str, str]) -> dict[str, Subject]:
     """One :class:`Subject` per person, group, place and event of the registry."""
     ents = facts.entities
-    acting, mentioned, periods = _years(facts)
+    periods = _periods(facts)
+    acting, acted_by, mentioned = _years(facts, periods)
     spellings = defaultdict(list)
     for d in facts.documents:
         for n in d.names:
@@ -110,7 +133,8 @@ def subjects(facts: Facts, links: Mapping[str, str]) -> dict[str, Subject]:
         out[key] = Subject(
             key=key, kind=e.kind, names=tuple(names),
             roles=roles_in(e.description or "") if e.kind == "person" else frozenset(),
-            acting=frozenset(acting[key]), mentioned=frozenset(mentioned[key]),
+            acting=frozenset(acting[key]), acted_by=frozenset(acted_by[key]),
+            mentioned=frozenset(mentioned[key]),
             life=(int(life.group(1)), int(life.group(2))) if life else None,
             period=period,
             parties=qids(party_keys) if e.kind == "person" else frozenset(),
