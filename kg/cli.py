@@ -144,7 +144,7 @@ COMMANDS: dict[str, tuple[str, str, Callable | None, Callable]] = {
              "README with the next steps. It builds at once.", _init_args, _init),
     "query": ("run SPARQL over the published dumps",
               "Run a SELECT or ASK query over dist/ on an embedded store. "
-              "The default graph is the union of all named graphs.", _query_args, _query),
+              "The default graph is the merge of all named graphs (each triple once).", _query_args, _query),
 }
 
 

@@ -18,7 +18,7 @@ from rdflib.namespace import DefinedNamespace, RDF, RDFS, OWL, SKOS, XSD, DCTERM
 from .iris import is_key
 
 __all__ = ["CRM", "SCHEMA", "KGO", "KGT", "OA", "RDF", "RDFS", "OWL", "SKOS", "XSD",
-           "DCTERMS", "VOID", "DCAT", "PROV", "SPDX", "WD", "WD_PAGE", "KGT_NS", "KGO_NS", "type_keys"]
+           "DCTERMS", "VOID", "DCAT", "PROV", "SPDX", "SD", "FORMATS", "ENTAILMENT_SIMPLE", "WD", "WD_PAGE", "KGT_NS", "KGO_NS", "type_keys"]
 
 WD = Namespace("http://www.wikidata.org/entity/")
 WD_PAGE = Namespace("https://www.wikidata.org/wiki/")
@@ -163,6 +163,46 @@ class SPDX(DefinedNamespace):
     checksum: URIRef
     checksumValue: URIRef
     checksumAlgorithm_sha256: URIRef
+
+
+class SD(DefinedNamespace):
+    """SPARQL 1.1 Service Description: what ``/sparql`` says about itself."""
+
+    _fail = True
+    _NS = Namespace("http://www.w3.org/ns/sparql-service-description#")
+
+    Service: URIRef
+    Dataset: URIRef
+    Graph: URIRef
+    NamedGraph: URIRef
+    endpoint: URIRef
+    supportedLanguage: URIRef
+    SPARQL11Query: URIRef
+    resultFormat: URIRef
+    feature: URIRef
+    defaultEntailmentRegime: URIRef
+    defaultDataset: URIRef
+    defaultGraph: URIRef
+    namedGraph: URIRef
+    name: URIRef
+    graph: URIRef
+
+
+class FORMATS(DefinedNamespace):
+    """W3C's unique URIs for RDF and result formats (http://www.w3.org/ns/formats/)."""
+
+    _fail = True
+    _NS = Namespace("http://www.w3.org/ns/formats/")
+    _extras = ["N-Triples", "JSON-LD"]
+
+    SPARQL_Results_JSON: URIRef
+    SPARQL_Results_XML: URIRef
+    SPARQL_Results_CSV: URIRef
+    SPARQL_Results_TSV: URIRef
+    Turtle: URIRef
+
+
+ENTAILMENT_SIMPLE = URIRef("http://www.w3.org/ns/entailment/Simple")
 
 
 class KGO(DefinedNamespace):

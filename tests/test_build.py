@@ -138,3 +138,14 @@ def test_dist_pointing_at_data_is_refused_and_data_is_untouched(project):
     assert "must not be, contain or sit inside" in r.stderr and "Traceback" not in r.stderr
     after = {p.relative_to(project).as_posix(): p.read_bytes() for p in project.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_query_default_graph_is_the_merge(corpus_dist):
+    """`kg query` counts each triple once, as VoID does, though some sit in two named graphs."""
+    import re
+    void = int(re.search(r"void:triples (\d+)", (corpus_dist / "void.ttl").read_text(encoding="utf-8")).group(1))
+    merged = kg("query", "--dist", str(corpus_dist), "--format", "csv", "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
+    quads = kg("query", "--dist", str(corpus_dist), "--format", "csv",
+               "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }")
+    assert merged.stdout.splitlines()[1] == str(void)
+    assert int(quads.stdout.splitlines()[1]) > void

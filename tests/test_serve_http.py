@@ -420,3 +420,68 @@ def test_cli_adapters(tmp_path, capsys, corpus_dist):
 def test_sparql_any_accept_gets_results_not_the_form(server):
     status, h, body = sparql(server, "ASK { ?s ?p ?o }", accept="*/*")
     assert status == 200 and h["content-type"].startswith("application/sparql-results+json")
+
+
+# ---------------------------------------------------------------- SPARQL protocol: dataset, description
+
+def _count(server, query, **params) -> int:
+    status, _, body = request(server, "GET", "/sparql?" + urlencode({"query": query, **params}, doseq=True),
+                              {"Accept": "application/sparql-results+json"})
+    assert status == 200, body
+    return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+
+
+def _graph_sizes(server) -> dict[str, int]:
+    from collections import Counter
+    with (server[1] / "kg.nq").open("rb") as f:
+        return dict(Counter(q.graph_name.value for q in ox.parse(f, ox.RdfFormat.N_QUADS)))
+
+
+def test_default_graph_counts_each_triple_once(server):
+    """The default graph is the merge of the named graphs: VoID's triple count, not the sum."""
+    sizes = _graph_sizes(server)
+    assert sum(sizes.values()) > void_triples(server)  # some triples are in two graphs
+    assert _count(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == void_triples(server)
+    assert _count(server, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }") == sum(sizes.values())
+
+
+def test_dataset_parameters(server):
+    sizes = _graph_sizes(server)
+    one, other = sorted(sizes)[:2]
+    assert _count(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", **{"default-graph-uri": one}) == sizes[one]
+    both = _count(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", **{"default-graph-uri": [one, other]})
+    assert both == sizes[one] + sizes[other]
+    status, _, body = request(server, "GET", "/sparql?" + urlencode(
+        {"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", "named-graph-uri": other}),
+        {"Accept": "application/sparql-results+json"})
+    assert status == 200
+    assert [b["g"]["value"] for b in json.loads(body)["results"]["bindings"]] == [other]
+    # the protocol's dataset overrides the query's FROM
+    q = f"SELECT (COUNT(*) AS ?n) FROM <{other}> WHERE {{ ?s ?p ?o }}"
+    assert _count(server, q) == sizes[other]
+    assert _count(server, q, **{"default-graph-uri": one}) == sizes[one]
+    status, _, body = request(server, "GET", "/sparql?" + urlencode(
+        {"query": "ASK {}", "default-graph-uri": "not an iri"}), {"Accept": "application/sparql-results+json"})
+    assert status == 400 and b"default-graph-uri must be an absolute IRI" in body
+
+
+@pytest.mark.parametrize("accept, fmt", [(None, ox.RdfFormat.TURTLE), ("text/turtle", ox.RdfFormat.TURTLE),
+                                         ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+                                         ("application/ld+json", ox.RdfFormat.JSON_LD)])
+def test_service_description(server, accept, fmt):
+    status, h, body = request(server, "GET", "/sparql", {"Accept": accept} if accept else {})
+    assert status == 200 and h["access-control-allow-origin"] == "*"
+    store = ox.Store()
+    store.load(body, fmt, base_iri=BASE)
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    rows = list(store.query(f"""PREFIX sd: <{sd}> PREFIX void: <http://rdfs.org/ns/void#>
+        SELECT ?endpoint ?n WHERE {{ ?s a sd:Service ; sd:endpoint ?endpoint ; sd:supportedLanguage sd:SPARQL11Query ;
+            sd:defaultDataset/sd:defaultGraph/void:triples ?n }}"""))
+    assert [(r["endpoint"].value, int(r["n"].value)) for r in rows] == [(f"{BASE}sparql", void_triples(server))]
+    named = {r["name"].value: int(r["n"].value) for r in store.query(f"""PREFIX sd: <{sd}>
+        PREFIX void: <http://rdfs.org/ns/void#>
+        SELECT ?name ?n WHERE {{ ?d sd:namedGraph [ sd:name ?name ; sd:graph/void:triples ?n ] }}""")}
+    assert named == _graph_sizes(server)
+    formats = {r["f"].value for r in store.query(f"PREFIX sd: <{sd}> SELECT ?f WHERE {{ ?s sd:resultFormat ?f }}")}
+    assert "http://www.w3.org/ns/formats/SPARQL_Results_JSON" in formats
+    assert not any(isinstance(t, ox.BlankNode) for q in store for t in (q.subject, q.object))

@@ -48,9 +48,12 @@ class Graph:
         if not nq.is_file():
             raise KgError("no published dump to serve", path=nq, hint="run `kg build` first")
         triples: set[ox.Triple] = set()
+        sizes: dict[str, int] = defaultdict(int)
         with nq.open("rb") as f:
             for q in ox.parse(f, ox.RdfFormat.N_QUADS):
                 triples.add(ox.Triple(q.subject, q.predicate, q.object))
+                sizes[q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""] += 1
+        self.graph_sizes = dict(sorted(sizes.items()))  # triples per named graph ("": the default graph)
         self.data_triples = len(triples)
         if void.is_file():
             with void.open("rb") as f:

@@ -30,10 +30,12 @@ import sys
 import tempfile
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 import pyoxigraph as ox
 
+from ..query import fill
 from . import sandbox
 from .negotiate import choose
 from .rdfout import jsonld, ntriples, turtle
@@ -155,10 +157,20 @@ def _weight(term) -> int:
 
 
 def execute(store: ox.Store, query: str, accept: str | None, limit: int, context: dict,
-            max_bytes: int = MAX_RESULT_BYTES) -> Answer:
-    """Run one query on ``store`` (in a worker) and serialise the answer by ``accept``."""
+            max_bytes: int = MAX_RESULT_BYTES, default_graphs: list[str] | None = None,
+            named_graphs: list[str] | None = None) -> Answer:
+    """Run one query on ``store`` (in a worker) and serialise the answer by ``accept``.
+
+    The default graph is the store's (the merge of the named graphs, see :func:`kg.query.fill`)
+    unless the protocol's ``default-graph-uri`` names graphs; ``named-graph-uri`` limits what
+    ``GRAPH`` sees. Either overrides the query's own ``FROM`` / ``FROM NAMED``."""
+    dataset = {}
+    if default_graphs:
+        dataset["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+    if named_graphs:
+        dataset["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
     try:
-        result = store.query(query, use_default_graph_as_union=True)
+        result = store.query(query, **dataset)
         return _serialise(result, accept, limit, context, max_bytes)
     except SyntaxError as e:
         if _looks_like_update(query):
@@ -218,8 +230,7 @@ def _serialise(result, accept: str | None, limit: int, context: dict, max_bytes:
 
 def _worker_main(dist: str, memory_budget: int) -> None:  # pragma: no cover - runs in a child process
     store = ox.Store()
-    with open(os.path.join(dist, "kg.nq"), "rb") as f:
-        store.bulk_load(f, ox.RdfFormat.N_QUADS)
+    fill(store, Path(dist) / "kg.nq")
     ctx_path = os.path.join(dist, "context.jsonld")
     context = {}
     if os.path.exists(ctx_path):
@@ -232,7 +243,8 @@ def _worker_main(dist: str, memory_budget: int) -> None:  # pragma: no cover - r
     for line in sys.stdin.buffer:
         req = json.loads(line)
         try:
-            a = execute(store, req["query"], req["accept"], req["limit"], context)
+            a = execute(store, req["query"], req["accept"], req["limit"], context,
+                        default_graphs=req.get("default_graphs"), named_graphs=req.get("named_graphs"))
         except MemoryError:
             a = Answer(422, TEXT, b"query stopped: it needed more memory than a query may use here; "
                                   b"narrow it down or add a LIMIT\n")
@@ -270,8 +282,9 @@ class _Worker:
             self.ready = self.process.stdout.readline() == b"ready\n"
         return self.ready
 
-    def send(self, query: str, accept: str | None, limit: int) -> None:
-        self.process.stdin.write(json.dumps({"query": query, "accept": accept, "limit": limit}).encode() + b"\n")
+    def send(self, query: str, accept: str | None, limit: int, dataset: dict) -> None:
+        req = {"query": query, "accept": accept, "limit": limit, **dataset}
+        self.process.stdin.write(json.dumps(req).encode() + b"\n")
         self.process.stdin.flush()
 
     def receive(self, timeout: float) -> Answer | None:
@@ -341,7 +354,9 @@ class QueryPool:
         self._drop(w)
         self._add()
 
-    def run(self, query: str, accept: str | None) -> Answer:
+    def run(self, query: str, accept: str | None, *, default_graphs: list[str] | None = None,
+            named_graphs: list[str] | None = None) -> Answer:
+        """Answer ``query``; ``default_graphs`` / ``named_graphs``: the protocol's dataset (IRIs)."""
         refused = refusal(query)
         if refused:
             return refused
@@ -352,7 +367,7 @@ class QueryPool:
         try:
             if not w.wait_ready(60):
                 raise EOFError("worker did not start")
-            w.send(query, accept, self.limit)
+            w.send(query, accept, self.limit, {"default_graphs": default_graphs, "named_graphs": named_graphs})
             answer = w.receive(self.timeout)
             if answer is None:
                 self._replace(w)

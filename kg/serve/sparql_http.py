@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import json
+
+import pyoxigraph as ox
+
+from ..errors import quote
 from .negotiate import choose
 from .sparql import GRAPH_TYPES, RESULT_TYPES
 
@@ -56,13 +60,25 @@ def handle(app, method: str, qs: str, h: dict, body: bytes):
         if want_html:
             return app.page(200, "sparql.html", title="SPARQL", examples=app.examples, query=app.examples[0]["query"],
                             result=None, error=None, endpoint=app.pool is not None)
+        if method == "GET" or method == "HEAD":
+            return _service_description(app, h, fail)
         return fail(400, "missing the query parameter")
     if app.pool is None:
         return fail(503, "this copy of the site has no SPARQL endpoint")
     query = queries[0]
+    dataset = {}
+    for param, key in (("default-graph-uri", "default_graphs"), ("named-graph-uri", "named_graphs")):
+        iris = params.get(param, [])
+        for iri in iris:
+            try:
+                ox.NamedNode(iri)
+            except ValueError:
+                return fail(400, f"{param} must be an absolute IRI, not {quote(iri)}")
+        if iris:
+            dataset[key] = iris
     accept = FORMAT_PARAM[fmt] if fmt else h.get("accept")
     if want_html and not fmt:
-        answer = app.pool.run(query, "application/sparql-results+json, text/turtle;q=0.9")
+        answer = app.pool.run(query, "application/sparql-results+json, text/turtle;q=0.9", **dataset)
         result, error = None, None
         if answer.status == 200 and answer.content_type.startswith("application/sparql-results+json"):
             result = json.loads(answer.body)
@@ -74,10 +90,28 @@ def handle(app, method: str, qs: str, h: dict, body: bytes):
                      query=query, result=result, error=error, truncated=answer.truncated, endpoint=True)
         r.headers["Vary"] = "Accept"
         return r
-    answer = app.pool.run(query, accept)
+    answer = app.pool.run(query, accept, **dataset)
     r = Response(answer.status, answer.body, {"Content-Type": answer.content_type, "Vary": "Accept", **CORS})
     if answer.truncated:
         r.headers["KG-Results-Truncated"] = f"true; limit={app.pool.limit}"
     if answer.status >= 400 and not answer.content_type.startswith("text/plain"):
         r.headers["Content-Type"] = TEXT
     return r
+
+
+def _service_description(app, h: dict, fail):
+    """GET /sparql without a query: the SPARQL 1.1 Service Description, by Accept (Turtle by default)."""
+    from .app import CORS, Response
+    from . import rdfout
+    from .service import description
+    media = choose(h.get("accept"), GRAPH_TYPES) if h.get("accept") else GRAPH_TYPES[0]
+    if media is None:
+        return fail(400, "missing the query parameter (without one, /sparql describes itself as "
+                         + ", ".join(GRAPH_TYPES) + ")")
+    g = app.graph
+    triples = description(g.base, g.graph_sizes, g.data_triples)
+    body = {"text/turtle": lambda: rdfout.turtle(triples, g.context),
+            "application/n-triples": lambda: rdfout.ntriples(triples),
+            "application/ld+json": lambda: rdfout.jsonld(triples, g.context)}[media]()
+    ctype = media + ("; charset=utf-8" if media.startswith("text/") else "")
+    return app.conditional(Response(200, body, {"Content-Type": ctype, "Vary": "Accept", **CORS}), h)
