@@ -1,9 +1,14 @@
 """The dataset's VoID + DCAT description (``dist/void.ttl``) with build provenance.
 
 It states the triple count, the classes and properties used with their counts, every
-distribution with media type, byte size and SHA-256, the licence, the sources, and
-``prov:wasGeneratedBy`` a build activity that names the software version, each input
-file with its checksum, and a time from ``SOURCE_DATE_EPOCH`` or ``kg.toml``.
+distribution with media type (a gzipped dump: the media type of what it holds, and
+``dcat:compressFormat`` gzip), byte size, SHA-256, download URL and access URL (the
+downloads page), the SPARQL endpoint that ``kg serve`` answers at ``<base>sparql``, the
+title, description, licence, publisher and sources, and ``prov:wasGeneratedBy`` a build
+activity that names the software version, each input file with its checksum, and a time
+from ``SOURCE_DATE_EPOCH`` or ``kg.toml``. The same node is a ``schema:Dataset`` (name,
+description, licence, publisher, date modified, sources, each distribution a
+``schema:DataDownload``), the view that dataset search engines read.
 Every node has an IRI below ``<base>dataset``.
 """
 from __future__ import annotations
@@ -20,7 +25,9 @@ from .errors import KgError, quote
 from .iris import Iris
 from .publish import media_type, prefixes, sha256
 from .settings import CONFIG_FILE, Identity
-from .vocab import DCAT, DCTERMS, PROV, RDF, RDFS, SPDX, VOID, XSD
+from .vocab import DCAT, DCTERMS, PROV, RDF, RDFS, SCHEMA, SPDX, VOID, XSD
+
+GZIP = URIRef("https://www.iana.org/assignments/media-types/application/gzip")
 
 def _checksum(g: Graph, owner: URIRef, digest: str) -> None:
     node = Iris.below(owner, "sha256")
@@ -55,12 +62,19 @@ def describe(union: Graph, files: dict[str, bytes], inputs: dict[str, bytes], *,
     ds = URIRef(f"{base}dataset")
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))
+    g.add((ds, RDF.type, SCHEMA.Dataset))
     _identity(g, ds, identity)
-    g.add((ds, DCTERMS.modified, Literal(when.date().isoformat(), datatype=XSD.date)))
+    modified = Literal(when.date().isoformat(), datatype=XSD.date)
+    g.add((ds, DCTERMS.modified, modified))
+    g.add((ds, SCHEMA.dateModified, modified))
     g.add((ds, VOID.uriSpace, Literal(base)))
+    g.add((ds, VOID.sparqlEndpoint, URIRef(f"{base}sparql")))
+    g.add((ds, DCAT.landingPage, URIRef(base)))
+    g.add((ds, SCHEMA.url, URIRef(base)))
     g.add((ds, VOID.triples, Literal(len(union), datatype=XSD.integer)))
     for s in sorted(sources):
         g.add((ds, DCTERMS.source, URIRef(s)))
+        g.add((ds, SCHEMA.isBasedOn, URIRef(s)))
     _partitions(g, ds, union)
     for name in sorted(files):
         _distribution(g, ds, name, files[name], base)
@@ -70,17 +84,23 @@ def describe(union: Graph, files: dict[str, bytes], inputs: dict[str, bytes], *,
 
 def _identity(g: Graph, ds: URIRef, identity: Identity) -> None:
     """Title, description, licence and publisher, as kg.toml's ``[dataset]`` gives them."""
-    g.add((ds, RDFS.label, Literal(identity.title, lang="en")))
-    g.add((ds, DCTERMS.title, Literal(identity.title, lang="en")))
+    title = Literal(identity.title, lang="en")
+    for p in (RDFS.label, DCTERMS.title, SCHEMA.name):
+        g.add((ds, p, title))
     if identity.description:
         g.add((ds, DCTERMS.description, Literal(identity.description, lang="en")))
+        g.add((ds, SCHEMA.description, Literal(identity.description, lang="en")))
     if identity.license:
         g.add((ds, DCTERMS.license, URIRef(identity.license)))
+        g.add((ds, SCHEMA.license, URIRef(identity.license)))
     if identity.publisher:
         node = URIRef(identity.publisher_iri) if identity.publisher_iri else Iris.below(ds, "publisher")
         g.add((ds, DCTERMS.publisher, node))
+        g.add((ds, SCHEMA.publisher, node))
         g.add((node, RDF.type, DCTERMS.Agent))
+        g.add((node, RDF.type, SCHEMA.Organization))
         g.add((node, RDFS.label, Literal(identity.publisher, lang="en")))
+        g.add((node, SCHEMA.name, Literal(identity.publisher, lang="en")))
 
 
 def _partitions(g: Graph, ds: URIRef, union: Graph) -> None:
@@ -113,14 +133,23 @@ def _prefixed(iri: URIRef) -> str:
 
 def _distribution(g: Graph, ds: URIRef, name: str, data: bytes, base: str) -> None:
     node = Iris.below(ds, "distribution", name)
+    url = URIRef(f"{base}dumps/{name}")
     g.add((ds, DCAT.distribution, node))
+    g.add((ds, SCHEMA.distribution, node))
     g.add((node, RDF.type, DCAT.Distribution))
+    g.add((node, RDF.type, SCHEMA.DataDownload))
     g.add((node, RDFS.label, Literal(name, lang="en")))
-    g.add((node, DCAT.downloadURL, URIRef(f"{base}dumps/{name}")))
-    g.add((node, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media_type(name)}")))
+    g.add((node, SCHEMA.name, Literal(name, lang="en")))
+    g.add((node, DCAT.downloadURL, url))
+    g.add((node, SCHEMA.contentUrl, url))
+    g.add((node, DCAT.accessURL, URIRef(f"{base}dumps/")))
+    held = media_type(name[:-3] if name.endswith(".gz") else name)  # a .gz holds a dump of that type
+    g.add((node, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{held}")))
+    g.add((node, SCHEMA.encodingFormat, Literal(held)))
     g.add((node, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger)))
+    g.add((node, SCHEMA.contentSize, Literal(f"{len(data)} B")))
     if name.endswith(".gz"):
-        g.add((node, DCAT.compressFormat, URIRef("https://www.iana.org/assignments/media-types/application/gzip")))
+        g.add((node, DCAT.compressFormat, GZIP))
     if name in ("kg.nt", "kg.ttl", "kg.nq", "kg.jsonld"):
         g.add((ds, VOID.dataDump, URIRef(f"{base}dumps/{name}")))
     _checksum(g, node, sha256(data))

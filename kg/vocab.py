@@ -102,6 +102,8 @@ class SCHEMA(DefinedNamespace):
     ArchiveComponent: URIRef
     ArchiveOrganization: URIRef
     CreativeWork: URIRef
+    DataDownload: URIRef
+    Dataset: URIRef
     Event: URIRef
     EventScheduled: URIRef
     Message: URIRef
@@ -113,20 +115,28 @@ class SCHEMA(DefinedNamespace):
     attendee: URIRef
     author: URIRef
     containedInPlace: URIRef
+    contentSize: URIRef
+    contentUrl: URIRef
     dateCreated: URIRef
+    dateModified: URIRef
     description: URIRef
+    distribution: URIRef
+    encodingFormat: URIRef
     endDate: URIRef
     eventStatus: URIRef
     holdingArchive: URIRef
     identifier: URIRef
     inLanguage: URIRef
+    isBasedOn: URIRef
     isPartOf: URIRef
+    license: URIRef
     location: URIRef
     locationCreated: URIRef
     member: URIRef
     memberOf: URIRef
     mentions: URIRef
     name: URIRef
+    publisher: URIRef
     recipient: URIRef
     recordedAt: URIRef
     recordedIn: URIRef

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, unquote
 import jinja2
 
 from ..publish import media_type
-from . import home, rdfout, views
+from . import crawl, home, rdfout, views
 from .graph import Graph, safe_href
 from .negotiate import DATA_TYPES, ENTITY_TYPES, SUFFIXES, choose
 
@@ -132,6 +132,15 @@ class App:
         if path == "/search.json":
             return self._bytes(json.dumps([{k: e[k] for k in ("href", "label", "kind", "keys", "spellings")}
                                            for e in self.index], ensure_ascii=False).encode(), "application/json", h)
+        if path == "/.well-known/void":  # the VoID convention's well-known address
+            return Response(303, b"", {"Location": "/dataset", **CORS})
+        if path == "/robots.txt":
+            return self._bytes(crawl.robots(self.graph.base).encode("utf-8"), "text/plain; charset=utf-8", h)
+        if path == "/sitemap.xml" or path.startswith("/sitemap/"):
+            body = crawl.sitemap(self.graph, path)
+            if body is None:
+                return self.error(404, "no such sitemap", h)
+            return self._bytes(body, "application/xml", h)
         if path.startswith("/static/"):
             return self.static_file(path[len("/static/"):], h)
         if path in ("/dumps", "/dumps/"):
@@ -174,7 +183,8 @@ class App:
             return Response(303, b"", {"Location": "/dataset", "Vary": "Accept"})
         r = self._cached(("/", "home"), lambda: self.page(
             200, "home.html", title="kg", dataset=home.dataset(self.graph), kinds=home.by_kind(self.graph),
-            timeline=home.timeline(self.graph), network=home.network_svg(self.graph)))
+            timeline=home.timeline(self.graph), network=home.network_svg(self.graph),
+            schema=rdfout.schema_org(self.graph.describe(self.graph.base + "dataset"), self.graph.base + "dataset")))
         return Response(r.status, r.body, {**r.headers, "Vary": "Accept",
                                            "Link": '</dataset>; rel="describedby"; type="text/turtle"'})
 

@@ -59,25 +59,39 @@ def jsonld(triples: list[ox.Triple], context: dict) -> bytes:
 
 
 def schema_org(triples: list[ox.Triple], iri: str) -> str:
-    """The schema.org view of one entity, for ``<script type="application/ld+json">``."""
+    """The schema.org view of one entity, for ``<script type="application/ld+json">``.
+
+    A node below the entity's IRI that has schema.org data of its own (a dump of the
+    dataset, a document's translation) is embedded where the entity points at it, as
+    schema.org's consumers expect (a ``Dataset``'s ``distribution`` is a ``DataDownload``)."""
     ns = str(SCHEMA._NS)
-    node: dict = {"@context": {"@vocab": ns}, "@id": iri}
+    nodes: dict[str, dict] = {}
     for t in triples:
-        if t.subject.value != iri:
-            continue
-        p, o = t.predicate.value, t.object
+        s, p, o = t.subject.value, t.predicate.value, t.object
         if p == RDF_TYPE and o.value.startswith(ns):
-            node.setdefault("@type", []).append(o.value[len(ns):])
+            nodes.setdefault(s, {"@id": s}).setdefault("@type", []).append(o.value[len(ns):])
         elif p.startswith(ns):
-            key = p[len(ns):]
             if isinstance(o, ox.NamedNode):
                 v = {"@id": o.value}
             elif o.language:
                 v = {"@value": o.value, "@language": o.language}
             else:
                 v = o.value
-            node.setdefault(key, []).append(v)
-    return script_json(node)
+            nodes.setdefault(s, {"@id": s}).setdefault(p[len(ns):], []).append(v)
+
+    def embed(node: dict, seen: frozenset[str]) -> dict:
+        out = {}
+        for k, vs in node.items():
+            if k.startswith("@"):
+                out[k] = vs
+                continue
+            out[k] = [embed(nodes[v["@id"]], seen | {v["@id"]})
+                      if isinstance(v, dict) and v.get("@id", "").startswith(iri + "/") and v["@id"] in nodes
+                      and v["@id"] not in seen else v for v in vs]
+        return out
+
+    root = embed(nodes.get(iri, {"@id": iri}), frozenset({iri}))
+    return script_json({"@context": {"@vocab": ns}, **root})
 
 
 def script_json(value) -> str:

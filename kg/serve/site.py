@@ -3,7 +3,8 @@
 Layout (what the rewrite rules in ``deploy/`` expect): ``/person/x`` is stored as
 ``person/x.html``, ``person/x.ttl``, ``person/x.jsonld`` and ``person/x.nt``; the home
 page is ``index.html``; ``dumps/`` holds the dump files; ``static/`` the assets;
-``search.html`` searches in the browser from ``search.json``.
+``search.html`` searches in the browser from ``search.json``; ``robots.txt`` and
+``sitemap.xml`` (with ``sitemap/<n>.xml`` past 50,000 pages) for crawlers.
 """
 from __future__ import annotations
 
@@ -41,6 +42,12 @@ def export(dist: Path, base: str, out: Path, queries_dir: Path | None = None) ->
     _write(out, "search.json", get("/search.json")); n += 1
     _write(out, "sparql.html", get("/sparql")); n += 1
     _write(out, "dumps/index.html", get("/dumps/")); n += 1
+    _write(out, "robots.txt", get("/robots.txt")); n += 1
+    _write(out, "sitemap.xml", get("/sitemap.xml")); n += 1
+    part = 1
+    while (r := app.handle("GET", f"/sitemap/{part}.xml", {})).status == 200:
+        _write(out, f"sitemap/{part}.xml", r.body); n += 1
+        part += 1
     for name in sorted(app.static):
         _write(out, f"static/{name}", get(f"/static/{name}")); n += 1
     for f in app.dumps_list():
