@@ -96,3 +96,34 @@ def test_json_report_of_shacl_violations(mini_project, tmp_path):
         assert v["path"] == "crm:P11_had_participant"
         assert "900001.yaml:" in v["origin"]
     assert not (mini_project / "dist").exists()
+
+
+def test_kg_serve_runs_and_stops_on_ctrl_c(tmp_path, corpus_dist):
+    """The command as a user starts it: waitress on 127.0.0.1, a free port, Ctrl-C stops it cleanly."""
+    import http.client
+    import shutil
+    import signal
+    import subprocess
+    import sys
+
+    from .conftest import CORPUS
+    project = tmp_path / "p"
+    shutil.copytree(CORPUS, project)
+    shutil.copytree(corpus_dist, project / "dist")
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--root", str(project), "--port", "0", "--workers", "1"],
+                            cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert "Ctrl-C stops" in line, (line, proc.stderr.read() if proc.poll() is not None else "")
+        port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/person/peng-dehuai", headers={"Accept": "text/turtle", "Accept-Encoding": "gzip"})
+        r = conn.getresponse()
+        assert r.status == 200 and r.getheader("Content-Encoding") == "gzip" and r.getheader("Server") == "kg"
+        r.read()
+        conn.close()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "kg serve: stopped" in err and "GET /person/peng-dehuai 200" in err

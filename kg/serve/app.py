@@ -5,76 +5,47 @@ what ``kg site`` writes is byte for byte what ``kg serve`` answers.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import threading
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from urllib.parse import parse_qs, unquote
+from urllib.parse import unquote
 
 import jinja2
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
 
 from ..publish import media_type
 from . import crawl, home, rdfout, views
 from .graph import Graph, safe_href
 from .negotiate import DATA_TYPES, ENTITY_TYPES, SUFFIXES, choose
+from .responses import (CONTENT_SECURITY_POLICY, CORS, MAX_BODY, MAX_PARAMS, MAX_PATH,  # noqa: F401 - re-exported
+                        MAX_QUERY_STRING, SECURITY_HEADERS, Response, etag as _etag, matches as _matches,
+                        query_params, with_security_headers)
 
-MAX_PATH = 1024
-MAX_QUERY_STRING = 60_000
-MAX_BODY = 64 * 1024
 SUFFIX_OF = {v: k for k, v in SUFFIXES.items()}
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                 ".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon"}
-CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, Link, Content-Location"}
-MAX_PARAMS = 20
-# Every answer: no sniffing, no framing, no referrer leaks. Pages also get a policy that
-# runs only kg's own script file and styles: no inline script (the one inline <script> is
-# the JSON-LD data block, which browsers never execute), no plugins, no foreign forms.
-SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
-                    "Referrer-Policy": "strict-origin-when-cross-origin"}
-CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                           "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 
 
-def query_params(qs: str) -> dict[str, list[str]] | None:
-    """The query string's parameters, or ``None`` if it has more than ``MAX_PARAMS``."""
-    try:
-        return parse_qs(qs, max_num_fields=MAX_PARAMS)
-    except ValueError:
-        return None
-
-
-def with_security_headers(r: "Response") -> "Response":
-    """``r`` with the headers every answer carries (and the page policy on HTML)."""
-    for k, v in SECURITY_HEADERS.items():
-        r.headers.setdefault(k, v)
-    if r.headers.get("Content-Type", "").startswith("text/html"):
-        r.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    return r
-
-
-@dataclass
-class Response:
-    status: int
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("Content-Type", "")
-
-
-def _etag(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    tags = [t.strip() for t in if_none_match[:4096].split(",")]
-    return "*" in tags or etag in tags or ("W/" + etag) in tags
+# The routing table: path → the App's ``route_<endpoint>`` method. Everything not named here
+# is an entity's IRI below the base (``/person/x``, ``/person/x.ttl``, ``/dataset``).
+_READ = ("GET", "HEAD")
+ROUTES = Map([
+    Rule("/", endpoint="home", methods=_READ),
+    Rule("/search", endpoint="search", methods=_READ),
+    Rule("/search.json", endpoint="search_json", methods=_READ),
+    Rule("/sparql", endpoint="sparql", methods=("GET", "HEAD", "POST")),
+    Rule("/.well-known/void", endpoint="well_known_void", methods=_READ),
+    Rule("/robots.txt", endpoint="robots", methods=_READ),
+    Rule("/sitemap.xml", endpoint="sitemap", methods=_READ),
+    Rule("/sitemap/<part>", endpoint="sitemap", methods=_READ),
+    Rule("/static/<name>", endpoint="static", methods=_READ),
+    Rule("/dumps/", endpoint="dumps", methods=_READ),
+    Rule("/dumps/<name>", endpoint="dump", methods=_READ),
+    Rule("/<path:path>", endpoint="entity", methods=_READ),
+], strict_slashes=False, merge_slashes=False, redirect_defaults=False)
 
 
 class App:
@@ -116,38 +87,54 @@ class App:
             return Response(204, headers={**CORS, "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
                                           "Access-Control-Allow-Headers": "Accept, Content-Type, If-None-Match",
                                           "Allow": "GET, HEAD, POST, OPTIONS"})
-        if path == "/sparql":
-            if method not in ("GET", "HEAD", "POST"):
-                return self.error(405, "use GET or POST", h, allow="GET, HEAD, POST, OPTIONS")
+        try:
+            endpoint, args = ROUTES.bind("kg").match(path, method=method)
+        except MethodNotAllowed as e:
+            allowed = ", ".join(sorted(set(e.valid_methods or ()) | {"OPTIONS"}))
+            return self.error(405, f"{method} is not allowed here (use {allowed})", h, allow=allowed)
+        except NotFound:  # only paths the catch-all rule cannot take ("//", an empty segment …)
+            return self.error(404, "nothing is published here", h)
+        if endpoint == "sparql":
             return self.sparql(method, qs, h, body)
-        if method not in ("GET", "HEAD"):
-            return self.error(405, f"{method} is not allowed here", h, allow="GET, HEAD, OPTIONS")
         params = query_params(qs)
         if params is None:
             return self.error(400, f"too many query parameters (at most {MAX_PARAMS})", h)
-        if path == "/":
-            return self.conditional(self.home(h), h)
-        if path == "/search":
-            return self.search(params.get("q", [""])[0], h)
-        if path == "/search.json":
-            return self._bytes(json.dumps([{k: e[k] for k in ("href", "label", "kind", "keys", "spellings")}
-                                           for e in self.index], ensure_ascii=False).encode(), "application/json", h)
-        if path == "/.well-known/void":  # the VoID convention's well-known address
-            return Response(303, b"", {"Location": "/dataset", **CORS})
-        if path == "/robots.txt":
-            return self._bytes(crawl.robots(self.graph.base).encode("utf-8"), "text/plain; charset=utf-8", h)
-        if path == "/sitemap.xml" or path.startswith("/sitemap/"):
-            body = crawl.sitemap(self.graph, path)
-            if body is None:
-                return self.error(404, "no such sitemap", h)
-            return self._bytes(body, "application/xml", h)
-        if path.startswith("/static/"):
-            return self.static_file(path[len("/static/"):], h)
-        if path in ("/dumps", "/dumps/"):
-            return self.conditional(self.page(200, "dumps.html", title="Downloads", files=self.dumps_list()), h)
-        if path.startswith("/dumps/"):
-            return self.dump(path[len("/dumps/"):], h)
-        return self.entity(path, h)
+        return getattr(self, f"route_{endpoint}")(h, params, **args)
+
+    # ------------------------------------------------------------------ routes (see ROUTES)
+    def route_home(self, h: dict, params: dict) -> Response:
+        return self.conditional(self.home(h), h)
+
+    def route_search(self, h: dict, params: dict) -> Response:
+        return self.search(params.get("q", [""])[0], h)
+
+    def route_search_json(self, h: dict, params: dict) -> Response:
+        return self._bytes(json.dumps([{k: e[k] for k in ("href", "label", "kind", "keys", "spellings")}
+                                       for e in self.index], ensure_ascii=False).encode(), "application/json", h)
+
+    def route_well_known_void(self, h: dict, params: dict) -> Response:  # the VoID convention's address
+        return Response(303, b"", {"Location": "/dataset", **CORS})
+
+    def route_robots(self, h: dict, params: dict) -> Response:
+        return self._bytes(crawl.robots(self.graph.base).encode("utf-8"), "text/plain; charset=utf-8", h)
+
+    def route_sitemap(self, h: dict, params: dict, part: str | None = None) -> Response:
+        body = crawl.sitemap(self.graph, "/sitemap.xml" if part is None else f"/sitemap/{part}")
+        if body is None:
+            return self.error(404, "no such sitemap", h)
+        return self._bytes(body, "application/xml", h)
+
+    def route_static(self, h: dict, params: dict, name: str) -> Response:
+        return self.static_file(name, h)
+
+    def route_dumps(self, h: dict, params: dict) -> Response:
+        return self.conditional(self.page(200, "dumps.html", title="Downloads", files=self.dumps_list()), h)
+
+    def route_dump(self, h: dict, params: dict, name: str) -> Response:
+        return self.dump(name, h)
+
+    def route_entity(self, h: dict, params: dict, path: str) -> Response:
+        return self.entity("/" + path, h)
 
     # ------------------------------------------------------------------ helpers
     def page(self, code: int, template: str, **ctx) -> Response:

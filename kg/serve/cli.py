@@ -17,7 +17,7 @@ SITE_DESCRIPTION = ("Write every page of `kg serve` and each entity's .ttl/.json
                     "hosting without kg; see kg/serve/deploy/ for nginx and Apache content-negotiation rules.")
 
 
-def _queries_dir(settings: Settings) -> Path:
+def queries_dir(settings: Settings) -> Path:
     """The project's queries (<root>/queries/*.rq, also `kg check`'s): the query form's examples."""
     return settings.root / "queries"
 
@@ -42,7 +42,7 @@ def serve_run(args, settings: Settings) -> int:
     dist = Path(args.dist) if args.dist else settings.dist_dir
     if args.query_timeout <= 0 or args.result_limit <= 0 or args.workers <= 0 or args.query_memory <= 0:
         raise KgError("--query-timeout, --result-limit, --workers and --query-memory must be positive", field="serve")
-    app = App(dist, settings.base, queries_dir=_queries_dir(settings))
+    app = App(dist, settings.base, queries_dir=queries_dir(settings))
     app.pool = QueryPool(dist, size=args.workers,
                          timeout=args.query_timeout, limit=args.result_limit, memory=args.query_memory << 20)
     try:
@@ -54,10 +54,11 @@ def serve_run(args, settings: Settings) -> int:
     host, port = server.server_address[:2]
     print(f"kg serve: {settings.base} at http://{host}:{port}/ (Ctrl-C stops)", flush=True)
     try:
-        server.serve_forever()
+        server.serve_forever()  # returns on Ctrl-C (the server closes itself)
     except KeyboardInterrupt:
-        print("kg serve: stopped", file=sys.stderr)
+        pass
     finally:
+        print("kg serve: stopped", file=sys.stderr)
         server.server_close()
         app.pool.close()
     return 0
@@ -71,7 +72,7 @@ def site_add_arguments(p: argparse.ArgumentParser) -> None:
 def site_run(args, settings: Settings) -> int:
     from .site import export
     dist = Path(args.dist) if args.dist else settings.dist_dir
-    n = export(dist, settings.base, Path(args.output), queries_dir=_queries_dir(settings))
+    n = export(dist, settings.base, Path(args.output), queries_dir=queries_dir(settings))
     print(f"kg site: wrote {n} files to {args.output}")
     return 0
 

@@ -7,6 +7,7 @@ import pyoxigraph as ox
 
 from ..errors import quote
 from .negotiate import choose
+from .responses import CORS, MAX_BODY, MAX_PARAMS, Response, query_params
 from .sparql import GRAPH_TYPES, RESULT_TYPES
 
 FORMAT_PARAM = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
@@ -16,7 +17,6 @@ TEXT = "text/plain; charset=utf-8"
 
 
 def handle(app, method: str, qs: str, h: dict, body: bytes):
-    from .app import CORS, MAX_BODY, MAX_PARAMS, Response, query_params
 
     def fail(status, message):
         r = app.error(status, message, h)
@@ -101,7 +101,6 @@ def handle(app, method: str, qs: str, h: dict, body: bytes):
 
 def _service_description(app, h: dict, fail):
     """GET /sparql without a query: the SPARQL 1.1 Service Description, by Accept (Turtle by default)."""
-    from .app import CORS, Response
     from . import rdfout
     from .service import description
     media = choose(h.get("accept"), GRAPH_TYPES) if h.get("accept") else GRAPH_TYPES[0]
