@@ -438,11 +438,13 @@ class LoadReport:
 def load(dist: Path, target: Target, *, base: str, graph_prefix: str | None = None,
          chunk_triples: int = 100_000, dry_run: bool = False, verify: bool = True, prune: bool = False,
          client: GspClient | None = None,
-         on_chunk: Callable[[str, int], None] | None = None) -> LoadReport:
+         on_chunk: Callable[[str, int], None] | None = None,
+         on_triples: Callable[[int], None] | None = None) -> LoadReport:
     """Load ``dist/kg.nq`` into ``target``, one named graph at a time; see the module docstring.
 
     ``prune`` also drops the store's graphs under the graph prefix that the dump no longer
-    has (a removed document). ``on_chunk(graph, n)`` is called after each chunk is sent.
+    has (a removed document). ``on_chunk(graph, n)`` is called after each chunk is sent, and
+    ``on_triples(n)`` with the number of triples it held (a progress bar).
     """
     if chunk_triples < 1:
         raise KgError("the chunk size must be at least one triple", field="chunk-triples")
@@ -463,6 +465,8 @@ def load(dist: Path, target: Target, *, base: str, graph_prefix: str | None = No
                 sent += 1
                 if on_chunk:
                     on_chunk(g.graph, sent)
+                if on_triples:
+                    on_triples(min(chunk_triples, g.triples - i * chunk_triples))
             if sent == 0:  # an empty graph: replace whatever the store had with nothing
                 client.put(g.graph, b"")
         seconds = time.perf_counter() - start

@@ -50,8 +50,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dist", help="folder with the dumps (default: <root>/dist)")
 
 
+def _triples(dist: Path) -> int | None:
+    """The dump's quad count, from its N-Quads file's lines (one quad a line), for the bar."""
+    try:
+        with (dist / "kg.nq").open("rb") as f:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+    except OSError:
+        return None
+
+
 def run(args, settings: Settings) -> int:
-    from . import load, store
+    from . import load, progress, store
     dist = Path(args.dist) if args.dist else settings.dist_dir
     if not args.endpoint:
         report = store.load_embedded(dist, store.store_dir(settings.root, args.store_dir), base=settings.base,
@@ -67,8 +76,9 @@ def run(args, settings: Settings) -> int:
                 password=args.password or os.environ.get("KG_STORE_PASSWORD") or None,
                 auth=args.auth, online=not args.dry_run)
         client = load.GspClient(target, retries=args.retries, timeout=args.timeout)
-        report = load.load(dist, target, base=settings.base, graph_prefix=args.graph_prefix,
-                           chunk_triples=args.chunk_triples, dry_run=args.dry_run, prune=args.prune,
-                           client=client)
+        with progress.bar(None if args.dry_run else _triples(dist), "loading", "triples") as advance:
+            report = load.load(dist, target, base=settings.base, graph_prefix=args.graph_prefix,
+                               chunk_triples=args.chunk_triples, dry_run=args.dry_run, prune=args.prune,
+                               client=client, on_triples=advance)
     print("\n".join(report.lines()))
     return 0

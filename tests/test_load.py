@@ -270,3 +270,22 @@ def test_cli_embedded_default(tmp_path, capsys, corpus_dist, dump):
     assert load_cli.run(args, load_settings(CORPUS)) == 0
     assert f"into {tmp_path / 'st'}" in capsys.readouterr().out
     assert store.graph_counts(store.open_for_query(tmp_path / "st")) == dump
+
+
+@pytest.mark.parametrize("setting", ["1", None])
+def test_progress_bar_on_a_terminal_only(monkeypatch, capsys, corpus_dist, total, setting):
+    """KG_PROGRESS=1 stands for a terminal: the bar counts the triples sent; piped, nothing."""
+    if setting:
+        monkeypatch.setenv("KG_PROGRESS", setting)
+    else:
+        monkeypatch.delenv("KG_PROGRESS", raising=False)   # pytest's stderr is not a terminal
+    with GspServer() as s:
+        args = _cli(["--endpoint", s.url + "/gsp", "--store-type", "generic", "--query-url", s.url + "/query",
+                     "--chunk-triples", "1000", "--dist", str(corpus_dist)])
+        assert load_cli.run(args, load_settings(CORPUS)) == 0
+    err = capsys.readouterr().err
+    if setting:
+        assert "kg: loading" in err and "triples" in err
+        assert f"/{total} " in err, err  # the count of triples to send
+    else:
+        assert "kg: loading" not in err

@@ -287,3 +287,10 @@ def test_an_item_accepted_for_one_entity_is_not_proposed_for_another(project, wi
     kg_link(project, "--accept", "zhou-enlai", "Q381823", "--by", "x", "--evidence", "deliberately wrong")
     kg_link(project, "peng-dehuai", wb=wikibase)
     assert not [q for k, q in rows(project) if k == "peng-dehuai"]
+
+
+def test_progress_over_the_entities_searched(project, wikibase, capsys, monkeypatch):
+    monkeypatch.setenv("KG_PROGRESS", "1")
+    assert kg_link(project, "peng-dehuai", "mao-zedong", wb=wikibase) == 0
+    err = capsys.readouterr().err
+    assert "kg: searching Wikidata" in err and "/2 " in err

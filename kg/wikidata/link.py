@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from ..errors import KgError
 from ..facts import Entity, Facts
 from ..http import shown
+from .. import progress
 from . import items
 from .review import QID_RE, Row, qid_number, sort_key
 from .scoring import FEATURES, KNOWN_CLASSES, Scored, Subject, rank
@@ -84,13 +85,15 @@ def propose(client: WikidataClient, facts: Facts, rows: list[Row], *, keys: Iter
 
     found: dict[str, list[str]] = {}
     terms: dict[str, list[tuple[str, str]]] = {}
-    for key in targets:
-        terms[key] = search_terms(subs[key])
-        qids = list(proposed[key])
-        for text, lang in terms[key]:
-            qids += [hit["id"] for hit in client.search(text, lang, limit=limit)]
-        found[key] = [q for q in dict.fromkeys(qids)
-                      if QID_RE.fullmatch(q) and (key, q) not in decided and q not in taken]
+    with progress.bar(len(targets), "searching Wikidata", "entities") as advance:
+        for key in targets:
+            terms[key] = search_terms(subs[key])
+            qids = list(proposed[key])
+            for text, lang in terms[key]:
+                qids += [hit["id"] for hit in client.search(text, lang, limit=limit)]
+            found[key] = [q for q in dict.fromkeys(qids)
+                          if QID_RE.fullmatch(q) and (key, q) not in decided and q not in taken]
+            advance(1)
 
     languages = {"en"} | {lang for k in targets for _, lang in terms[k]}
     fetched = client.entities({q for qs in found.values() for q in qs}, languages=languages)
