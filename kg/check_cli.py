@@ -15,7 +15,7 @@ DESCRIPTION = (
     "`git diff queries/` before committing. "
     "Exit codes: 0 every check passed (or the files were updated), 1 a check failed (its missing and "
     "unexpected rows are shown), 2 a query or expected file is bad (the message names the file and "
-    "line) or dist/ is missing, 3 internal error.")
+    "line) or dist/ is missing, 3 internal error, 4 the --sparql endpoint failed.")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -25,13 +25,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="rewrite the expected files from the current answers")
     p.add_argument("--dist", help="folder with the dumps (default: <root>/dist)")
     p.add_argument("--queries", metavar="DIR", help="folder of the checks (default: <root>/queries)")
+    p.add_argument("--sparql", metavar="URL", dest="sparql_url", help="check the answers of this SPARQL endpoint (e.g. the triplestore "
+                                                   "`kg load` filled) instead of dist/")
 
 
 def run(args, settings: Settings) -> int:
     from . import check, query
     folder = Path(args.queries) if args.queries else settings.root / "queries"
     paths = check.find(folder, args.names)
-    store = query.open_store(Path(args.dist) if args.dist else settings.dist_dir)
+    if args.sparql_url is not None:
+        from .remote import endpoint
+        store = endpoint(args.sparql_url)
+    else:
+        store = query.open_store(Path(args.dist) if args.dist else settings.dist_dir)
     results = [check.run_one(store, rq, folder, args.update) for rq in paths]
     for outcome, rewritten in results:
         mark = "updated" if rewritten else ("ok" if outcome.passed else "FAILED")

@@ -32,7 +32,8 @@ EXIT_CODES: dict[str, dict[int, str]] = {
     "build": {0: "built and wrote dist/", 1: "SHACL violations: nothing was written", 2: BAD_INPUT, 3: INTERNAL},
     "validate": {0: "the data conforms", 1: "the data does not conform", 2: BAD_INPUT, 3: INTERNAL},
     "init": {0: "made the project", 2: "the folder is not new or empty, or " + BAD_INPUT, 3: INTERNAL},
-    "query": {0: "answered", 2: "a bad query, or no dump to query", 3: INTERNAL},
+    "query": {0: "answered", 2: "a bad query, or no dump to query", 3: INTERNAL,
+              4: "the SPARQL endpoint (--sparql) is unreachable or failed"},
     "link": {0: "done", 2: BAD_INPUT, 3: INTERNAL,
              4: "the Wikidata API failed (nothing written; answers fetched so far are cached)"},
     "load": {0: "loaded and checked", 2: BAD_INPUT, 3: INTERNAL,
@@ -41,7 +42,8 @@ EXIT_CODES: dict[str, dict[int, str]] = {
     "site": {0: "wrote the site", 2: "no dumps, the output folder is not empty, or " + BAD_INPUT, 3: INTERNAL},
     "check": {0: "every check passed (or the expected files were updated)",
               1: "a check failed (its missing and unexpected rows are shown)",
-              2: "a query or expected file is bad, or dist/ is missing", 3: INTERNAL},
+              2: "a query or expected file is bad, or dist/ is missing", 3: INTERNAL,
+              4: "the SPARQL endpoint (--sparql) is unreachable or failed"},
 }
 
 
@@ -104,12 +106,17 @@ def _query_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--dist", help="folder with the dumps (default: <root>/dist)")
     p.add_argument("--store", action="store_true", help="query the embedded store filled by `kg load` instead of dist/")
+    p.add_argument("--sparql", metavar="URL", dest="sparql_url", help="ask this SPARQL endpoint (e.g. the triplestore `kg load` filled) "
+                                                   "instead of dist/; credentials from KG_SPARQL_USER / KG_SPARQL_PASSWORD")
     p.add_argument("--store-dir", metavar="DIR", help="folder of the embedded store (default: <root>/.kg-store)")
 
 
 def _query(args, settings: Settings) -> int:
     from . import query
-    if args.store:
+    if args.sparql_url is not None:
+        from .remote import endpoint
+        st = endpoint(args.sparql_url)
+    elif args.store:
         from . import store
         st = store.open_for_query(store.store_dir(settings.root, args.store_dir))
     else:

@@ -42,11 +42,13 @@ def _has_default_graph(store: ox.Store) -> bool:
     return next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
 
 
-def run(store: ox.Store, sparql: str) -> tuple[list[str], list[list[str | None]]] | bool:
+def run(store, sparql: str) -> tuple[list[str], list[list[str | None]]] | bool:
     """Run a SELECT (→ header, rows of plain strings) or ASK (→ bool) query.
 
     The default graph is the store's own (the merge, for the dumps), or, in a store with none
     (the one `kg load` fills, like a triplestore), the union of its named graphs."""
+    if not isinstance(store, ox.Store):  # a SPARQL endpoint (kg.remote.Endpoint)
+        return store.select(sparql)
     try:
         result = store.query(sparql, use_default_graph_as_union=not _has_default_graph(store))
     except SyntaxError as e:

@@ -39,8 +39,8 @@ def test_validate_reports_as_validate(mini_project):
 
 
 @pytest.mark.parametrize("command, has, lacks", [
-    ("check", "1 a check failed", "4 "),
-    ("query", "2 a bad query", "1 "),
+    ("check", "1 a check failed", "5 "),
+    ("query", "4 the SPARQL endpoint", "1 "),
     ("load", "4 the store is unreachable", "1 "),
     ("link", "4 the Wikidata API failed", "1 "),
     ("build", "1 SHACL violations", "4 "),

@@ -33,6 +33,9 @@ def serve_add_arguments(p: argparse.ArgumentParser) -> None:
                    help="memory a SPARQL query may use beyond the loaded data, per worker; a query that needs "
                         "more is stopped with 422 (default: 1024)")
     p.add_argument("--quiet", action="store_true", help="do not log each request")
+    p.add_argument("--sparql", metavar="URL", dest="sparql_url",
+                   help="answer /sparql from this SPARQL endpoint (e.g. the triplestore `kg load` filled) instead "
+                        "of query workers over dist/; pages still come from dist/")
 
 
 def serve_run(args, settings: Settings) -> int:
@@ -43,8 +46,13 @@ def serve_run(args, settings: Settings) -> int:
     if args.query_timeout <= 0 or args.result_limit <= 0 or args.workers <= 0 or args.query_memory <= 0:
         raise KgError("--query-timeout, --result-limit, --workers and --query-memory must be positive", field="serve")
     app = App(dist, settings.base, queries_dir=queries_dir(settings))
-    app.pool = QueryPool(dist, size=args.workers,
-                         timeout=args.query_timeout, limit=args.result_limit, memory=args.query_memory << 20)
+    if args.sparql_url is not None:
+        from ..remote import endpoint
+        from .proxy import EndpointPool
+        app.pool = EndpointPool(endpoint(args.sparql_url, timeout=args.query_timeout))
+    else:
+        app.pool = QueryPool(dist, size=args.workers, timeout=args.query_timeout, limit=args.result_limit,
+                             memory=args.query_memory << 20)
     try:
         server = make_server(app, args.host, args.port, quiet=args.quiet)
     except OSError as e:
