@@ -8,9 +8,13 @@ only the namespaces changed.
 from __future__ import annotations
 
 import gzip
+import http.client
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -218,6 +222,56 @@ def test_the_shapes_check_the_projects_terms(custom: Path):
     assert all(v.shape.startswith("kgsh:") for v in validate(unit, ours))
     missed = {(v.focus, v.shape) for v in validate(unit, canonical) if v.is_error}
     assert (BASE + "group/garf", "kgsh:ArchiveShape") not in missed  # kg's canonical shapes do not see them
+
+
+def get(port: int, path: str, accept: str = "text/html") -> tuple[int, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path, headers={"Accept": accept})
+    r = conn.getresponse()
+    body = r.read().decode("utf-8")
+    conn.close()
+    return r.status, body
+
+
+def test_kg_serve_pages_data_and_sparql_name_the_projects_namespaces(custom: Path):
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "--root", str(custom), "serve", "--port", "0",
+                             "--workers", "1", "--quiet"], cwd=custom, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert "http://127.0.0.1:" in line, line + proc.stderr.read()
+        port = int(line.rsplit(":", 1)[1].split("/")[0])
+        pages = {}
+        for path, accept in [("/", "text/html"), ("/event/joint-delegation-pyongyang", "text/html"),
+                             ("/person/anastas-mikoyan", "text/html"), ("/dumps/", "text/html"),
+                             ("/event/joint-delegation-pyongyang", "text/turtle"),
+                             ("/event/joint-delegation-pyongyang", "application/ld+json"),
+                             ("/dataset", "text/turtle"), ("/sparql", "text/html"),
+                             ("/sparql?query=" + quote("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 40"),
+                              "text/turtle")]:
+            status, body = get(port, path, accept)
+            assert status == 200, (path, accept, status)
+            pages[(path, accept)] = body
+        assert {k: b.count("kg.example.org") for k, b in pages.items() if "kg.example.org" in b} == {}
+        event = pages[("/event/joint-delegation-pyongyang", "text/html")]
+        assert '<span class="badge">planned</span>' in event            # kgt:planned
+        assert "19 August [SIC]" in event                               # kgo:statedAs
+        assert "Proposed participants" in event and "Mikoyan" in event  # kgo:proposedParticipant
+        assert "Proposed for (planned, not attended)" in pages[("/person/anastas-mikoyan", "text/html")]
+        assert f"@prefix kgt: <{VOCAB}type/>" in pages[("/event/joint-delegation-pyongyang", "text/turtle")]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def test_kg_site_writes_no_canonical_iri(custom: Path, tmp_path: Path):
+    run = kg("--root", str(custom), "site", str(tmp_path / "site"), cwd=custom)
+    assert run.returncode == 0, run.stderr
+    stray = [p.relative_to(tmp_path).as_posix() for p in (tmp_path / "site").rglob("*")
+             if p.is_file() and p.suffix != ".gz" and b"kg.example.org" in p.read_bytes()]
+    assert stray == []
 
 
 # ---------------------------------------------------------------- a project's own types

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, unquote
 
 import jinja2
 
+from ..namespaces import CANONICAL, Namespaces
 from ..publish import media_type
 from . import home, rdfout, views
 from .graph import Graph, safe_href
@@ -80,8 +81,9 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
 class App:
     """Serves one published ``dist/`` under one IRI base."""
 
-    def __init__(self, dist: Path, base: str, *, queries_dir: Path | None = None, pool=None, static_site: bool = False):
-        self.graph = Graph(dist, base)
+    def __init__(self, dist: Path, base: str, *, queries_dir: Path | None = None, pool=None, static_site: bool = False,
+                 namespaces: Namespaces = CANONICAL):
+        self.graph = Graph(dist, base, namespaces)
         self.dist = Path(dist)
         self.pool = pool
         self.static_site = static_site
