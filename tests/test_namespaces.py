@@ -319,3 +319,23 @@ def test_types_declared_in_kgs_canonical_namespace_are_refused_in_a_project_with
     run = kg("--root", str(project), "build", cwd=project)
     assert run.returncode == 2, run.stdout + run.stderr
     assert "types.ttl:6:" in run.stderr and VOCAB + "type/" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_kg_init_writes_the_types_prefix_of_its_vocabulary(tmp_path: Path):
+    project = tmp_path / "new"
+    assert kg("init", str(project), cwd=tmp_path).returncode == 0
+    settings = load_settings(project)
+    assert settings.namespaces != CANONICAL
+    types = (project / "data" / "types.ttl").read_text(encoding="utf-8")
+    assert f"# @prefix kgt: <{settings.namespaces.types}> ." in types.splitlines()
+    # The commented example, uncommented, is a type of the project that builds.
+    lines = types.splitlines()
+    example = "\n".join(line[2:] for line in lines[lines.index(next(x for x in lines if x.startswith("# @prefix"))):])
+    (project / "data" / "types.ttl").write_text(example + "\n", encoding="utf-8")
+    facts = project / "data" / "documents" / "900001.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("{type: secret,", "{type: special-file,"),
+                     encoding="utf-8")
+    run = kg("--root", str(project), "build", cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    nt = (project / "dist" / "kg.nt").read_text(encoding="utf-8")
+    assert f"<{settings.namespaces.types}special-file>" in nt and "kg.example.org" not in nt
