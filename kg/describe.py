@@ -23,7 +23,8 @@ from rdflib import Graph, Literal, URIRef
 from . import __version__
 from .errors import KgError, quote
 from .iris import Iris
-from .publish import media_type, prefixes, sha256
+from .namespaces import CANONICAL, Namespaces
+from .publish import media_type, sha256
 from .settings import CONFIG_FILE, Identity
 from .vocab import DCAT, DCTERMS, PROV, RDF, RDFS, SCHEMA, SPDX, VOID, XSD
 
@@ -57,7 +58,8 @@ def build_time(epoch: int | None, fallback: str) -> datetime:
 
 
 def describe(union: Graph, files: dict[str, bytes], inputs: dict[str, bytes], *, base: str,
-             identity: Identity, sources: list[str], when: datetime) -> Graph:
+             identity: Identity, sources: list[str], when: datetime,
+             namespaces: Namespaces = CANONICAL) -> Graph:
     g = Graph()
     ds = URIRef(f"{base}dataset")
     g.add((ds, RDF.type, VOID.Dataset))
@@ -75,7 +77,7 @@ def describe(union: Graph, files: dict[str, bytes], inputs: dict[str, bytes], *,
     for s in sorted(sources):
         g.add((ds, DCTERMS.source, URIRef(s)))
         g.add((ds, SCHEMA.isBasedOn, URIRef(s)))
-    _partitions(g, ds, union)
+    _partitions(g, ds, union, namespaces.prefixes())
     for name in sorted(files):
         _distribution(g, ds, name, files[name], base)
     _provenance(g, ds, inputs, when)
@@ -103,29 +105,29 @@ def _identity(g: Graph, ds: URIRef, identity: Identity) -> None:
         g.add((node, SCHEMA.name, Literal(identity.publisher, lang="en")))
 
 
-def _partitions(g: Graph, ds: URIRef, union: Graph) -> None:
+def _partitions(g: Graph, ds: URIRef, union: Graph, prefixes: dict[str, str]) -> None:
     classes = Counter(o for _, o in union.subject_objects(RDF.type))
     props = Counter(p for _, p, _ in union)
     g.add((ds, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
     g.add((ds, VOID.properties, Literal(len(props), datatype=XSD.integer)))
     for cls, n in classes.items():
-        node = Iris.below(ds, "class", _prefixed(cls))
+        node = Iris.below(ds, "class", _prefixed(cls, prefixes))
         g.add((ds, VOID.classPartition, node))
         g.add((node, VOID["class"], cls))
         g.add((node, VOID.entities, Literal(n, datatype=XSD.integer)))
-        g.add((node, RDFS.label, Literal(f"class {_prefixed(cls)}", lang="en")))
+        g.add((node, RDFS.label, Literal(f"class {_prefixed(cls, prefixes)}", lang="en")))
     for prop, n in props.items():
-        node = Iris.below(ds, "property", _prefixed(prop))
+        node = Iris.below(ds, "property", _prefixed(prop, prefixes))
         g.add((ds, VOID.propertyPartition, node))
         g.add((node, VOID.property, prop))
         g.add((node, VOID.triples, Literal(n, datatype=XSD.integer)))
-        g.add((node, RDFS.label, Literal(f"property {_prefixed(prop)}", lang="en")))
+        g.add((node, RDFS.label, Literal(f"property {_prefixed(prop, prefixes)}", lang="en")))
 
 
-def _prefixed(iri: URIRef) -> str:
+def _prefixed(iri: URIRef, prefixes: dict[str, str]) -> str:
     """A readable, unique path segment for a term: ``crm-E21_Person``."""
     s = str(iri)
-    for prefix, ns in prefixes().items():
+    for prefix, ns in prefixes.items():
         if s.startswith(ns):
             return f"{prefix}-{s[len(ns):]}".replace("/", "_").replace("#", "_")
     return "x-" + hashlib.sha256(s.encode()).hexdigest()[:12]

@@ -19,6 +19,7 @@ from .errors import FactsError, PassageError, quote
 from .inputs import list_files
 from .iris import is_key
 from .names import NameIndex, check_records
+from .namespaces import CANONICAL, Namespaces
 from .passages import closest_hint, locate
 from .records import Record, read_record
 from .vocabulary import PROJECT_TYPES, Vocabulary, load_vocabulary
@@ -583,11 +584,12 @@ def input_files(data_dir: Path) -> list[Path]:
             + ([types] if os.path.lexists(types) else []))
 
 
-def load_facts(data_dir: Path) -> Facts:
+def load_facts(data_dir: Path, namespaces: Namespaces = CANONICAL) -> Facts:
     """Read the registry, its reviewed Wikidata links (``wikidata/review.tsv``: accepted rows
-    only), every record in ``records/`` and its facts file in ``documents/``."""
+    only), every record in ``records/`` and its facts file in ``documents/``; the project's
+    ``types.ttl`` names its types in ``namespaces`` (kg.toml's ``vocabulary``)."""
     data_dir = Path(data_dir)
-    vocabulary = load_vocabulary(data_dir)
+    vocabulary = load_vocabulary(data_dir, namespaces)
     types = vocabulary.keys
     registry_path = data_dir / "registry.yaml"
     entities = load_registry(registry_path, types)

@@ -1,8 +1,9 @@
 """``kg init DIR``: a new project that builds at once, from the template kg installs.
 
-The template (``kg/templates/project/``) holds kg.toml with the dataset's identity, a
-``data/`` folder with one example record and its facts, an empty Wikidata review table,
-a commented ``data/types.ttl``, a ``queries/`` folder and a README with the next steps.
+The template (``kg/templates/project/``) holds kg.toml with the dataset's identity and
+namespaces, a ``data/`` folder with one example record and its facts, an empty Wikidata
+review table, a commented ``data/types.ttl`` (its ``kgt:`` prefix the type namespace of the
+template's ``vocabulary``), a ``queries/`` folder and a README with the next steps.
 The project is written to a temporary folder beside DIR and renamed into place, so a
 failure leaves nothing half-made; DIR may be missing or empty, never anything else.
 """
@@ -11,15 +12,18 @@ from __future__ import annotations
 import os
 import shutil
 import secrets
+import tomllib
 from datetime import datetime, timezone
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
 
 from .errors import KgError
+from .namespaces import Namespaces
 
 TEMPLATE = "templates/project"
 TODAY = "@TODAY@"  # replaced in kg.toml by the date the project is made
+TYPES = "@TYPES@"  # replaced in data/types.ttl by the type namespace of kg.toml's vocabulary
 
 
 def init_project(target: Path | str) -> Path:
@@ -34,7 +38,8 @@ def init_project(target: Path | str) -> Path:
     except OSError as e:
         raise KgError(f"cannot create the project folder: {e.strerror}", path=target) from None
     try:
-        _copy(resources.files("kg").joinpath(TEMPLATE), tmp)
+        template = resources.files("kg").joinpath(TEMPLATE)
+        _copy(template, tmp, _placeholders(template))
         if target.is_dir():
             target.rmdir()  # empty: checked above
         tmp.rename(target)
@@ -58,23 +63,31 @@ def _check_target(target: Path) -> None:
                       path=target, hint="choose another folder, or run kg commands with --root here")
 
 
-def _copy(source: Traversable, dest: Path) -> None:
+def _placeholders(template: Traversable) -> dict[str, tuple[str, str]]:
+    """File name → (placeholder, value): today's date in kg.toml, and in data/types.ttl the type
+    namespace that follows from the template kg.toml's ``vocabulary``."""
+    conf = tomllib.loads(template.joinpath("kg.toml").read_text(encoding="utf-8"))
+    today = datetime.now(timezone.utc).date().isoformat()
+    return {"kg.toml": (TODAY, today), "types.ttl": (TYPES, Namespaces(conf["kg"]["vocabulary"]).types)}
+
+
+def _copy(source: Traversable, dest: Path, placeholders: dict[str, tuple[str, str]]) -> None:
     for item in sorted(source.iterdir(), key=lambda t: t.name):
         if item.name == "__pycache__":
             continue
         if item.is_dir():
             (dest / item.name).mkdir()
-            _copy(item, dest / item.name)
+            _copy(item, dest / item.name, placeholders)
             continue
         data = item.read_bytes()
-        if item.name == "kg.toml":
-            today = datetime.now(timezone.utc).date().isoformat()
-            data = data.replace(TODAY.encode(), today.encode())
+        if item.name in placeholders:
+            mark, value = placeholders[item.name]
+            data = data.replace(mark.encode(), value.encode())
         (dest / item.name).write_bytes(data)
 
 
 NEXT_STEPS = """\
 made a new kg project in {path}
-  next: edit kg.toml (base IRI, title, licence, publisher), then
+  next: edit kg.toml (base IRI, vocabulary namespace, title, licence, publisher), then
         kg --root {path} build
   and see {path}/README.md for adding your records."""

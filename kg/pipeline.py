@@ -73,8 +73,10 @@ def _origins(facts: Facts, iris: Iris, union: Graph) -> dict[str, str]:
 
 def assemble(settings: Settings) -> BuildResult:
     """Read and map; no validation, no writes."""
-    facts = load_facts(settings.data_dir)
+    facts = load_facts(settings.data_dir, settings.namespaces)
     shared, docs = map_all(facts, settings.base, settings.identity.archive)
+    for g in (shared, *docs.values()):  # kg's terms in the project's namespaces (kg.toml's vocabulary)
+        settings.namespaces.rewrite(g)
     union = Graph()
     for g in (shared, *docs.values()):
         for t in g:
@@ -91,7 +93,7 @@ def check(settings: Settings) -> BuildResult:
     """
     result = assemble(settings)
     origins = _origins(result.facts, Iris(settings.base), result.union)
-    shapes = shapes_graph()
+    shapes = shapes_graph(settings.namespaces)
     found = set()
     for number in sorted(result.per_document):  # one validation unit per document
         unit = Graph()
@@ -134,12 +136,12 @@ def _modified(settings: Settings) -> str:
 
 def render(settings: Settings, result: BuildResult) -> dict[str, bytes]:
     """All files of ``dist/`` as bytes (nothing written)."""
-    files = render_dumps(Built(result.union, _dataset(settings, result)))
+    files = render_dumps(Built(result.union, _dataset(settings, result), settings.namespaces))
     sources = [d.record.url for d in result.facts.documents if d.record.url]
     when = build_time(settings.source_date_epoch, _modified(settings))
     void = describe(result.union, files, _inputs(settings), base=settings.base, identity=settings.identity,
-                    sources=sources, when=when)
-    files["void.ttl"] = turtle(void)
+                    sources=sources, when=when, namespaces=settings.namespaces)
+    files["void.ttl"] = turtle(void, settings.namespaces)
     files["SHA256SUMS"] = checksums(files)
     return files
 

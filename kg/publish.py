@@ -16,14 +16,13 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from rdflib import Dataset, Graph
 
 from .distdir import check_target
 from .errors import PublishError
+from .namespaces import CANONICAL, Namespaces
 
 MEDIA_TYPES = {
     "kg.ttl": "text/turtle",
@@ -42,16 +41,12 @@ class Built:
 
     union: Graph
     dataset: Dataset
+    namespaces: Namespaces = CANONICAL  # kg's terms in the project (kg.toml's vocabulary)
 
 
-@lru_cache(maxsize=1)
-def _context_text() -> str:
-    return resources.files("kg._ontology").joinpath("context.jsonld").read_text(encoding="utf-8")
-
-
-def context() -> dict:
-    """The project's JSON-LD context (``ontology/context.jsonld``), a fresh copy each call."""
-    return json.loads(_context_text())
+def context(namespaces: Namespaces = CANONICAL) -> dict:
+    """The project's JSON-LD context (``ontology/context.jsonld`` in its namespaces), a fresh copy each call."""
+    return namespaces.context()
 
 
 def sorted_lines(data: str) -> bytes:
@@ -67,18 +62,18 @@ def nquads(ds: Dataset) -> bytes:
     return sorted_lines(ds.serialize(format="nquads", encoding="utf-8").decode("utf-8"))
 
 
-def turtle(g: Graph) -> bytes:
+def turtle(g: Graph, namespaces: Namespaces = CANONICAL) -> bytes:
     out = Graph()
-    for prefix, ns in prefixes().items():
+    for prefix, ns in prefixes(namespaces).items():
         out.bind(prefix, ns, override=True, replace=True)
     for t in g:
         out.add(t)
     return out.serialize(format="turtle", encoding="utf-8")
 
 
-def prefixes() -> dict[str, str]:
+def prefixes(namespaces: Namespaces = CANONICAL) -> dict[str, str]:
     """The project's prefixes (``crm``, ``schema``, ``kgo`` …), from its JSON-LD context."""
-    return {k: v for k, v in context()["@context"].items() if isinstance(v, str) and not k.startswith("@")}
+    return namespaces.prefixes()
 
 
 def _canon(value):
@@ -91,9 +86,9 @@ def _canon(value):
     return value
 
 
-def jsonld(g: Graph) -> bytes:
+def jsonld(g: Graph, namespaces: Namespaces = CANONICAL) -> bytes:
     """Compacted JSON-LD with the project's context inlined, canonically ordered."""
-    ctx = context()["@context"]
+    ctx = context(namespaces)["@context"]
     raw = g.serialize(format="json-ld", context=ctx, auto_compact=True, encoding="utf-8")
     doc = json.loads(raw)
     nodes = doc.get("@graph", [doc] if "@id" in doc else [])
@@ -117,11 +112,11 @@ def sha256(data: bytes) -> str:
 def render_dumps(built: Built) -> dict[str, bytes]:
     """All dump files except the description (which needs their sizes and checksums)."""
     files = {
-        "kg.ttl": turtle(built.union),
+        "kg.ttl": turtle(built.union, built.namespaces),
         "kg.nt": ntriples(built.union),
         "kg.nq": nquads(built.dataset),
-        "kg.jsonld": jsonld(built.union),
-        "context.jsonld": (json.dumps(context(), ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+        "kg.jsonld": jsonld(built.union, built.namespaces),
+        "context.jsonld": (json.dumps(context(built.namespaces), ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
     }
     for name in GZIPPED:
         files[name + ".gz"] = gz(files[name])

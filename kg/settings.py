@@ -10,6 +10,7 @@ from pathlib import Path
 from .errors import KgError, quote
 from .inputs import read_text
 from .iris import is_http_iri
+from .namespaces import CANONICAL, LAYOUT, Namespaces
 
 DEFAULT_BASE = "https://kg.example.org/"
 CONFIG_FILE = "kg.toml"
@@ -34,12 +35,14 @@ class Identity:
 
 @dataclass(frozen=True)
 class Settings:
-    """Where inputs and outputs live, the IRI base of every published node, and the dataset's identity."""
+    """Where inputs and outputs live, the IRI base of every published node, the namespaces of
+    kg's terms (kg.toml's ``vocabulary``), and the dataset's identity."""
 
     root: Path
     base: str = DEFAULT_BASE
     source_date_epoch: int | None = None
     identity: Identity = Identity()
+    namespaces: Namespaces = CANONICAL
 
     @property
     def data_dir(self) -> Path:
@@ -64,9 +67,10 @@ def load_settings(root: Path | str = ".", base: str | None = None) -> Settings:
         base = _check_base(base, None, "--base")
     if conf.get("modified") is not None:
         _check_modified(conf["modified"], path)
+    namespaces = _check_vocabulary(conf["vocabulary"], path) if "vocabulary" in conf else CANONICAL
     identity = read_identity(config_table(root, IDENTITY_TABLE), path)
     return Settings(root=root, base=base, source_date_epoch=_epoch(os.environ.get("SOURCE_DATE_EPOCH")),
-                    identity=identity)
+                    identity=identity, namespaces=namespaces)
 
 
 def config_table(root: Path, table: str) -> dict:
@@ -92,6 +96,18 @@ def _check_base(base, path: Path | None, field: str) -> str:
         raise KgError(f"base IRI {quote(base)} must be an http(s) IRI with a host, ending in '/' or '#', "
                       "without spaces or control characters", path=path, field=field)
     return base
+
+
+def _check_vocabulary(root, path: Path) -> Namespaces:
+    """``vocabulary``: the root of kg's namespaces in this project, an http(s) IRI ending in '/'
+    (kg adds ``ontology#``, ``type/`` and ``shapes#`` to it), without a query or fragment."""
+    if not (is_http_iri(root) and root.endswith("/") and "#" not in root and "?" not in root):
+        below = ", ".join(LAYOUT.values())
+        raise KgError(f"vocabulary {quote(root)} must be an http(s) IRI with a host, ending in '/', without '?', "
+                      f"'#', spaces or control characters", path=path, field="vocabulary",
+                      hint=f'kg names its terms below it ({below}), e.g. vocabulary = '
+                           '"https://archive.example.edu/kg/vocab/"')
+    return Namespaces(root)
 
 
 def read_identity(conf: dict, path: Path) -> Identity:

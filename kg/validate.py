@@ -16,11 +16,13 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 
 from .errors import KgError
-from .publish import prefixes
+from .namespaces import CANONICAL, Namespaces
 from .vocab import RDF, RDFS
 
-PREFIXES = prefixes()
-PREFIXES.update({"sh": str(SH), "kgsh": "https://kg.example.org/shapes#"})
+
+def _prefixes(namespaces: Namespaces) -> dict[str, str]:
+    """The published prefixes, and the shapes' own (``sh``, ``kgsh``): how a report names terms."""
+    return {**namespaces.prefixes(), "sh": str(SH), "kgsh": namespaces.shapes}
 
 
 @dataclass(frozen=True)
@@ -46,23 +48,30 @@ class Violation:
         return f"{level}{who}{where}:{prop} {self.message} (shape {self.shape})"
 
 
-def shapes_graph() -> Graph:
+def shapes_graph(namespaces: Namespaces = CANONICAL) -> Graph:
+    """kg's SHACL shapes (``shapes/*.ttl``), kg's terms in the project's ``namespaces``."""
     g = Graph(bind_namespaces="core")
-    for prefix, ns in PREFIXES.items():
+    for prefix, ns in _prefixes(namespaces).items():
         g.bind(prefix, ns, override=True, replace=True)
+    package = Graph()
     for res in sorted(resources.files("kg._shapes").iterdir(), key=lambda r: r.name):
         if res.name.endswith(".ttl"):
-            g.parse(data=res.read_text(encoding="utf-8"), format="turtle")
+            package.parse(data=res.read_text(encoding="utf-8"), format="turtle")
+    for t in namespaces.rewrite(package):
+        g.add(t)
     return g
 
 
 def _short(g: Graph, term) -> str | None:
+    """``term`` by the prefixes bound in ``g`` (the shapes graph), the longest namespace first."""
     if term is None:
         return None
     if isinstance(term, URIRef):
-        for prefix, ns in PREFIXES.items():
-            if str(term).startswith(ns):
-                return f"{prefix}:{str(term)[len(ns):]}"
+        iri = str(term)
+        known = [(p, str(ns)) for p, ns in g.namespaces() if iri.startswith(str(ns))]
+        if known:
+            prefix, ns = max(known, key=lambda pn: (len(pn[1]), pn[0]))
+            return f"{prefix}:{iri[len(ns):]}"
         return f"<{term}>"
     return str(term)
 

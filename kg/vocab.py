@@ -6,6 +6,8 @@ CIDOC-CRM names follow the official 7.1 RDFS; names that are not Python identifi
 (``E22_Human-Made_Object``) are listed in ``_extras`` and read with ``CRM["…"]``.
 kg's controlled types (``KGT``) are read from ``ontology/types.ttl``, the one place they
 are defined; a project adds its own in ``data/types.ttl`` (:mod:`kg.vocabulary`).
+kg's own namespaces (``KGO``, ``KGT``, and the shapes') are the canonical ones here; a project
+publishes them under its own root (:mod:`kg.namespaces`).
 """
 from __future__ import annotations
 
@@ -16,14 +18,17 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DefinedNamespace, RDF, RDFS, OWL, SKOS, XSD, DCTERMS, VOID, DCAT, PROV
 
 from .iris import is_key
+from .namespaces import CANONICAL
 
 __all__ = ["CRM", "SCHEMA", "KGO", "KGT", "OA", "RDF", "RDFS", "OWL", "SKOS", "XSD",
-           "DCTERMS", "VOID", "DCAT", "PROV", "SPDX", "SD", "FORMATS", "ENTAILMENT_SIMPLE", "WD", "WD_PAGE", "KGT_NS", "KGO_NS", "type_keys"]
+           "DCTERMS", "VOID", "DCAT", "PROV", "SPDX", "SD", "FORMATS", "ENTAILMENT_SIMPLE", "WD", "WD_PAGE",
+           "KGT_NS", "KGO_NS", "KGSH_NS", "type_keys"]
 
 WD = Namespace("http://www.wikidata.org/entity/")
 WD_PAGE = Namespace("https://www.wikidata.org/wiki/")
-KGO_NS = "https://kg.example.org/ontology#"
-KGT_NS = "https://kg.example.org/type/"
+KGO_NS = CANONICAL.ontology   # https://kg.example.org/ontology#
+KGT_NS = CANONICAL.types      # https://kg.example.org/type/
+KGSH_NS = CANONICAL.shapes    # https://kg.example.org/shapes#
 
 
 class CRM(DefinedNamespace):

@@ -6,7 +6,8 @@ A project adds classification levels, roles, event, group and place types in its
 English ``rdfs:label`` and ``skos:prefLabel`` and, optionally, an ``rdfs:comment``. The
 installed package is never edited: :func:`load_vocabulary` reads both files for each
 build, the loader checks keys against the union, and the build publishes the project's
-types in the shared graph next to kg's own.
+types in the shared graph next to kg's own. The file names its types in the project's type
+namespace (kg.toml's ``vocabulary``, :mod:`kg.namespaces`); they are read into kg's canonical one.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from rdflib.term import Node
 from .errors import KgError, quote
 from .inputs import read_text
 from .iris import is_key
+from .namespaces import CANONICAL, Namespaces
 from .vocab import CRM, KGT_NS, RDF, RDFS, SKOS, type_keys, types_triples
 
 PROJECT_TYPES = "types.ttl"  # in the project's data/ folder
@@ -68,21 +70,23 @@ class Vocabulary:
         return frozenset(k for k in out if self.keys.get(k) == "role")
 
 
-def load_vocabulary(data_dir: Path | str) -> Vocabulary:
-    """kg's types, and the project's ``data/types.ttl`` if there is one (checked; exit 2 if malformed)."""
+def load_vocabulary(data_dir: Path | str, namespaces: Namespaces = CANONICAL) -> Vocabulary:
+    """kg's types, and the project's ``data/types.ttl`` if there is one (checked; exit 2 if
+    malformed), its types named in ``namespaces.types``."""
     path = Path(data_dir) / PROJECT_TYPES
     package = type_keys()
     if not os.path.lexists(path):
         return Vocabulary(package)
-    own, triples = _project(read_text(path), path)
+    own, triples = _project(read_text(path), path, namespaces)
     return Vocabulary({**package, **dict(own)}, triples, path)
 
 
 @lru_cache(maxsize=4)  # the loader and the build read the same file: parse it once
-def _project(text: str, path: Path) -> tuple[tuple, tuple]:
+def _project(text: str, path: Path, namespaces: Namespaces) -> tuple[tuple, tuple]:
     g = _parse(text, path)
-    own = _check(g, text, path, type_keys())
-    return tuple(sorted(own.items())), tuple(sorted(g))
+    own = _check(g, text, path, type_keys(), namespaces.types)
+    canonical = {tuple(namespaces.canonical(x) for x in t) for t in g}  # as kg's code names types
+    return tuple(sorted(own.items())), tuple(sorted(canonical))
 
 
 def _parse(text: str, path: Path) -> Graph:
@@ -97,20 +101,21 @@ def _parse(text: str, path: Path) -> Graph:
         raise KgError(f"not valid Turtle: {quote(str(e))}", path=path, hint=HINT) from None
 
 
-def _check(g: Graph, text: str, path: Path, package: dict[str, str]) -> dict[str, str]:
-    """The project's ``{key: scheme}``; every triple is about one of its types, well formed."""
+def _check(g: Graph, text: str, path: Path, package: dict[str, str], types_ns: str) -> dict[str, str]:
+    """The project's ``{key: scheme}``; every triple is about one of its types (in ``types_ns``), well formed."""
     own = {}
     for subject in sorted(set(g.subjects()), key=str):
-        key = _key(subject)
-        err = _Where(path, text, key)
+        key = _key(subject, types_ns)
+        err = _Where(path, text, key or _local(subject), types_ns)  # the line of kgt:<local> if there is one
         if key is None or not is_key(key):
-            err.fail(f"{quote(str(subject))} is not a type of kg's namespace {KGT_NS}",
-                     "name each type kgt:<key>, with a key of lower-case words joined by '-' (kgt:strictly-secret)")
+            err.fail(f"{quote(str(subject))} is not a type of kg's namespace {types_ns}",
+                     f"name each type kgt:<key>, with @prefix kgt: <{types_ns}> (from kg.toml's vocabulary) "
+                     "and a key of lower-case words joined by '-' (kgt:strictly-secret)")
         if key in OPEN_SCHEMES or key in package.values():
             _scheme_statement(g, subject, key, err)
             continue
         scheme = _one(g, subject, SKOS.inScheme, err, "skos:inScheme (its scheme, e.g. kgt:classification)")
-        scheme_key = _key(scheme)
+        scheme_key = _key(scheme, types_ns)
         if scheme_key not in OPEN_SCHEMES:
             err.fail(f"the scheme of kgt:{key} is {quote(str(scheme))}; a project adds types to kg's schemes only",
                      "expected skos:inScheme one of " + ", ".join(f"kgt:{s}" for s in OPEN_SCHEMES))
@@ -151,7 +156,7 @@ def _scheme_statement(g: Graph, subject: Node, key: str, err: "_Where") -> None:
 def _one(g: Graph, subject: Node, predicate: URIRef, err: "_Where", what: str) -> Node:
     values = list(g.objects(subject, predicate))
     if len(values) != 1:
-        err.fail(f"kgt:{_key(subject)} needs exactly one {what}, found {len(values)}")
+        err.fail(f"kgt:{err.key} needs exactly one {what}, found {len(values)}")
     return values[0]
 
 
@@ -159,14 +164,20 @@ def _english(value) -> bool:
     return isinstance(value, Literal) and value.language == "en" and bool(str(value).strip())
 
 
-def _key(term) -> str | None:
+def _key(term, types_ns: str) -> str | None:
     s = str(term)
-    return s[len(KGT_NS):] if isinstance(term, URIRef) and s.startswith(KGT_NS) else None
+    return s[len(types_ns):] if isinstance(term, URIRef) and s.startswith(types_ns) else None
 
 
-def _line_of(text: str, key: str) -> int | None:
+def _local(term) -> str:
+    """The last segment of an IRI (a type named in another namespace: where is it written?)."""
+    s = str(term)
+    return s[max(s.rfind("/"), s.rfind("#")) + 1:]
+
+
+def _line_of(text: str, key: str, types_ns: str) -> int | None:
     """The first line that names ``kgt:<key>`` at its start (where it is declared), else any."""
-    names = (f"kgt:{key}", f"<{KGT_NS}{key}>")
+    names = (f"kgt:{key}", f"<{types_ns}{key}>")
     lines = text.splitlines()
     for starts in (True, False):
         for n, line in enumerate(lines, 1):
@@ -194,7 +205,8 @@ class _Where:
     path: Path
     text: str
     key: str | None
+    types_ns: str
 
     def fail(self, message: str, hint: str | None = None):
-        line = _line_of(self.text, self.key) if self.key else None
+        line = _line_of(self.text, self.key, self.types_ns) if self.key else None
         raise KgError(message, path=self.path, line=line, hint=hint or HINT)

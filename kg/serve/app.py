@@ -16,6 +16,7 @@ import jinja2
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 
+from ..namespaces import CANONICAL, Namespaces
 from ..publish import media_type
 from . import crawl, home, rdfout, views
 from .graph import Graph, safe_href
@@ -51,8 +52,9 @@ ROUTES = Map([
 class App:
     """Serves one published ``dist/`` under one IRI base."""
 
-    def __init__(self, dist: Path, base: str, *, queries_dir: Path | None = None, pool=None, static_site: bool = False):
-        self.graph = Graph(dist, base)
+    def __init__(self, dist: Path, base: str, *, queries_dir: Path | None = None, pool=None, static_site: bool = False,
+                 namespaces: Namespaces = CANONICAL):
+        self.graph = Graph(dist, base, namespaces)
         self.dist = Path(dist)
         self.pool = pool
         self.static_site = static_site

@@ -45,7 +45,7 @@ def serve_run(args, settings: Settings) -> int:
     dist = Path(args.dist) if args.dist else settings.dist_dir
     if args.query_timeout <= 0 or args.result_limit <= 0 or args.workers <= 0 or args.query_memory <= 0:
         raise KgError("--query-timeout, --result-limit, --workers and --query-memory must be positive", field="serve")
-    app = App(dist, settings.base, queries_dir=queries_dir(settings))
+    app = App(dist, settings.base, queries_dir=queries_dir(settings), namespaces=settings.namespaces)
     if args.sparql_url is not None:
         from ..remote import endpoint
         from .proxy import EndpointPool
@@ -80,7 +80,8 @@ def site_add_arguments(p: argparse.ArgumentParser) -> None:
 def site_run(args, settings: Settings) -> int:
     from .site import export
     dist = Path(args.dist) if args.dist else settings.dist_dir
-    n = export(dist, settings.base, Path(args.output), queries_dir=queries_dir(settings))
+    n = export(dist, settings.base, Path(args.output), queries_dir=queries_dir(settings),
+               namespaces=settings.namespaces)
     print(f"kg site: wrote {n} files to {args.output}")
     return 0
 

@@ -13,9 +13,11 @@ from collections import defaultdict
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import URIRef
 
 from .. import vocab
 from ..errors import KgError
+from ..namespaces import CANONICAL, Namespaces
 
 class Terms:
     """A closed :mod:`kg.vocab` namespace giving plain strings, as pyoxigraph compares them.
@@ -36,14 +38,19 @@ RDF_TYPE = str(vocab.RDF.type)
 RDFS_LABEL = str(vocab.RDFS.label)
 SKOS_ALT = str(vocab.SKOS.altLabel)
 OWL_SAMEAS = str(vocab.OWL.sameAs)
+KGT_PLANNED = str(vocab.KGT.planned)
 
 
 class Graph:
-    """Triples by subject and by object, the JSON-LD context, and the base ↔ path mapping."""
+    """Triples by subject and by object, the JSON-LD context, and the base ↔ path mapping.
 
-    def __init__(self, dist: Path, base: str):
+    ``namespaces`` are the project's for kg's own terms (kg.toml's ``vocabulary``): the dumps
+    name them so, and :meth:`term` turns the canonical name code uses (``KGO + …``) into it.
+    """
+
+    def __init__(self, dist: Path, base: str, namespaces: Namespaces = CANONICAL):
         dist = Path(dist)
-        self.dist, self.base = dist, base
+        self.dist, self.base, self.namespaces = dist, base, namespaces
         nq, void = dist / "kg.nq", dist / "void.ttl"
         if not nq.is_file():
             raise KgError("no published dump to serve", path=nq, hint="run `kg build` first")
@@ -93,6 +100,10 @@ class Graph:
         return safe_href(iri)
 
     # ------------------------------------------------------------------ lookups
+    def term(self, iri: str) -> str:
+        """One of kg's own terms (``KGO + "statedAs"``, :data:`KGT_PLANNED`) as the dumps name it."""
+        return str(self.namespaces.term(URIRef(iri)))
+
     def values(self, s: str, p: str) -> list[ox.NamedNode | ox.Literal]:
         return [t.object for t in self.out.get(s, ()) if t.predicate.value == p]
 

@@ -10,7 +10,7 @@ from itertools import combinations
 from markupsafe import Markup, escape
 
 from .graph import Graph
-from .views import CRM, SKOS_ALT, event_summary, link
+from .views import CRM, KGT_PLANNED, SKOS_ALT, event_summary, link
 
 DCTERMS = "http://purl.org/dc/terms/"
 VOID = "http://rdfs.org/ns/void#"
@@ -99,7 +99,7 @@ def meetings(g: Graph) -> tuple[list[str], dict[tuple[str, str], list[str]]]:
     edges: dict[tuple[str, str], list[str]] = {}
     people: set[str] = set()
     for ev in g.under("event"):
-        if any(t.endswith("/type/planned") for t in g.iris(ev, CRM + "P2_has_type")):
+        if g.term(KGT_PLANNED) in g.iris(ev, CRM + "P2_has_type"):
             continue
         present = sorted(a for a in g.iris(ev, CRM + "P11_had_participant") if "/person/" in a)
         for a, b in combinations(present, 2):

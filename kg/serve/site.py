@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 from ..errors import KgError
+from ..namespaces import CANONICAL, Namespaces
 from .app import App
 from .negotiate import SUFFIXES
 
@@ -22,11 +23,12 @@ def _write(out: Path, rel: str, body: bytes) -> None:
     target.write_bytes(body)
 
 
-def export(dist: Path, base: str, out: Path, queries_dir: Path | None = None) -> int:
+def export(dist: Path, base: str, out: Path, queries_dir: Path | None = None,
+           namespaces: Namespaces = CANONICAL) -> int:
     """Write the site; returns the number of files written."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise KgError("the output folder exists and is not empty", path=out, hint="give a new or empty folder")
-    app = App(dist, base, queries_dir=queries_dir, static_site=True)
+    app = App(dist, base, queries_dir=queries_dir, static_site=True, namespaces=namespaces)
     g = app.graph
     out.mkdir(parents=True, exist_ok=True)
     n = 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from .graph import CRM, KGO, OWL_SAMEAS, SDO, SKOS_ALT, Graph  # noqa: F401 - home.py imports some from here
+from .graph import CRM, KGO, KGT_PLANNED, OWL_SAMEAS, SDO, SKOS_ALT, Graph  # noqa: F401 - home.py imports some from here
 from . import texts
 
 KGO_PROPOSED = KGO + "proposedParticipant"
@@ -23,7 +23,7 @@ def _time(g: Graph, event: str) -> dict | None:
         return None
     begin, end = g.first(span, CRM + "P82a_begin_of_the_begin"), g.first(span, CRM + "P82b_end_of_the_end")
     return {"label": g.label(span), "begin": begin, "end": end, "note": g.first(span, CRM + "P3_has_note"),
-            "stated": g.first(span, KGO + "statedAs"),
+            "stated": g.first(span, g.term(KGO + "statedAs")),
             "sort": begin or g.first(span, CRM + "P81b_begin_of_the_end") or end or ""}
 
 
@@ -32,14 +32,14 @@ def event_summary(g: Graph, event: str) -> dict:
     return {**link(g, event), "time": t, "begin": (t or {}).get("sort") or "",
             "places": [link(g, p) for p in g.iris(event, CRM + "P7_took_place_at")],
             "types": [g.label(x) for x in g.iris(event, CRM + "P2_has_type")],
-            "planned": any(x.endswith("/type/planned") for x in g.iris(event, CRM + "P2_has_type")), "roles": []}
+            "planned": g.term(KGT_PLANNED) in g.iris(event, CRM + "P2_has_type"), "roles": []}
 
 
 def _roles(g: Graph, event: str) -> dict[str, list[str]]:
     """actor IRI → role labels, from the part-activities ``<event>/part/<role>/<actor>``."""
     roles: dict[str, list[str]] = {}
     for part in g.iris(event, CRM + "P9_consists_of"):
-        for actor in g.iris(part, CRM + "P14_carried_out_by") + g.iris(part, KGO_PROPOSED):
+        for actor in g.iris(part, CRM + "P14_carried_out_by") + g.iris(part, g.term(KGO_PROPOSED)):
             roles.setdefault(actor, []).extend(g.label(r) for r in g.iris(part, CRM + "P2_has_type"))
     return roles
 
@@ -106,7 +106,7 @@ def agent(g: Graph, iri: str) -> dict:
     attended, proposed = [], []
     for ev in sorted(set(g.subjects_of(CRM + "P11_had_participant", iri))):
         attended.append(event_summary(g, ev) | {"roles": _roles(g, ev).get(iri, [])})
-    for ev in sorted(set(g.subjects_of(KGO_PROPOSED, iri))):
+    for ev in sorted(set(g.subjects_of(g.term(KGO_PROPOSED), iri))):
         if g.first(ev, CRM + "P9i_forms_part_of"):
             continue
         proposed.append(event_summary(g, ev) | {"roles": _roles(g, ev).get(iri, [])})
@@ -129,9 +129,9 @@ def agent(g: Graph, iri: str) -> dict:
 def event(g: Graph, iri: str) -> dict:
     roles = _roles(g, iri)
     attendees = [link(g, a) | {"roles": roles.get(a, [])} for a in g.iris(iri, CRM + "P11_had_participant")]
-    proposed = [link(g, a) | {"roles": roles.get(a, [])} for a in g.iris(iri, KGO_PROPOSED)]
+    proposed = [link(g, a) | {"roles": roles.get(a, [])} for a in g.iris(iri, g.term(KGO_PROPOSED))]
     others = [link(g, a) | {"roles": roles[a]} for a in roles
-              if a not in g.iris(iri, CRM + "P11_had_participant") + g.iris(iri, KGO_PROPOSED)]
+              if a not in g.iris(iri, CRM + "P11_had_participant") + g.iris(iri, g.term(KGO_PROPOSED))]
     return {"summary": event_summary(g, iri), "attendees": attendees, "proposed": proposed, "others": others,
             "documents": [link(g, d) for d in g.iris(iri, CRM + "P70i_is_documented_in")],
             "mentioned_in": [link(g, d) for d in g.subjects_of(CRM + "P67_refers_to", iri)],

@@ -130,7 +130,7 @@ def _save(path: Path, rows: list) -> bool:
 
 def run(args, settings: Settings) -> int:
     path = Path(args.review) if args.review else settings.data_dir / review.PATH
-    facts = load_facts(settings.data_dir)         # also checks the review file
+    facts = load_facts(settings.data_dir, settings.namespaces)  # also checks the review file
     rows = review.read(path)
     review.check(path, rows, facts.entities)
     shown = _shown(path, settings)
