@@ -386,9 +386,14 @@ class _DocumentLoader:
         if responds_to is not None and not is_key(responds_to):
             raise item.error(f"expected the key of another proposition, got {quote(responds_to)}", "responds_to")
         (conversation,), purpose, about_time = refs(fields["in"]), refs(fields["purpose"]), refs(fields["about_time"])
+        passages, inferred, note = self._evidence(item)
+        original = _text(item, "original")
+        if original is not None:   # the same words in the original: a second passage of the evidence
+            self._has_text(item, "original", "original")
+            passages += (self.find(item, "original", original, "original"),)
         return Proposition(key, _type(item, "type", item.get("type"), "proposition", self.types), conversation,
                            refs(fields["by"]), _text(item, "summary", required=True), refs(fields["about"]),
-                           purpose[0] if purpose else None, responds_to, *self._evidence(item),
+                           purpose[0] if purpose else None, responds_to, passages, inferred, note,
                            Origin(self.path, item.line), about_time[0] if about_time else None)
 
     def _estimates_have_times(self, statements: list[Statement]) -> None:

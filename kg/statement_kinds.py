@@ -92,6 +92,8 @@ PROPOSITION_FIELDS: tuple[Kind, ...] = (
     _k("by", "proposition", AGENTS, "who put it forward, as the text says (left out where it names no one)",
        many=True, implies_mention=True, acting=True),
     _k("summary", "proposition", frozenset({"text"}), "the editors' short summary of what was said", required=True),
+    _k("original", "proposition", frozenset({"text"}), "the passage's words in the original text, verbatim, where the "
+       "translation differs from it or its wording matters (a second passage of the evidence)"),
     _k("about", "proposition", ANY_ENTITY, "whom and what it concerns", many=True, mentioned=True),
     _k("about_time", "proposition", frozenset({"event"}), "the event whose time (when, how long) it concerns: "
        "its time-span, stated in the same file"),

@@ -32,6 +32,9 @@ AGREED = "  send-delegation-agreed:\n    type: agreement\n"
     ("    purpose: trip\n", "    purpose: trip\n    about_time: conversation\n    stance: firm\n", "unknown field 'stance'",
      "stance"),
     ("  send-delegation:\n", "  Send_Delegation:\n", "is not a curated key", "Send_Delegation"),
+    ("    passage: We proposed sending a delegation to Pyongyang.\n",
+     "    passage: We proposed sending a delegation to Pyongyang.\n    original: Мы предложили\n",
+     "is not in the original text", "original"),
 ])
 def test_the_loader_refuses_bad_propositions(mini_project, capsys, old, new, words, field):
     edit_facts(mini_project, old, new)

@@ -79,3 +79,25 @@ def test_cq17_the_planned_trip_time(cq, registry):
     assert v(preference["passage"]) == "We favored finishing work in Pyongyang in two or three days."
     (deadline,) = aspects["decision"]
     assert deadline["who"] is None and "not to set a deadline" in v(deadline["passage"])
+
+
+def test_where_the_translation_differs_the_original_is_cited_too(store):
+    """Peng Dehuai's question: the evidence of who asked rests on the English passage and on
+    the Russian one ("спросил, что мы будем отвечать": asked what we would answer)."""
+    rows = list(store.query("""
+        PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/>
+        PREFIX kgt: <https://kg.example.org/type/>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX schema: <http://schema.org/>
+        SELECT ?passage ?lang WHERE {
+          ?act crm:P2_has_type kgt:question ;
+               crm:P14_carried_out_by/rdfs:label "Peng Dehuai"@en .
+          ?e crm:P140_assigned_attribute_to ?act ;
+             crm:P177_assigned_property_of_type crm:P14_carried_out_by ;
+             crm:P17_was_motivated_by ?p .
+          ?p crm:P190_has_symbolic_content ?passage ;
+             crm:P106i_forms_part_of/schema:inLanguage ?lang .
+        }""", use_default_graph_as_union=True))
+    got = {(r["lang"].value, r["passage"].value.split(" ", 2)[1]) for r in rows}
+    assert got == {("en", "Dehuai"), ("ru", "Дэ-хуэй")}, got
+    assert any("спросил, что мы будем отвечать" in r["passage"].value for r in rows)
