@@ -133,12 +133,33 @@ class NameUse:
 
 
 @dataclass(frozen=True)
+class Proposition:
+    """An act in a conversation that a document reports (an item of ``propositions:``):
+    a proposal, agreement, objection, decision … with its passage (data/README.md)."""
+
+    key: str
+    type: str
+    conversation: str
+    by: tuple[str, ...]
+    summary: str
+    about: tuple[str, ...]
+    purpose: str | None
+    responds_to: str | None
+    passages: tuple[Passage, ...]
+    inferred: str | None
+    note: str | None
+    origin: Origin
+    about_time: str | None = None   # the event whose time-span it concerns
+
+
+@dataclass(frozen=True)
 class DocumentFacts:
     record: Record
     kind: str
     statements: tuple[Statement, ...]
     names: tuple[NameUse, ...]
     path: Path
+    propositions: tuple[Proposition, ...] = ()
 
     @property
     def number(self) -> str:
@@ -284,7 +305,7 @@ class _DocumentLoader:
     def load(self, data) -> DocumentFacts:
         if not isinstance(data, Node):
             raise FactsError("expected a mapping with record, kind, author, …", path=self.path, line=1)
-        allowed = {"record", "kind", "names", "statements", *(k.key for k in kinds.DOCUMENT_KINDS)}
+        allowed = {"record", "kind", "names", "statements", "propositions", *(k.key for k in kinds.DOCUMENT_KINDS)}
         _no_unknown(data, allowed)
         number = data.get("record")
         if not isinstance(number, (str, int)) or isinstance(number, bool) or str(number) != self.record.number:
@@ -312,8 +333,69 @@ class _DocumentLoader:
             statements.append(self._statement(data, item))
         self._estimates_have_times(statements)
         statements += implied_mentions(statements)
+        propositions = self._propositions(data, {st.subject for st in statements if st.prop == "time"})
+        statements += proposition_mentions(propositions, statements)
         names = tuple(self._name(data, n) for n in _list(data, "names", "{entity, text, lang}"))
-        return DocumentFacts(self.record, kind, tuple(statements), names, self.path)
+        return DocumentFacts(self.record, kind, tuple(statements), names, self.path, propositions)
+
+    def _propositions(self, data: Node, timed: set[str]) -> tuple[Proposition, ...]:
+        """The ``propositions:`` section: key → one act in a conversation (see data/README.md).
+        ``timed``: the events whose time this file states (what ``about_time`` may name)."""
+        section = data.get("propositions")
+        if section is None:
+            return ()
+        if not isinstance(section, Node):
+            raise data.error("expected a mapping of key → {type, in, by, summary, passage, …}", "propositions")
+        out = [self._proposition(section, key, item) for key, item in section.items()]
+        by_key = {p.key: p for p in out}
+        for p in out:
+            if p.about_time is not None and p.about_time not in timed:
+                raise FactsError(f"about_time {p.about_time!r}: that event's time is not stated in this file",
+                                 path=p.origin.path, line=p.origin.line, field="about_time",
+                                 hint=f"add a statement {{event: {p.about_time}, time: {{begin: …}}}} with its passage")
+            if p.responds_to is None:
+                continue
+            other = by_key.get(p.responds_to)
+            if other is None or other is p or other.conversation != p.conversation:
+                raise FactsError(f"responds_to {quote(p.responds_to)} is not another proposition of this file "
+                                 f"in {p.conversation!r}", path=p.origin.path, line=p.origin.line, field="responds_to",
+                                 hint="name the key of the proposal, question or remark it answers, in the same conversation")
+        return tuple(out)
+
+    def _proposition(self, section: Node, key: str, item) -> Proposition:
+        if not is_key(key):
+            raise section.error(f"key {quote(key)} is not a curated key", key,
+                                hint="use lower-case ASCII words joined by '-', e.g. joint-delegation")
+        if not isinstance(item, Node):
+            raise section.error("expected a mapping such as {type: proposal, in: …, by: …, summary: …, passage: …}", key)
+        fields = kinds.PROPOSITION_BY_KEY
+        _no_unknown(item, set(fields) | EVIDENCE_KEYS)
+        for k in fields.values():
+            if k.required and k.key not in item:
+                raise item.error(f"missing: every proposition states its {k.key} ({k.meaning})", k.key)
+        if "passage" not in item:
+            raise item.error("a proposition is what the text says: give its verbatim 'passage'", "passage")
+
+        def refs(k: kinds.Kind) -> tuple[str, ...]:
+            value = item.get(k.key)
+            if value is None:
+                return ()
+            values = value if isinstance(value, list) and k.many else [value]
+            return tuple(self._entity_value(item, k.key, v, k.values) for v in values)
+
+        responds_to = item.get("responds_to")
+        if responds_to is not None and not is_key(responds_to):
+            raise item.error(f"expected the key of another proposition, got {quote(responds_to)}", "responds_to")
+        (conversation,), purpose, about_time = refs(fields["in"]), refs(fields["purpose"]), refs(fields["about_time"])
+        passages, inferred, note = self._evidence(item)
+        original = _text(item, "original")
+        if original is not None:   # the same words in the original: a second passage of the evidence
+            self._has_text(item, "original", "original")
+            passages += (self.find(item, "original", original, "original"),)
+        return Proposition(key, _type(item, "type", item.get("type"), "proposition", self.types), conversation,
+                           refs(fields["by"]), _text(item, "summary", required=True), refs(fields["about"]),
+                           purpose[0] if purpose else None, responds_to, passages, inferred, note,
+                           Origin(self.path, item.line), about_time[0] if about_time else None)
 
     def _estimates_have_times(self, statements: list[Statement]) -> None:
         """A duration estimate is about the activity's time-span: that time must be stated here."""
@@ -375,7 +457,10 @@ class _DocumentLoader:
                          on_behalf_of)
 
     def _entity_ref(self, node: Node, key: str, allowed) -> str:
-        value = node.get(key)
+        return self._entity_value(node, key, node.get(key), allowed)
+
+    def _entity_value(self, node: Node, key: str, value, allowed) -> str:
+        """``value`` (written under ``key`` of ``node``) is the key of a registry entity of an ``allowed`` kind."""
         if not isinstance(value, str) or value not in self.entities:
             raise node.error(f"{quote(value)} is not a key of the registry", key,
                              hint=f"add it to {self.path.parent.parent / 'registry.yaml'} or fix the spelling")
@@ -554,6 +639,31 @@ def implied_mentions(statements: list[Statement]) -> list[Statement]:
             for key in first]
 
 
+def proposition_mentions(propositions: tuple[Proposition, ...], statements: list[Statement]) -> list[Statement]:
+    """Whoever put a proposition forward is named by the text: a mention, resting on its
+    passage, unless the document mentions them already."""
+    mentioned = {st.value for st in statements if st.prop == "mentions"}
+    out = []
+    for p in propositions:
+        for actor in p.by:
+            if actor not in mentioned and not p.inferred:
+                mentioned.add(actor)
+                out.append(Statement(None, "mentions", actor, None, p.passages, None, None, p.origin))
+    return out
+
+
+def _propositions_unique(documents: list[DocumentFacts]) -> None:
+    """A proposition's IRI is below its conversation: two files may not give the same key there."""
+    first: dict[tuple[str, str], Proposition] = {}
+    for d in documents:
+        for p in d.propositions:
+            earlier = first.setdefault((p.conversation, p.key), p)
+            if earlier is not p:
+                raise FactsError(f"proposition {p.key!r} of {p.conversation!r} is already given at {earlier.origin}",
+                                 path=p.origin.path, line=p.origin.line, field=p.key,
+                                 hint="a key names one act in a conversation: choose another key")
+
+
 def _times_agree(documents: list[DocumentFacts]) -> None:
     """An event has one time-span: every statement of its time, in any document, must agree.
 
@@ -620,6 +730,7 @@ def load_facts(data_dir: Path, namespaces: Namespaces = CANONICAL) -> Facts:
         loader = _DocumentLoader(fact_paths.pop(rp.stem), record, entities, types)
         documents.append(loader.load(load_yaml(loader.path)))
     _times_agree(documents)
+    _propositions_unique(documents)
     if fact_paths:
         orphan = sorted(fact_paths.values())[0]
         raise FactsError("facts file without a record", path=orphan, hint=f"add data/records/{orphan.stem}.txt or remove this file")

@@ -84,13 +84,32 @@ KINDS: tuple[Kind, ...] = (
     _k("duration_estimate", "event", frozenset({"estimate"}), "how long someone expected it to take"),
 )
 
+# ---- the fields of an item of ``propositions:`` (an act in a conversation; kg.mapping.propositions)
+PROPOSITION_FIELDS: tuple[Kind, ...] = (
+    _k("type", "proposition", frozenset({"type:proposition"}), "what the act is: proposal, agreement, objection, "
+       "decision, criticism, position, question or reply", field="type", required=True),
+    _k("in", "proposition", frozenset({"event"}), "the conversation it was part of", required=True),
+    _k("by", "proposition", AGENTS, "who put it forward, as the text says (left out where it names no one)",
+       many=True, implies_mention=True, acting=True),
+    _k("summary", "proposition", frozenset({"text"}), "the editors' short summary of what was said", required=True),
+    _k("original", "proposition", frozenset({"text"}), "the passage's words in the original text, verbatim, where the "
+       "translation differs from it or its wording matters (a second passage of the evidence)"),
+    _k("about", "proposition", ANY_ENTITY, "whom and what it concerns", many=True, mentioned=True),
+    _k("about_time", "proposition", frozenset({"event"}), "the event whose time (when, how long) it concerns: "
+       "its time-span, stated in the same file"),
+    _k("purpose", "proposition", frozenset({"event"}), "the activity it aims at (e.g. a planned delegation)"),
+    _k("responds_to", "proposition", frozenset({"proposition"}), "the act of the same conversation it answers "
+       "(agrees with, objects to, replies to)"),
+)
+PROPOSITION_BY_KEY: dict[str, Kind] = {k.key: k for k in PROPOSITION_FIELDS}
+
 BY_KEY: dict[str, Kind] = {k.key: k for k in KINDS}
 BY_PROP: dict[str, Kind] = {k.prop: k for k in KINDS}
 DOCUMENT_KINDS: tuple[Kind, ...] = tuple(k for k in KINDS if k.subject is None)
 STATEMENT_KINDS: dict[str, Kind] = {k.key: k for k in KINDS if k.subject is not None}
 SUBJECTS: tuple[str, ...] = tuple(sorted({k.subject for k in KINDS if k.subject}))
 
-if len(BY_KEY) != len(KINDS) or len(BY_PROP) != len(KINDS):
+if len(BY_KEY) != len(KINDS) or len(BY_PROP) != len(KINDS) or len(PROPOSITION_BY_KEY) != len(PROPOSITION_FIELDS):
     raise RuntimeError("a statement kind is declared twice")
 
 
@@ -103,4 +122,20 @@ def markdown_table() -> str:
         values = " or ".join(sorted(k.values)).replace("type:", "a type of ")
         subject = "the document" if k.subject is None else f"`{k.subject}:`"
         rows.append(f"| `{k.key}` | {subject} | {values} | {', '.join(notes)} | {k.meaning} |")
+    return "\n".join(rows) + "\n"
+
+
+_VALUE_WORDS = {"type:proposition": "a `proposition` type", "text": "text",
+                "proposition": "the key of another item of `propositions:`"}
+
+
+def proposition_table() -> str:
+    """The fields of an item of ``propositions:`` as data/README.md shows them."""
+    rows = ["| field | value | notes | meaning |", "|---|---|---|---|"]
+    for k in PROPOSITION_FIELDS:
+        notes = [n for n, on in (("required", k.required), ("one or a list", k.many),
+                                 ("implies a mention", k.implies_mention)) if on]
+        values = _VALUE_WORDS.get(next(iter(k.values))) if len(k.values) == 1 else None
+        values = values or " or ".join(sorted(k.values))
+        rows.append(f"| `{k.key}` | {values} | {', '.join(notes)} | {k.meaning} |")
     return "\n".join(rows) + "\n"

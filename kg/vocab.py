@@ -54,6 +54,7 @@ class CRM(DefinedNamespace):
     E65_Creation: URIRef
     E74_Group: URIRef
     E78_Curated_Holding: URIRef
+    E89_Propositional_Object: URIRef
 
     P1_is_identified_by: URIRef
     P2_has_type: URIRef
@@ -80,11 +81,13 @@ class CRM(DefinedNamespace):
     P90a_has_lower_value_limit: URIRef
     P90b_has_upper_value_limit: URIRef
     P91_has_unit: URIRef
+    P94_has_created: URIRef
     P94i_was_created_by: URIRef
     P102_has_title: URIRef
     P106i_forms_part_of: URIRef
     P107_has_current_or_former_member: URIRef
     P128_carries: URIRef
+    P129_is_about: URIRef
     P140_assigned_attribute_to: URIRef
     P141_assigned: URIRef
     P177_assigned_property_of_type: URIRef
@@ -104,11 +107,14 @@ class SCHEMA(DefinedNamespace):
     _fail = True
     _NS = Namespace("http://schema.org/")
 
+    AgreeAction: URIRef
     ArchiveComponent: URIRef
     ArchiveOrganization: URIRef
+    CommunicateAction: URIRef
     CreativeWork: URIRef
     DataDownload: URIRef
     Dataset: URIRef
+    DisagreeAction: URIRef
     Event: URIRef
     EventScheduled: URIRef
     Message: URIRef
@@ -117,6 +123,7 @@ class SCHEMA(DefinedNamespace):
     Place: URIRef
 
     about: URIRef
+    agent: URIRef
     attendee: URIRef
     author: URIRef
     containedInPlace: URIRef
@@ -231,6 +238,7 @@ class KGO(DefinedNamespace):
 
     onBehalfOf: URIRef
     proposedParticipant: URIRef
+    respondsTo: URIRef
     statedAs: URIRef
     statedBegin: URIRef
     statedEnd: URIRef

@@ -46,6 +46,9 @@ CASES = {
                         ["group/test-delegation/membership/"]),
     "duration-estimate": ("an actor's estimate: E13 assigning an E54 dimension via P191",
                           ["event/trip/estimate/"]),
+    "proposition": ("an act in a conversation: E7 + E65 creating an E89 content (summary, P129), P14 speaker, "
+                    "P9i the conversation, P20 purpose, kgo:respondsTo, each link with its E13 and passage",
+                    ["event/conversation/proposition/", "document/900001/evidence/proposition/"]),
     "evidence-stated": ("E13 with P140/P177/P141, motivated by the passage with its offsets",
                         ["document/900001/evidence/conversation/participant/mao-zedong",
                          "document/900001/translation/en/passage/"]),

@@ -162,6 +162,14 @@ class Case:
     severity: str = "Violation"
 
 
+# Ann as the one who put the proposal forward, and its evidence (taken out together).
+_ANN_PROPOSES = ("<event/meeting/proposition/visit> crm:P14_carried_out_by <person/ann> ; schema:agent <person/ann> . "
+                 "<document/1/evidence/proposition/visit/by/ann> a crm:E13_Attribute_Assignment ; "
+                 "rdfs:label \"evidence in document 1: visit by Ann Example\"@en ; crm:P2_has_type kgt:stated ; "
+                 "crm:P140_assigned_attribute_to <event/meeting/proposition/visit> ; "
+                 "crm:P177_assigned_property_of_type crm:P14_carried_out_by ; crm:P141_assigned <person/ann> ; "
+                 "crm:P17_was_motivated_by <document/1/translation/en/passage/0-11> . ")
+
 CASES = [
     # ------------------------------------------------------------ common.ttl
     pytest.param(Case("NodeShape", "document/1/title", "rdfs:label",
@@ -419,6 +427,36 @@ CASES = [
                       remove="<event/trip/proposal/party> crm:P20_had_specific_purpose <event/trip> .",
                       add="<event/trip/proposal/party> crm:P20_had_specific_purpose <event/meeting> ."),
                  id="decision-about-planned-activity"),
+    # ------------------------------------------------------------ propositions.ttl
+    pytest.param(Case("PropositionShape", "event/meeting/proposition/visit", "crm:P94_has_created",
+                      remove="<event/meeting/proposition/visit> crm:P94_has_created "
+                             "<event/meeting/proposition/visit/content> .",
+                      add="<event/meeting/proposition/visit> crm:P94_has_created <event/meeting> .",
+                      valid_remove="<event/meeting/proposition/visit> crm:P20_had_specific_purpose <event/trip> ."),
+                 id="proposition-has-its-content"),
+    pytest.param(Case("PropositionShape", "event/meeting/proposition/visit", "schema:agent",
+                      add="<event/meeting/proposition/visit> schema:agent <person/bob> ."),
+                 id="proposition-agent-in-both-vocabularies"),
+    pytest.param(Case("PropositionContentShape", "event/meeting/proposition/visit/content", "crm:P3_has_note",
+                      remove="<event/meeting/proposition/visit/content> crm:P3_has_note "
+                             "\"Editors' summary: Bob visits Testland.\"@en .",
+                      valid_remove="<event/meeting/proposition/visit/content> crm:P129_is_about <place/country> ."),
+                 id="proposition-content-has-summary"),
+    pytest.param(Case("PropositionSpeakerShape", "event/meeting/proposition/visit", None,
+                      remove=_ANN_PROPOSES,
+                      valid_remove=_ANN_PROPOSES + "<event/meeting/proposition/visit> crm:P2_has_type kgt:proposal .",
+                      valid_add="<event/meeting/proposition/visit> crm:P2_has_type kgt:decision ."),
+                 id="proposition-names-its-speaker"),
+    pytest.param(Case("ResponseShape", "event/meeting/proposition/visit-agreed", "kgo:respondsTo",
+                      remove="<event/meeting/proposition/visit-agreed> kgo:respondsTo <event/meeting/proposition/visit> .",
+                      add="<event/meeting/proposition/visit-agreed> kgo:respondsTo <event/meeting/proposition/visit-agreed> ."),
+                 id="response-in-same-conversation"),
+    pytest.param(Case("PropositionEvidenceShape", "event/meeting/proposition/visit", "crm:P14_carried_out_by",
+                      remove="<document/1/evidence/proposition/visit/by/ann> crm:P177_assigned_property_of_type "
+                             "crm:P14_carried_out_by .",
+                      add="<document/1/evidence/proposition/visit/by/ann> crm:P177_assigned_property_of_type "
+                          "schema:agent ."),
+                 id="proposition-speaker-has-evidence"),
     pytest.param(Case("AuthenticationShape", "document/1/authentication", "crm:P16_used_specific_object",
                       remove="<document/1/authentication> crm:P16_used_specific_object <document/1> .",
                       add="<document/1/authentication> crm:P16_used_specific_object <event/meeting> ."),
@@ -449,6 +487,9 @@ CASES = [
                       remove='<document/1/evidence/meeting/place/city> crm:P3_has_note '
                              '"The telegram was written in Testville the day after."@en .'),
                  id="inferred-needs-reason"),
+    pytest.param(Case("DurationEstimateShape", "event/trip/estimate/ann", "crm:P2_has_type",
+                      remove="<event/trip/estimate/ann> crm:P2_has_type kgt:stated ."),
+                 id="duration-estimate-says-how-known"),
     pytest.param(Case("DurationEstimateShape", "event/trip/estimate/ann", "crm:P177_assigned_property_of_type",
                       remove="<event/trip/estimate/ann> crm:P177_assigned_property_of_type crm:P191_had_duration .",
                       add="<event/trip/estimate/ann> crm:P177_assigned_property_of_type crm:P4_has_time-span ."),

@@ -51,3 +51,10 @@ def test_the_loader_checks_what_the_declaration_says(project, capsys, old, new, 
     code = main(["--root", str(project), "validate"])
     err = capsys.readouterr().err
     assert code == 2 and words in err and "900001.yaml:" in err, err
+
+
+def test_data_readme_proposition_table_is_the_declaration():
+    text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    start = text.index("<!-- proposition fields:")
+    block = text[text.index("\n", start) + 1:text.index("<!-- end of proposition fields -->")]
+    assert block == statement_kinds.proposition_table()

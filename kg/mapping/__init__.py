@@ -12,6 +12,7 @@ from ..iris import Iris
 from .document import map_document, map_names
 from .entities import map_registry
 from .patterns import Context
+from .propositions import map_propositions
 from .statements import map_statements
 
 __all__ = ["Context", "map_shared", "map_one_document", "map_all"]
@@ -31,6 +32,7 @@ def map_one_document(ctx: Context, doc: DocumentFacts) -> Graph:
     map_document(g, ctx, doc)
     map_names(g, ctx, doc)
     map_statements(g, ctx, doc)
+    map_propositions(g, ctx, doc)
     return g
 
 

@@ -230,6 +230,9 @@ def _duration_estimate(d: _Doc, st: Statement) -> Triple:
     d.g.add((dim, CRM.P90b_has_upper_value_limit, _decimal(est.max_days)))
     d.g.add((dim, CRM.P91_has_unit, KGT.day))
     d.g.add((act, CRM.P141_assigned, dim))
+    # The estimate is the actor's; that they made it is what the passage says (or the editors infer).
+    how_known(d.g, act, st.inferred, None)
+    _motivated(d, act, st)
     return act, CRM.P141_assigned, dim
 
 
@@ -258,30 +261,39 @@ def evidence_iri(document: URIRef, st: Statement) -> URIRef:
     return Iris.below(document, "evidence", *parts)
 
 
+def how_known(g: Graph, node: URIRef, inferred: str | None, note: str | None) -> None:
+    """How an assignment is known. Stated: the passage says it. Inferred: the editors
+    conclude it (from the passage, if one is given, as P17) and say why in the note."""
+    if inferred:
+        has_type(g, node, "inferred")
+        g.add((node, CRM.P3_has_note, en(inferred)))
+    else:
+        has_type(g, node, "stated")
+    if note:
+        g.add((node, CRM.P3_has_note, en(note)))
+
+
+def _motivated(d: _Doc, node: URIRef, st: Statement) -> None:
+    """``node crm:P17_was_motivated_by`` each of the statement's passages."""
+    for ps in st.passages:
+        pnode = passage(d.g, d.texts[ps.text], ps, d.text_labels[ps.text])
+        d.g.add((node, CRM.P17_was_motivated_by, pnode))
+
+
 def _evidence(d: _Doc, st: Statement, triple: Triple) -> None:
     s, p, o = triple
     node = evidence_iri(d.node, st)
     typed(d.g, node, CRM.E13_Attribute_Assignment)
-    # Stated: the passage says it. Inferred: the editors conclude it (from the passage, if
-    # one is given, as P17) and say why in the note.
-    if st.inferred:
-        has_type(d.g, node, "inferred")
-        d.g.add((node, CRM.P3_has_note, en(st.inferred)))
-    else:
-        has_type(d.g, node, "stated")
+    how_known(d.g, node, st.inferred, st.note)
     if isinstance(st.value, TimeValue) and st.value.correction:
         has_type(d.g, node, "date-correction")
-    if st.note:
-        d.g.add((node, CRM.P3_has_note, en(st.note)))
     what = st.prop.replace("_", " ")
     label(d.g, node, f"evidence in document {d.facts.number}: {d.ctx.label(st.subject) if st.subject else 'document'} {what} "
                      f"{d.ctx.label(st.value) if isinstance(st.value, str) and st.value in d.ctx.entities else st.value_key}")
     d.g.add((node, CRM.P140_assigned_attribute_to, s))
     d.g.add((node, CRM.P177_assigned_property_of_type, p))
     d.g.add((node, CRM.P141_assigned, o))
-    for ps in st.passages:
-        pnode = passage(d.g, d.texts[ps.text], ps, d.text_labels[ps.text])
-        d.g.add((node, CRM.P17_was_motivated_by, pnode))
+    _motivated(d, node, st)
 
 
 def map_statements(g: Graph, ctx: Context, facts: DocumentFacts) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from .graph import CRM, KGO, KGT_PLANNED, OWL_SAMEAS, SDO, SKOS_ALT, Graph  # noqa: F401 - home.py imports some from here
-from . import texts
+from . import talks, texts
 
 KGO_PROPOSED = KGO + "proposedParticipant"
 
@@ -138,7 +138,8 @@ def event(g: Graph, iri: str) -> dict:
             "about": [link(g, d) for d in g.iris(iri, SDO + "about")],
             "part_of": [link(g, d) for d in g.iris(iri, CRM + "P9i_forms_part_of")],
             "parts": [link(g, d) for d in g.subjects_of(CRM + "P9i_forms_part_of", iri)
-                      if not d.startswith(iri + "/part/")],
+                      if not d.startswith(iri + "/part/") and not talks.is_act(g, d)],
+            "talks": talks.talks(g, [d for d in g.subjects_of(CRM + "P9i_forms_part_of", iri) if talks.is_act(g, d)]),
             "evidence": evidence_for(g, iri) + [e for span in g.iris(iri, CRM + "P4_has_time-span")
                                                  for e in evidence_for_value(g, span)]}
 
@@ -174,7 +175,8 @@ def document(g: Graph, iri: str) -> dict:
             "language": g.first(iri, SDO + "inLanguage"),
             "identifiers": [g.label(i) for i in g.iris(iri, CRM + "P1_is_identified_by")],
             "url": g.first(iri, SDO + "url"), "citation": g.first(iri, "http://purl.org/dc/terms/bibliographicCitation"),
-            "records": [link(g, e) for e in g.iris(iri, CRM + "P70_documents")],
+            "records": [link(g, e) for e in g.iris(iri, CRM + "P70_documents") if not talks.is_act(g, e)],
+            "talks": talks.talks(g, [e for e in g.iris(iri, CRM + "P70_documents") if talks.is_act(g, e)]),
             "archival": archival, "translations": tr,
             "texts": texts.side_by_side(g, iri, translations),
             "facts": sorted(facts, key=lambda f: (f["passages"][0]["href"] if f["passages"] else "~", f["iri"]))}
