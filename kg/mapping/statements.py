@@ -23,7 +23,7 @@ from .. import statement_kinds
 from ..facts import DocumentFacts, Statement, TimeValue
 from ..iris import Iris
 from ..vocab import CRM, KGO, KGT, SCHEMA, XSD
-from .document import text_labels, text_nodes
+from .document import find_person, text_labels, text_nodes
 from .patterns import P4, Context, en, has_type, label, passage, stated_time, time_bounds, typed
 
 Triple = tuple[URIRef, URIRef, URIRef]
@@ -38,6 +38,9 @@ class _Doc:
         self.creation = Iris.below(self.node, "creation")
         self.texts = text_nodes(ctx, facts.record)
         self.text_labels = text_labels(facts.record)
+        self.author = next((st.value for st in facts.statements if st.prop == "author"), None)
+        self.translators = tuple(find_person(ctx, facts.record, name, "translators")
+                                 for name in facts.record.translators)
 
 
 # ---------------------------------------------------------------- document properties
@@ -66,7 +69,9 @@ def _authenticated_by(d: _Doc, st: Statement) -> Triple:
     act = Iris.below(d.node, "authentication")
     typed(d.g, act, CRM.E7_Activity)
     has_type(d.g, act, "authentication")
-    label(d.g, act, f"authentication of document {d.facts.number} by {d.ctx.label(st.value)}")
+    # No name in the label: where original and translation read the authenticator
+    # differently, both readings are kept on this one activity.
+    label(d.g, act, f"authentication of document {d.facts.number}")
     d.g.add((act, CRM.P16_used_specific_object, d.node))
     person = d.ctx.node(st.value)
     d.g.add((act, CRM.P14_carried_out_by, person))
@@ -258,19 +263,54 @@ def evidence_iri(document: URIRef, st: Statement) -> URIRef:
     return Iris.below(document, "evidence", *parts)
 
 
+def _whose_word(d: _Doc, st: Statement, node: URIRef) -> None:
+    """The assignment's type in the scheme kgt:assertion, and who made it.
+
+    Stated: the document's author says it (P14 the author). Reported: the author relays a
+    speaker (P14 the speaker; P10 falls within the conversation where it was said).
+    Editorial: it rests on a translator's or editor's bracket (P14 the translator of the
+    text, where the record names one; the note says why). Inferred: the editors conclude
+    it, and say why in the note (a corrected date is such an inference, typed also
+    date-correction). A passage, where given, is P17 in every case.
+    """
+    correction = st.value.correction if isinstance(st.value, TimeValue) else None
+    if st.inferred or correction:
+        has_type(d.g, node, "inferred")
+        for why in (st.inferred, correction):
+            if why:
+                d.g.add((node, CRM.P3_has_note, en(why)))
+        if correction:
+            has_type(d.g, node, "date-correction")
+        return
+    if st.according_to:
+        has_type(d.g, node, "reported")
+        d.g.add((node, CRM.P14_carried_out_by, d.ctx.node(st.according_to)))
+        d.g.add((node, CRM.P10_falls_within, d.ctx.node(st.said_in)))
+    if st.editorial:
+        has_type(d.g, node, "editorial")
+        d.g.add((node, CRM.P3_has_note, en(st.editorial)))
+        if any(ps.text == "translation" for ps in st.passages):
+            for person in d.translators:
+                d.g.add((node, CRM.P14_carried_out_by, d.ctx.node(person)))
+    if not (st.according_to or st.editorial):
+        has_type(d.g, node, "stated")
+        if d.author:
+            d.g.add((node, CRM.P14_carried_out_by, d.ctx.node(d.author)))
+
+
 def _evidence(d: _Doc, st: Statement, triple: Triple) -> None:
     s, p, o = triple
     node = evidence_iri(d.node, st)
     typed(d.g, node, CRM.E13_Attribute_Assignment)
-    # Stated: the passage says it. Inferred: the editors conclude it (from the passage, if
-    # one is given, as P17) and say why in the note.
-    if st.inferred:
-        has_type(d.g, node, "inferred")
-        d.g.add((node, CRM.P3_has_note, en(st.inferred)))
-    else:
-        has_type(d.g, node, "stated")
-    if isinstance(st.value, TimeValue) and st.value.correction:
-        has_type(d.g, node, "date-correction")
+    _whose_word(d, st, node)
+    if st.readings_differ:
+        has_type(d.g, node, "readings-differ")
+        d.g.add((node, CRM.P3_has_note, en(st.readings_differ)))
+    if st.prop == "duration_estimate":
+        # The estimate is itself an assignment, the estimator's: the author relays it.
+        has_type(d.g, s, "reported")
+        for ps in st.passages:
+            d.g.add((s, CRM.P17_was_motivated_by, passage(d.g, d.texts[ps.text], ps, d.text_labels[ps.text])))
     if st.note:
         d.g.add((node, CRM.P3_has_note, en(st.note)))
     what = st.prop.replace("_", " ")
