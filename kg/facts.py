@@ -337,6 +337,9 @@ class _DocumentLoader:
         if not isinstance(inner, Node):
             raise item.error("expected the other reading as a mapping, e.g. {entity: key, text: original, "
                              "passage: …}", "other_reading")
+        nested = next((k for k in READING_KEYS if k in inner), None)
+        if nested:
+            raise inner.error("the other reading is one reading: it has no other reading of its own", nested)
         why = _text(item, "readings_differ")
         if why is None:
             raise item.error("two readings need 'readings_differ: <how original and translation disagree>'",

@@ -225,3 +225,12 @@ def test_an_event_statement_may_have_two_readings(project):
     edit(project / D76, "other_reading: {participant: ccp-politburo,", "other_reading: {about: ccp-politburo,")
     err = error_of(project)
     assert err.path.name == "121976.yaml" and "unknown field 'about'" in str(err)
+
+
+def test_the_other_reading_has_none_of_its_own(project):
+    line = edit(project / D99, '''    passage: "Верно: Микоян"
+''', '''    passage: "Верно: Микоян"
+    readings_differ: nested
+''')
+    err = error_of(project)
+    assert err.path.name == "121799.yaml" and err.line == line + 1 and err.field == "readings_differ"
