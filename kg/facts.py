@@ -463,6 +463,8 @@ class _DocumentLoader:
         return replace(st, according_to=according_to, said_in=said_in, editorial=editorial)
 
     def _has_bracket(self, item: Node, st: Statement, key: str) -> None:
+        if not st.passages:
+            raise item.error(f"'{key}' is about a passage's brackets: give the 'passage' that holds them", key)
         if not any(brackets.in_passage(self.record.text(p.text).content, p.start, p.end) for p in st.passages):
             raise item.error(f"'{key}' is about the passage's brackets, but the passage holds none", key,
                              hint="cite the passage with the translator's or editor's [ ] words kept in it"

@@ -234,3 +234,16 @@ def test_the_other_reading_has_none_of_its_own(project):
 ''')
     err = error_of(project)
     assert err.path.name == "121799.yaml" and err.line == line + 1 and err.field == "readings_differ"
+
+
+def test_a_bracket_decision_needs_the_passage(project):
+    line = edit(project / D99, '''created_at:
+  entity: beijing
+  passage: "A conversation with the Chinese comrades was held today"
+  inferred: >-''', '''created_at:
+  entity: beijing
+  bracket: ignore
+  inferred: >-''')
+    err = error_of(project)
+    assert err.path.name == "121799.yaml" and err.line == line + 2 and err.field == "bracket"
+    assert "give the 'passage'" in str(err)
