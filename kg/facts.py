@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from . import brackets
 from . import statement_kinds as kinds
 from . import timespans
 from .errors import FactsError, PassageError, quote
@@ -110,6 +111,10 @@ class Statement:
     note: str | None
     origin: Origin
     on_behalf_of: str | None = None  # the group an actor represents in the role (a group key)
+    according_to: str | None = None  # reported: whose word the author relays (a person or group key)
+    said_in: str | None = None       # reported: the event (conversation) where it was said
+    editorial: str | None = None     # rests on a translator's or editor's bracket: why
+    readings_differ: str | None = None  # original and translation disagree: the note (both readings kept)
 
     @property
     def value_key(self) -> str:
@@ -293,7 +298,9 @@ def _type(node: Node, key: str, value, scheme: str, types: dict[str, str]) -> st
 # ---------------------------------------------------------------- documents
 
 TIME_KEYS = ("on", "between", "begin", "end", "after", "before", "by")
-EVIDENCE_KEYS = {"passage", "inferred", "text", "note"}
+EVIDENCE_KEYS = {"passage", "inferred", "text", "note", "editorial", "bracket"}   # whose word: see _word
+REPORTED_KEYS = {"according_to", "in"}      # reported speech: statements about events and groups only
+READING_KEYS = {"other_reading", "readings_differ"}
 
 
 class _DocumentLoader:
@@ -317,6 +324,10 @@ class _DocumentLoader:
         for k in kinds.DOCUMENT_KINDS:
             if k.required and k.key not in data:
                 raise data.error(f"missing: every document states its {k.key} ({k.meaning})", k.key)
+        names = tuple(self._name(data, n) for n in _list(data, "names", "{entity, text, lang}"))
+        self.spellings = {}
+        for n in names:
+            self.spellings.setdefault(n.entity, []).append(n.text)
         statements = []
         for k in kinds.DOCUMENT_KINDS:
             if k.key not in data:
@@ -328,14 +339,14 @@ class _DocumentLoader:
             else:
                 values = [values]
             for item in values:
-                statements.append(self._document_statement(data, k, item))
+                statements += self._readings(item, lambda node: self._document_statement(data, k, node))
         for item in _list(data, "statements", "statements"):
-            statements.append(self._statement(data, item))
+            statements += self._readings(item, lambda node, outer=item: self._statement(data, node, outer))
+        statements = self._said_in(data, statements)
         self._estimates_have_times(statements)
         statements += implied_mentions(statements)
         propositions = self._propositions(data, {st.subject for st in statements if st.prop == "time"})
         statements += proposition_mentions(propositions, statements)
-        names = tuple(self._name(data, n) for n in _list(data, "names", "{entity, text, lang}"))
         return DocumentFacts(self.record, kind, tuple(statements), names, self.path, propositions)
 
     def _propositions(self, data: Node, timed: set[str]) -> tuple[Proposition, ...]:
@@ -397,6 +408,47 @@ class _DocumentLoader:
                            purpose[0] if purpose else None, responds_to, passages, inferred, note,
                            Origin(self.path, item.line), about_time[0] if about_time else None)
 
+    def _readings(self, item, make) -> list[Statement]:
+        """A statement, and the other text's reading of it where original and translation
+        disagree (``other_reading:``): both kept, each with its passage, both noted."""
+        if not isinstance(item, Node) or "other_reading" not in item:
+            if isinstance(item, Node) and "readings_differ" in item:
+                raise item.error("'readings_differ' goes with 'other_reading' (the other text's reading)",
+                                 "readings_differ")
+            return [make(item)]
+        inner = item["other_reading"]
+        if not isinstance(inner, Node):
+            raise item.error("expected the other reading as a mapping, e.g. {entity: key, text: original, "
+                             "passage: …}", "other_reading")
+        nested = next((k for k in READING_KEYS if k in inner), None)
+        if nested:
+            raise inner.error("the other reading is one reading: it has no other reading of its own", nested)
+        why = _text(item, "readings_differ")
+        if why is None:
+            raise item.error("two readings need 'readings_differ: <how original and translation disagree>'",
+                             "other_reading")
+        first, second = make(item), make(inner)
+        if first.value_key == second.value_key:
+            raise inner.error(f"the other reading gives the same value {quote(second.value_key)}",
+                              hint="two readings differ in their value; otherwise cite both passages "
+                                   "in one statement")
+        return [replace(first, readings_differ=why), replace(second, readings_differ=why)]
+
+    def _said_in(self, data: Node, statements: list[Statement]) -> list[Statement]:
+        """Reported speech was said somewhere: ``in:``, or the one event the document records."""
+        documented = [st.value for st in statements if st.prop == "documents"]
+        out = []
+        for st in statements:
+            if st.according_to and not st.said_in:
+                if len(documented) != 1:
+                    raise FactsError(f"say where {st.according_to!r} said this: the document records "
+                                     f"{len(documented)} events, so 'in' has no default",
+                                     path=st.origin.path, line=st.origin.line, field="according_to",
+                                     hint="add 'in: <event key>' (the conversation where it was said)")
+                st = replace(st, said_in=documented[0])
+            out.append(st)
+        return out
+
     def _estimates_have_times(self, statements: list[Statement]) -> None:
         """A duration estimate is about the activity's time-span: that time must be stated here."""
         timed = {st.subject for st in statements if st.prop == "time"}
@@ -409,29 +461,37 @@ class _DocumentLoader:
     def _document_statement(self, data: Node, k: kinds.Kind, item) -> Statement:
         if not isinstance(item, Node):
             raise data.error(f"expected a mapping such as {{{k.field}: key, passage: …}}", k.key)
-        _no_unknown(item, {k.field} | EVIDENCE_KEYS)
+        _no_unknown(item, {k.field} | EVIDENCE_KEYS | READING_KEYS)
         value = item.get(k.field)
         if k.entity_valued:
             self._entity_ref(item, k.field, k.values)
         else:
             (scheme,) = (v.split(":", 1)[1] for v in k.values)
             value = _type(item, k.field, value, scheme, self.types)
-        return Statement(None, k.prop, value, None, *self._evidence(item), Origin(self.path, item.line))
+        st = Statement(None, k.prop, value, None, *self._evidence(item), Origin(self.path, item.line))
+        return self._word(item, st)
 
-    def _statement(self, data: Node, item) -> Statement:
+    def _statement(self, data: Node, item, outer: Node | None = None) -> Statement:
+        """One item of ``statements:`` (or, with ``outer``, its other reading: the same subject
+        and property, given in ``outer``)."""
         if not isinstance(item, Node):
             raise data.error("each statement is a mapping", "statements")
-        subjects = [s for s in kinds.SUBJECTS if s in item]
-        props = [p for p in item if p in kinds.STATEMENT_KINDS]
+        head = outer if outer is not None and outer is not item else item
+        subjects = [s for s in kinds.SUBJECTS if s in head]
+        props = [p for p in head if p in kinds.STATEMENT_KINDS]
         if len(subjects) != 1 or len(props) != 1:
             raise item.error(f"a statement has exactly one subject ({' or '.join(kinds.SUBJECTS)}) and one property",
                              None, hint=f"properties: {', '.join(kinds.STATEMENT_KINDS)}")
         subject_kind, prop = subjects[0], props[0]
         k = kinds.STATEMENT_KINDS[prop]
-        _no_unknown(item, {subject_kind, prop, "role", "on_behalf_of"} | EVIDENCE_KEYS)
+        reading_keys = READING_KEYS if head is item else set()
+        _no_unknown(item, {prop, "role", "on_behalf_of"} | ({subject_kind} if head is item else set())
+                    | EVIDENCE_KEYS | REPORTED_KEYS | reading_keys)
+        if prop not in item:
+            raise item.error(f"the other reading gives its own '{prop}'", None)
         if subject_kind != k.subject:
-            raise item.error(f"'{prop}' is said of an {k.subject}, not a {subject_kind}", prop)
-        subject = self._entity_ref(item, subject_kind, {subject_kind})
+            raise head.error(f"'{prop}' is said of an {k.subject}, not a {subject_kind}", prop)
+        subject = self._entity_ref(head, subject_kind, {subject_kind})
         if k.planned_only and not self.entities[subject].planned:
             raise item.error(f"'{prop}' is only for a planned event; {subject!r} is not planned: true", prop)
         if k.values == {"time"}:
@@ -453,8 +513,69 @@ class _DocumentLoader:
                                  f"{' or '.join(x.key for x in kinds.KINDS if x.on_behalf_of)} statement",
                                  "on_behalf_of")
             on_behalf_of = self._entity_ref(item, "on_behalf_of", {"group"})
-        return Statement(subject, prop, value, role, *self._evidence(item), Origin(self.path, item.line),
-                         on_behalf_of)
+        st = Statement(subject, prop, value, role, *self._evidence(item), Origin(self.path, item.line),
+                       on_behalf_of)
+        return self._word(item, st)
+
+    def _word(self, item: Node, st: Statement) -> Statement:
+        """Whose word the statement is: the author's (stated), a speaker's the author relays
+        (``according_to``, ``in``), a translator's or editor's bracket (``editorial``), or the
+        editors' inference (``inferred``). A stated or reported claim may not rest on a bracket."""
+        according_to = self._entity_ref(item, "according_to", {"person", "group"}) if "according_to" in item else None
+        said_in = self._entity_ref(item, "in", {"event"}) if "in" in item else None
+        if said_in and not according_to:
+            raise item.error("'in' says where the words of 'according_to' were said; give 'according_to' too", "in")
+        editorial = _text(item, "editorial")
+        ignore = item.get("bracket")
+        if ignore is not None and ignore != "ignore":
+            raise item.error(f"{quote(ignore)} is not a bracket decision", "bracket",
+                             hint="write 'bracket: ignore' when the claim does not rest on the passage's brackets")
+        if st.inferred and (according_to or editorial):
+            raise item.error("an inference is the editors' own: it takes no 'according_to' or 'editorial'",
+                             "according_to" if according_to else "editorial",
+                             hint="say in the 'inferred' reason whose word the passage is")
+        if editorial and ignore:
+            raise item.error("'editorial' says the claim rests on the bracket, 'bracket: ignore' that it does not",
+                             "bracket")
+        if editorial:
+            self._has_bracket(item, st, "editorial")
+        elif ignore:
+            self._has_bracket(item, st, "bracket")
+        elif not st.inferred:
+            self._not_on_brackets(item, st)
+        return replace(st, according_to=according_to, said_in=said_in, editorial=editorial)
+
+    def _has_bracket(self, item: Node, st: Statement, key: str) -> None:
+        if not st.passages:
+            raise item.error(f"'{key}' is about a passage's brackets: give the 'passage' that holds them", key)
+        if not any(brackets.in_passage(self.record.text(p.text).content, p.start, p.end) for p in st.passages):
+            raise item.error(f"'{key}' is about the passage's brackets, but the passage holds none", key,
+                             hint="cite the passage with the translator's or editor's [ ] words kept in it"
+                             if key == "editorial" else "remove 'bracket: ignore'")
+
+    def _not_on_brackets(self, item: Node, st: Statement) -> None:
+        """A stated (or reported) claim whose decisive words are inside [ ] stops the build."""
+        names = self._names_of(st.value)
+        for p in st.passages:
+            text = self.record.text(p.text).content
+            rests = brackets.rests_on_brackets(text, p.start, p.end, names)
+            if rests is False:
+                continue
+            shown = ", ".join(quote(f"[{b.words}]", 40) for b in brackets.in_passage(text, p.start, p.end)[:3])
+            fix = "write 'editorial: <why>' (the claim is the translator's or editor's) or 'inferred: <reason>'"
+            if rests:
+                raise item.error(f"the passage names {self.entities[st.value].label!r} only inside the brackets "
+                                 f"{shown}: a claim resting on a translator's or editor's words is not the "
+                                 f"author's", "passage", hint=fix)
+            raise item.error(f"the passage holds the brackets {shown} and kg cannot tell whether the claim rests "
+                             f"on them", "passage", hint=fix + ", or 'bracket: ignore' if it does not")
+
+    def _names_of(self, value) -> list[str]:
+        """Every name of an entity value: its label, its registry names, its spellings in this document."""
+        if not isinstance(value, str) or value not in self.entities:
+            return []
+        e = self.entities[value]
+        return [e.label, *(n.text for n in e.names), *self.spellings.get(value, ())]
 
     def _entity_ref(self, node: Node, key: str, allowed) -> str:
         return self._entity_value(node, key, node.get(key), allowed)
@@ -623,7 +744,8 @@ def implied_mentions(statements: list[Statement]) -> list[Statement]:
     """A document mentions whom and where its text names: the author, a recipient, a
     participant … stated with a passage is also mentioned, resting on the same passages.
 
-    Only stated facts count (an inferred one may rest on no naming at all), and a mention
+    Only stated and reported facts count (an inferred one may rest on no naming at all, an
+    editorial one on the translator's naming, not the text's), and a mention
     the facts file states itself is kept as it is.
     """
     explicit = {st.value for st in statements if st.prop == "mentions"}
@@ -631,7 +753,7 @@ def implied_mentions(statements: list[Statement]) -> list[Statement]:
     passages: dict[str, list[Passage]] = {}
     first: dict[str, Statement] = {}
     for st in statements:
-        if st.prop in implying and st.passages and not st.inferred and st.value not in explicit:
+        if st.prop in implying and st.passages and not st.inferred and not st.editorial and st.value not in explicit:
             first.setdefault(st.value, st)
             passages.setdefault(st.value, [])
             passages[st.value] += [p for p in st.passages if p not in passages[st.value]]

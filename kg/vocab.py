@@ -62,6 +62,7 @@ class CRM(DefinedNamespace):
     P7_took_place_at: URIRef
     P9_consists_of: URIRef
     P9i_forms_part_of: URIRef
+    P10_falls_within: URIRef
     P11_had_participant: URIRef
     P14_carried_out_by: URIRef
     P16_used_specific_object: URIRef

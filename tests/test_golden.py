@@ -54,6 +54,12 @@ CASES = {
                          "document/900001/translation/en/passage/"]),
     "evidence-inferred": ("an inferred fact: E13 typed inferred with the reason as note",
                           ["document/900001/evidence/conversation/place/beijing"]),
+    "evidence-reported": ("reported speech: E13 typed reported, carried out by the speaker, within the conversation",
+                          ["document/900001/evidence/trip/proposed-participant/peng-dehuai/proposed-member"]),
+    "evidence-editorial": ("resting on a translator's bracket: E13 typed editorial, by the translator, with why",
+                           ["document/900001/evidence/conversation/time/time"]),
+    "readings-differ": ("original and translation disagree: two E13 on one property, each reading with its passage",
+                        ["document/900001/evidence/document/authenticated-by/", "document/900001/authentication"]),
 }
 
 

@@ -146,6 +146,23 @@ def test_document_page_side_by_side(server):
     assert "Gary Goldberg" in html and "GARF f. 5446, op. 98c, d. 718" in html
 
 
+def test_document_page_shows_where_the_texts_disagree(server):
+    """121799's certification: the Russian reads "Верно: Микоян", the translation "authenticated:
+    V. Chistov"; the page shows both readings, each with its passage, and the note."""
+    html = request(server, "GET", "/document/121799", {"Accept": "text/html"})[2].decode()
+    section = html[html.index('<section class="readings">'):]
+    section = section[:section.index("</section>")]
+    rows = section.split("<tr")
+    original = next(r for r in rows if "<td>original</td>" in r)
+    translation = next(r for r in rows if "<td>translation</td>" in r)
+    assert 'href="/person/anastas-mikoyan"' in original and "Верно: Микоян" in original
+    assert 'href="/person/v-chistov"' in translation and "authenticated: V. Chistov" in translation
+    assert "editorial" in translation and "Gary Goldberg" in translation
+    assert "Both readings are kept." in section          # the shared note on the disagreement
+    other = request(server, "GET", "/document/121976", {"Accept": "text/html"})[2].decode()
+    assert 'class="readings"' not in other              # no disagreement recorded there
+
+
 def test_passage_offsets_match_the_text(server):
     """Every highlighted run sits at oa:start/oa:end: the marked text is the passage."""
     from kg.serve.graph import Graph

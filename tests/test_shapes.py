@@ -465,12 +465,29 @@ CASES = [
     pytest.param(Case("AttributeAssignmentShape", "document/1/evidence/meeting/participant/bob", "crm:P141_assigned",
                       add="<document/1/evidence/meeting/participant/bob> crm:P141_assigned <person/ann> ."),
                  id="assignment-one-value"),
-    pytest.param(Case("EvidenceShape", "document/1/evidence/meeting/participant/bob", "crm:P2_has_type",
+    pytest.param(Case("WhoseWordShape", "document/1/evidence/meeting/participant/bob", "crm:P2_has_type",
                       remove="<document/1/evidence/meeting/participant/bob> crm:P2_has_type kgt:stated .",
                       add="<document/1/evidence/meeting/participant/bob> crm:P2_has_type kgt:date-correction .",
+                      valid_add="<document/1/evidence/meeting/place/city> crm:P2_has_type kgt:date-correction ."),
+                 id="evidence-says-whose-word"),
+    pytest.param(Case("WhoseWordShape", "event/trip/estimate/ann", "crm:P2_has_type",
+                      remove="<event/trip/estimate/ann> crm:P2_has_type kgt:reported ."),
+                 id="estimate-says-whose-word"),
+    pytest.param(Case("WhoseWordShape", "document/1/evidence/meeting/participant/bob", None,
+                      remove="<document/1/evidence/meeting/participant/bob> crm:P17_was_motivated_by "
+                             "<document/1/passage/0-18> .",
+                      add="<document/1/evidence/meeting/participant/ann> crm:P17_was_motivated_by "
+                          "<document/1/passage/0-18> .",
+                      valid_remove="<document/1/evidence/meeting/place/city> crm:P3_has_note "
+                                   '"The telegram was written in Testville the day after."@en . '
+                                   "<document/1/evidence/meeting/place/city> crm:P2_has_type kgt:inferred .",
                       valid_add="<document/1/evidence/meeting/place/city> crm:P2_has_type kgt:stated ; "
+                                "crm:P14_carried_out_by <person/ann> ; "
                                 "crm:P17_was_motivated_by <document/1/passage/0-18> ."),
-                 id="evidence-stated-or-inferred"),
+                 id="assignment-passage-or-note"),
+    pytest.param(Case("EvidenceShape", "document/1/evidence/meeting/participant/bob", "crm:P2_has_type/skos:inScheme",
+                      add="<document/1/evidence/meeting/participant/bob> crm:P2_has_type kgt:host ."),
+                 id="evidence-types-from-assertion-scheme"),
     pytest.param(Case("EvidenceClaimShape", "document/1/evidence/meeting/participant/bob", "crm:P141_assigned",
                       remove="<document/1/evidence/meeting/participant/bob> crm:P141_assigned <person/bob> .",
                       add="<document/1/evidence/meeting/participant/bob> crm:P141_assigned <group/party> ."),
@@ -483,6 +500,44 @@ CASES = [
                              "crm:P106i_forms_part_of <document/1> ; "
                              'oa:start "0"^^xsd:nonNegativeInteger ; oa:end "18"^^xsd:nonNegativeInteger .'),
                  id="stated-needs-passage"),
+    pytest.param(Case("StatedEvidenceShape", "document/1/evidence/meeting/participant/bob", "crm:P14_carried_out_by",
+                      remove="<document/1/evidence/meeting/participant/bob> crm:P14_carried_out_by <person/ann> ."),
+                 id="stated-by-the-author"),
+    pytest.param(Case("StatedEvidenceShape", "document/1/evidence/meeting/participant/bob", "crm:P2_has_type",
+                      add="<document/1/evidence/meeting/participant/bob> crm:P2_has_type kgt:reported ."),
+                 id="stated-is-not-reported"),
+    pytest.param(Case("ReportedEvidenceShape", "event/trip/estimate/ann", "crm:P10_falls_within",
+                      add="<event/trip/estimate/ann> crm:P10_falls_within <event/trip/proposal/party> ."),
+                 id="reported-within-one-conversation"),
+    pytest.param(Case("ReportedEvidenceShape", "document/1/evidence/meeting/participant/bob", "crm:P14_carried_out_by",
+                      remove="<document/1/evidence/meeting/participant/bob> crm:P2_has_type kgt:stated . "
+                             "<document/1/evidence/meeting/participant/bob> crm:P14_carried_out_by <person/ann> .",
+                      add="<document/1/evidence/meeting/participant/bob> crm:P2_has_type kgt:reported .",
+                      valid_remove="<document/1/evidence/meeting/participant/bob> crm:P2_has_type kgt:stated .",
+                      valid_add="<document/1/evidence/meeting/participant/bob> crm:P2_has_type kgt:reported ."),
+                 id="reported-names-the-speaker"),
+    pytest.param(Case("EditorialEvidenceShape", "document/1/evidence/meeting/time/time", "crm:P3_has_note",
+                      remove='<document/1/evidence/meeting/time/time> crm:P3_has_note '
+                             '"The day is the translator\'s bracket; the original names none."@en .'),
+                 id="editorial-says-why"),
+    pytest.param(Case("EditorialEvidenceShape", "document/1/evidence/meeting/time/time",
+                      "crm:P17_was_motivated_by/crm:P190_has_symbolic_content",
+                      remove="<document/1/evidence/meeting/time/time> crm:P17_was_motivated_by "
+                             "<document/1/translation/en/passage/25-38> .",
+                      add="<document/1/evidence/meeting/time/time> crm:P17_was_motivated_by "
+                          "<document/1/translation/en/passage/0-11> . "
+                          "<document/1/evidence/meeting/place/city> crm:P17_was_motivated_by "
+                          "<document/1/translation/en/passage/25-38> ."),
+                 id="editorial-keeps-the-bracket"),
+    pytest.param(Case("ReadingsDifferShape", "document/1/evidence/document/authenticated-by/ann", "crm:P3_has_note",
+                      remove='<document/1/evidence/document/authenticated-by/ann> crm:P3_has_note '
+                             '"The original reads Bob, the translation Ann."@en .'),
+                 id="readings-differ-noted"),
+    pytest.param(Case("ReadingPartnerShape", "document/1/evidence/document/authenticated-by/ann", "crm:P141_assigned",
+                      remove="<document/1/evidence/document/authenticated-by/bob> crm:P2_has_type kgt:readings-differ . "
+                             '<document/1/evidence/document/authenticated-by/bob> crm:P3_has_note '
+                             '"The original reads Bob, the translation Ann."@en .'),
+                 id="readings-differ-has-partner"),
     pytest.param(Case("InferredEvidenceShape", "document/1/evidence/meeting/place/city", "crm:P3_has_note",
                       remove='<document/1/evidence/meeting/place/city> crm:P3_has_note '
                              '"The telegram was written in Testville the day after."@en .'),
@@ -515,6 +570,9 @@ CASES = [
 ALSO_FAILING = {
     "passage-start-before-end": {"PassageTextShape"},   # an empty range cannot hold the text
     "planned-role-is-proposed": {"RoleLinkShape"},      # the plain link would be P11, forbidden when planned
+    "assignment-passage-or-note": {"StatedEvidenceShape"},  # stated evidence needs its passage too
+    "stated-needs-passage": {"WhoseWordShape"},         # nor has it a note
+    "inferred-needs-reason": {"WhoseWordShape"},        # nor has it a passage
 }
 
 

@@ -48,6 +48,8 @@ class _Mapper:
         self.texts = text_nodes(ctx, facts.record)
         self.text_labels = text_labels(facts.record)
         self.acts = {p.key: act_iri(ctx, p.conversation, p.key) for p in facts.propositions}
+        # That someone proposed, agreed, objected … is the document's author's word (stated).
+        self.author = next((st.value for st in facts.statements if st.prop == "author"), None)
 
     def map(self, p: Proposition) -> None:
         g, ctx, act = self.g, self.ctx, self.acts[p.key]
@@ -101,6 +103,8 @@ class _Mapper:
         node = Iris.below(self.document, "evidence", "proposition", p.key, field, value)
         typed(self.g, node, CRM.E13_Attribute_Assignment)
         how_known(self.g, node, p.inferred, p.note)
+        if not p.inferred and self.author:
+            self.g.add((node, CRM.P14_carried_out_by, self.ctx.node(self.author)))
         shown = self.ctx.label(value) if value in self.ctx.entities else value.replace("-", " ")
         label(self.g, node, f"evidence in document {self.facts.number}: {p.key.replace('-', ' ')} "
                             f"{field.replace('-', ' ')} {shown}")

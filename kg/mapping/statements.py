@@ -23,7 +23,7 @@ from .. import statement_kinds
 from ..facts import DocumentFacts, Statement, TimeValue
 from ..iris import Iris
 from ..vocab import CRM, KGO, KGT, SCHEMA, XSD
-from .document import text_labels, text_nodes
+from .document import find_person, text_labels, text_nodes
 from .patterns import P4, Context, en, has_type, label, passage, stated_time, time_bounds, typed
 
 Triple = tuple[URIRef, URIRef, URIRef]
@@ -38,6 +38,9 @@ class _Doc:
         self.creation = Iris.below(self.node, "creation")
         self.texts = text_nodes(ctx, facts.record)
         self.text_labels = text_labels(facts.record)
+        self.author = next((st.value for st in facts.statements if st.prop == "author"), None)
+        self.translators = tuple(find_person(ctx, facts.record, name, "translators")
+                                 for name in facts.record.translators)
 
 
 # ---------------------------------------------------------------- document properties
@@ -66,7 +69,9 @@ def _authenticated_by(d: _Doc, st: Statement) -> Triple:
     act = Iris.below(d.node, "authentication")
     typed(d.g, act, CRM.E7_Activity)
     has_type(d.g, act, "authentication")
-    label(d.g, act, f"authentication of document {d.facts.number} by {d.ctx.label(st.value)}")
+    # No name in the label: where original and translation read the authenticator
+    # differently, both readings are kept on this one activity.
+    label(d.g, act, f"authentication of document {d.facts.number}")
     d.g.add((act, CRM.P16_used_specific_object, d.node))
     person = d.ctx.node(st.value)
     d.g.add((act, CRM.P14_carried_out_by, person))
@@ -230,10 +235,7 @@ def _duration_estimate(d: _Doc, st: Statement) -> Triple:
     d.g.add((dim, CRM.P90b_has_upper_value_limit, _decimal(est.max_days)))
     d.g.add((dim, CRM.P91_has_unit, KGT.day))
     d.g.add((act, CRM.P141_assigned, dim))
-    # The estimate is the actor's; that they made it is what the passage says (or the editors infer).
-    how_known(d.g, act, st.inferred, None)
-    _motivated(d, act, st)
-    return act, CRM.P141_assigned, dim
+    return act, CRM.P141_assigned, dim  # whose word it is: see _evidence
 
 
 MAPPERS: dict[str, Callable[[_Doc, Statement], Triple]] = {
@@ -280,13 +282,59 @@ def _motivated(d: _Doc, node: URIRef, st: Statement) -> None:
         d.g.add((node, CRM.P17_was_motivated_by, pnode))
 
 
+def _whose_word(d: _Doc, st: Statement, node: URIRef) -> None:
+    """The assignment's type in the scheme kgt:assertion, and who made it.
+
+    Stated: the document's author says it (P14 the author). Reported: the author relays a
+    speaker (P14 the speaker; P10 falls within the conversation where it was said).
+    Editorial: it rests on a translator's or editor's bracket (P14 the translator of the
+    text, where the record names one; the note says why). Inferred: the editors conclude
+    it, and say why in the note (a corrected date is such an inference, typed also
+    date-correction). A passage, where given, is P17 in every case.
+    """
+    correction = st.value.correction if isinstance(st.value, TimeValue) else None
+    if st.inferred or correction:
+        has_type(d.g, node, "inferred")
+        for why in (st.inferred, correction):
+            if why:
+                d.g.add((node, CRM.P3_has_note, en(why)))
+        if correction:
+            has_type(d.g, node, "date-correction")
+        return
+    if st.according_to:
+        has_type(d.g, node, "reported")
+        d.g.add((node, CRM.P14_carried_out_by, d.ctx.node(st.according_to)))
+        d.g.add((node, CRM.P10_falls_within, d.ctx.node(st.said_in)))
+    if st.editorial:
+        has_type(d.g, node, "editorial")
+        d.g.add((node, CRM.P3_has_note, en(st.editorial)))
+        if any(ps.text == "translation" for ps in st.passages):
+            for person in d.translators:
+                d.g.add((node, CRM.P14_carried_out_by, d.ctx.node(person)))
+    if not (st.according_to or st.editorial):
+        has_type(d.g, node, "stated")
+        if d.author:
+            d.g.add((node, CRM.P14_carried_out_by, d.ctx.node(d.author)))
+
+
 def _evidence(d: _Doc, st: Statement, triple: Triple) -> None:
     s, p, o = triple
     node = evidence_iri(d.node, st)
     typed(d.g, node, CRM.E13_Attribute_Assignment)
-    how_known(d.g, node, st.inferred, st.note)
-    if isinstance(st.value, TimeValue) and st.value.correction:
-        has_type(d.g, node, "date-correction")
+    _whose_word(d, st, node)
+    if st.readings_differ:
+        has_type(d.g, node, "readings-differ")
+        d.g.add((node, CRM.P3_has_note, en(st.readings_differ)))
+    if st.prop == "duration_estimate":
+        # The estimate is itself an assignment, the estimator's: the author relays it (or the
+        # editors infer that it was made).
+        if st.inferred:
+            how_known(d.g, s, st.inferred, None)
+        else:
+            has_type(d.g, s, "reported")
+        _motivated(d, s, st)
+    if st.note:
+        d.g.add((node, CRM.P3_has_note, en(st.note)))
     what = st.prop.replace("_", " ")
     label(d.g, node, f"evidence in document {d.facts.number}: {d.ctx.label(st.subject) if st.subject else 'document'} {what} "
                      f"{d.ctx.label(st.value) if isinstance(st.value, str) and st.value in d.ctx.entities else st.value_key}")

@@ -165,7 +165,8 @@ def document(g: Graph, iri: str) -> dict:
         tc = g.first(t, CRM + "P94i_was_created_by")
         tr.append({**link(g, t), "translators": [link(g, p) for p in (g.iris(tc, CRM + "P14_carried_out_by") if tc else [])],
                    "lang": g.first(t, SDO + "inLanguage")})
-    facts = [evidence(g, ev) for ev in g.subjects if ev.startswith(iri + "/evidence/")]
+    evidence_nodes = [ev for ev in g.subjects if ev.startswith(iri + "/evidence/")]
+    facts = [evidence(g, ev) for ev in evidence_nodes]
     return {"date": g.first(iri, SDO + "dateCreated"),
             "creation": _time(g, creation) if creation else None,
             "authors": [link(g, a) for a in g.iris(iri, SDO + "author")],
@@ -179,7 +180,38 @@ def document(g: Graph, iri: str) -> dict:
             "talks": talks.talks(g, [e for e in g.iris(iri, CRM + "P70_documents") if talks.is_act(g, e)]),
             "archival": archival, "translations": tr,
             "texts": texts.side_by_side(g, iri, translations),
-            "facts": sorted(facts, key=lambda f: (f["passages"][0]["href"] if f["passages"] else "~", f["iri"]))}
+            "facts": sorted(facts, key=lambda f: (f["passages"][0]["href"] if f["passages"] else "~", f["iri"])),
+            "readings": readings(g, iri, evidence_nodes)}
+
+
+def readings(g: Graph, doc: str, nodes: list[str]) -> list[dict]:
+    """Facts the original and the translation read differently (evidence typed
+    readings-differ): per node and property, each text's reading — its value, passage, whose
+    word and own notes — and the note on the disagreement that the readings share."""
+    groups: dict[tuple, dict] = {}
+    for ev in sorted(nodes):
+        types = g.iris(ev, CRM + "P2_has_type")
+        if not any(t.endswith("/readings-differ") for t in types):
+            continue
+        row = evidence(g, ev)
+        key = (g.first(ev, CRM + "P140_assigned_attribute_to"), row["property"])
+        group = groups.setdefault(key, {"subject": row["subject"], "property": row["property"], "readings": []})
+        texts_of = {g.first(p["iri"], CRM + "P106i_forms_part_of") for p in row["passages"]}
+        group["readings"].append({
+            "text": "original" if doc in texts_of else "translation",
+            "value": row["value"], "passages": row["passages"],
+            "basis": ", ".join(g.label(t) for t in types if not t.endswith("/readings-differ")),
+            "by": [link(g, a) for a in g.iris(ev, CRM + "P14_carried_out_by")],
+            "notes": {n.value for n in g.values(ev, CRM + "P3_has_note")}})
+    out = []
+    for group in groups.values():
+        shared = set.intersection(*(r["notes"] for r in group["readings"]))
+        for r in group["readings"]:
+            r["notes"] = sorted(r["notes"] - shared)
+        group["notes"] = sorted(shared)
+        group["readings"].sort(key=lambda r: r["text"])
+        out.append(group)
+    return sorted(out, key=lambda r: (r["property"], r["subject"]["label"] if r["subject"] else ""))
 
 
 BUILDERS = {"person": agent, "group": agent, "event": event, "document": document}
