@@ -7,7 +7,9 @@ serves the same dumps. The same requests go to all three and the answers must ag
 status, redirect target, media type, CORS, Link, Vary, Content-Location, the security
 headers, and the body. Where a static host cannot answer as kg serve does, the difference
 is one of DIFFERENCES below (documented in kg/serve/deploy/README.md) and the test checks
-the static host's documented answer instead.
+the static host's documented answer instead. The README's Debian steps are also applied to
+a copy of the packaged /etc/nginx and /etc/apache2 (a2enmod, a2ensite and all), and the
+same requests go to those.
 
 The servers are found on PATH or in /usr/sbin; without them these tests skip, and with
 CI=true they fail (`.ci/run` installs Debian's nginx and apache2).
@@ -214,16 +216,97 @@ def static(request, site):
     assert "[emerg]" not in errors and "[alert]" not in errors, errors[-2000:]
 
 
+# ---------------------------------------------------------------- Debian's own configuration
+
+def _edit(path: Path, *pairs: tuple[str, str]) -> None:
+    text = path.read_text(encoding="utf-8")
+    for old, new in pairs:
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+
+
+def _debian_copy(name: str, tmp: Path) -> Path:
+    """A copy of /etc/<name> to apply the README's steps to (the machine's own stays as it is)."""
+    if os.geteuid() != 0:
+        pytest.skip(f"Debian's {name} configuration runs its workers as www-data: the test needs root")
+    etc = Path("/etc") / name
+    if not (etc / ("nginx.conf" if name == "nginx" else "apache2.conf")).is_file():
+        pytest.fail(f"{name} is installed without Debian's configuration in {etc}")
+    copy = tmp / name
+    shutil.copytree(etc, copy, symlinks=True)
+    return copy
+
+
+def debian_nginx(site: Path, port: int, tmp: Path) -> list[str]:
+    """Debian's /etc/nginx with the README's steps; only the port, the log and pid paths are moved."""
+    etc = _debian_copy("nginx", tmp)
+    # The README: copy nginx.conf to sites-available/kg-site, link it from sites-enabled, set root.
+    shutil.copyfile(DEPLOY.joinpath("nginx.conf"), etc / "sites-available" / "kg-site")
+    (etc / "sites-enabled" / "kg-site").symlink_to(etc / "sites-available" / "kg-site")
+    _edit(etc / "sites-available" / "kg-site", ("root /srv/kg-site;", f"root {site};"))
+    for link in (etc / "sites-enabled").iterdir():  # Debian's default site links to /etc/nginx/…: to the copy
+        target = Path(os.readlink(link))
+        if str(target).startswith("/etc/nginx/"):
+            link.unlink()
+            link.symlink_to(etc / target.relative_to("/etc/nginx"))
+    for f in [etc / "nginx.conf", *(etc / "sites-available").iterdir()]:
+        text = f.read_text(encoding="utf-8")
+        text = "\n".join(line for line in text.split("\n") if "[::]:80" not in line)
+        f.write_text(text.replace("/etc/nginx", str(etc)).replace("listen 80", f"listen 127.0.0.1:{port}")
+                     .replace("pid /run/nginx.pid", f"pid {tmp}/nginx.pid").replace("/var/log/nginx", str(tmp)),
+                     encoding="utf-8")
+    return [_binary("nginx"), "-e", str(tmp / "error.log"), "-c", str(etc / "nginx.conf"), "-g", "daemon off;"]
+
+
+def debian_apache(site: Path, port: int, tmp: Path) -> list[str]:
+    """Debian's /etc/apache2 with the README's steps; only the port, the log and pid paths are moved."""
+    etc = _debian_copy("apache2", tmp)
+    env = {**os.environ, "APACHE_CONFDIR": str(etc), "PATH": os.environ.get("PATH", "") + ":/usr/sbin"}
+    # The README: a2enmod rewrite headers negotiation; apache-site.conf as sites-available/kg-site.conf; a2ensite.
+    subprocess.run(["a2enmod", "-q", "rewrite", "headers", "negotiation"], env=env, check=True, timeout=60,
+                   stdout=subprocess.DEVNULL)
+    shutil.copyfile(DEPLOY.joinpath("apache-site.conf"), etc / "sites-available" / "kg-site.conf")
+    _edit(etc / "sites-available" / "kg-site.conf", ("/srv/kg-site", str(site)))
+    subprocess.run(["a2ensite", "-q", "kg-site"], env=env, check=True, timeout=60, stdout=subprocess.DEVNULL)
+    _edit(etc / "ports.conf", ("Listen 80\n", f"Listen 127.0.0.1:{port}\n"))
+    for f in (etc / "sites-available").glob("*.conf"):
+        _edit(f, ("<VirtualHost *:80>", f"<VirtualHost *:{port}>"))
+    for d in ("run", "lock", "log"):
+        (tmp / d).mkdir()
+    script = (f'. "{etc}/envvars"; export APACHE_PID_FILE="{tmp}/apache2.pid" APACHE_RUN_DIR="{tmp}/run" '
+              f'APACHE_LOCK_DIR="{tmp}/lock" APACHE_LOG_DIR="{tmp}/log"; '
+              f'exec "{_binary("apache2")}" -d "{etc}" -f "{etc}/apache2.conf" -DFOREGROUND')
+    return ["env", f"APACHE_CONFDIR={etc}", "sh", "-c", script]
+
+
+@pytest.fixture(scope="module", params=["nginx-debian", "apache-debian"])
+def debian(request, site):
+    """nginx or Apache as Debian configures it, with the README's steps, on a free port of 127.0.0.1."""
+    tmp = _readable_tmp(f"kg-deploy-{request.param}-")
+    port = _free_port()
+    cmd = (debian_nginx if request.param == "nginx-debian" else debian_apache)(site, port, tmp)
+    log = tmp / ("error.log" if request.param == "nginx-debian" else "log/error.log")
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait(proc, port, log)
+        yield Server(request.param, port, host="kg.example.org")
+    finally:
+        _stop(proc)
+        shutil.rmtree(tmp)
+
+
 class Server:
-    def __init__(self, name: str, port: int):
-        self.name, self.port = name, port
+    def __init__(self, name: str, port: int, host: str | None = None):
+        self.name, self.port, self.host = name, port, host
         self.cache: dict = {}
 
     def ask(self, method: str, path: str, accept: str | None) -> "Answer":
         key = (method, path, accept)
         if key not in self.cache:
             conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-            conn.putrequest(method, path, skip_accept_encoding=True)
+            conn.putrequest(method, path, skip_accept_encoding=True, skip_host=self.host is not None)
+            if self.host is not None:
+                conn.putheader("Host", self.host)
             if accept is not None:
                 conn.putheader("Accept", accept)
             conn.endheaders()
@@ -276,7 +359,7 @@ def no_valid_range(accept: str | None) -> bool:
 def compare(server: Server, kg: Server, method: str, path: str, accept: str | None, kind: str) -> list[str]:
     """The differences between the two answers that DIFFERENCES does not document."""
     kg_accept, status = accept, None
-    apache = server.name == "apache"
+    apache = server.name.startswith("apache")
     if apache and kind in ("entity", "home"):
         picked = apache_choice(accept, ENTITY_TYPES)
         if picked != choose(accept, ENTITY_TYPES):  # DIFFERENCES["apache-wildcards"]: kg serve's answer to it
@@ -456,3 +539,10 @@ def test_site_writes_type_maps_and_htaccess(site):
         assert (site / "person" / stem).is_file()
     assert "URI: kg.ttl.nt\n" in (site / "dataset" / "distribution" / "kg.ttl.var").read_text(encoding="ascii")
     assert "URI: index.ttl\n" in (site / "index.var").read_text(encoding="ascii")
+
+
+def test_readme_steps_on_debians_own_configuration(debian, kg_serve, site):
+    """The README's Debian steps, on a copy of the packaged /etc/nginx or /etc/apache2 (default site
+    included): the same matrix answers as kg serve, for the site's server name."""
+    problems = [p for row in matrix(site) for p in compare(debian, kg_serve, *row)]
+    assert not problems, f"{len(problems)} disagreements:\n" + "\n".join(problems[:25])
