@@ -46,7 +46,10 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 ACCEPTS = (None, "text/html", BROWSER, "text/turtle", "application/ld+json", "application/n-triples", PYLD,
            "text/turtle, text/html;q=0.1", "text/html;q=0.5, application/n-triples;q=0.6", "application/*",
            "TEXT/Turtle", "text/html;q=0, */*", "*/*;q=0.1, text/turtle;q=0.05", "application/json",
-           "text/turtle, */*", "application/n-triples;q=0.9, text/turtle;q=0.9", "nonsense")
+           "text/turtle, */*", "application/n-triples;q=0.9, text/turtle;q=0.9", "nonsense",
+           'application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted"',
+           "text/html;level=1;q=0.5, text/turtle;q=0.4", "text/turtle;q=0.5;charset=utf-8, text/html;q=0.4",
+           " text/turtle ; q = 0.7 ,text/html;q=0.6")
 SUFFIX_OF = {"text/html": "html", "text/turtle": "ttl", "application/ld+json": "jsonld",
              "application/n-triples": "nt"}
 #: Where a static host answers otherwise than kg serve; each is documented in deploy/README.md.
@@ -491,6 +494,16 @@ def test_static_host_answers_as_kg_serve(static, kg_serve, site):
     assert not problems, f"{len(problems)} disagreements:\n" + "\n".join(problems[:25])
 
 
+def test_every_page_and_its_turtle(static, kg_serve, site):
+    """Every entity of the export (not a sample): its page for a browser and its Turtle, as kg serve."""
+    paths = sorted("/" + p.relative_to(site).as_posix()[:-len(".var")] for p in site.rglob("*.var")
+                   if p.name != "index.var")
+    assert len(paths) > 500
+    problems = [p for path in paths for accept in (BROWSER, "text/turtle")
+                for p in compare(static, kg_serve, "GET", path, accept, "entity")]
+    assert not problems, f"{len(problems)} disagreements:\n" + "\n".join(problems[:25])
+
+
 def test_q_values_decide_as_kg_serve(static, kg_serve):
     """120 generated Accept headers at an entity, a distribution IRI and /: the same pick as kg serve."""
     problems = []
@@ -532,7 +545,7 @@ def test_site_writes_type_maps_and_htaccess(site):
     maps = {p.with_suffix("") for p in site.rglob("*.var")} - {site / "index"}
     assert len(pages) > 500 and maps == pages
     peng = (site / "person" / "peng-dehuai.var").read_text(encoding="ascii")
-    assert re.findall(r"URI: (\S+)\nContent-Type: ([^;]+); qs=([\d.]+)\n", peng) == [
+    assert re.findall(r"URI: (\S+)\nContent-Type: ([^;]+)(?:; level=1)?; qs=([\d.]+)\n", peng) == [
         ("peng-dehuai.html", "text/html", "1.000"), ("peng-dehuai.ttl", "text/turtle", "0.999"),
         ("peng-dehuai.jsonld", "application/ld+json", "0.998"), ("peng-dehuai.nt", "application/n-triples", "0.997")]
     for stem in ("peng-dehuai.html", "peng-dehuai.ttl", "peng-dehuai.jsonld", "peng-dehuai.nt"):

@@ -33,10 +33,12 @@ def type_map(stem: str) -> bytes:
     The source qualities are all but equal and fall in ``SUFFIXES`` order, so Apache picks
     what ``kg serve`` picks: the highest q the client gives, ties going to the earlier type
     (Apache reads ``qs`` to three decimals, so two types whose q differ by less than 0.003
-    near q=1 may go the other way; see deploy/README.md).
+    near q=1 may go the other way; see deploy/README.md). The page says ``level=1``: Apache
+    takes an HTML variant without a level for level 2 and refuses it to ``text/html;level=1``.
     """
     name = quote(stem)
-    return "".join(f"URI: {name}.{suffix}\nContent-Type: {media}; qs={1 - i / 1000:.3f}\n\n"
+    return "".join(f"URI: {name}.{suffix}\nContent-Type: {media}{'; level=1' if media == 'text/html' else ''}; "
+                   f"qs={1 - i / 1000:.3f}\n\n"
                    for i, (suffix, media) in enumerate(SUFFIXES.items())).encode("ascii")
 
 
