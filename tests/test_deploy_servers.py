@@ -164,16 +164,15 @@ def apache_conf(site: Path, port: int, tmp: Path) -> Path:
     assert "<VirtualHost *:80>" in shipped and "/srv/kg-site" in shipped
     (tmp / "kg-site.conf").write_text(shipped.replace("<VirtualHost *:80>", f"<VirtualHost 127.0.0.1:{port}>")
                                       .replace("/srv/kg-site", str(site)), encoding="utf-8")
-    modules = {"mpm_event": "mpm_event", "authz_core": "authz_core", "dir": "dir", "mime": "mime",
-               "negotiation": "negotiation", "rewrite": "rewrite", "headers": "headers", "alias": "alias"}
-    load = "".join(f"LoadModule {name}_module {APACHE_MODULES / ('mod_' + so + '.so')}\n" for name, so in modules.items())
+    modules = ("mpm_event", "authz_core", "dir", "mime", "negotiation", "rewrite", "headers", "alias")
+    load = "".join(f"LoadModule {m}_module {APACHE_MODULES / f'mod_{m}.so'}\n" for m in modules)
     debian = Path("/etc/apache2/mods-available")
     confs = "".join(f"Include {debian / (m + '.conf')}\n" for m in ("mpm_event", "dir", "mime", "negotiation")
                     if (debian / (m + ".conf")).is_file())
     user = ""
     if os.geteuid() == 0:  # Apache will not serve as root: its children run as www-data, as on Debian
         name = "www-data" if _has_user("www-data") else "nobody"
-        user = f"User {name}\nGroup {pwd.getpwnam(name).pw_gid}\n".replace("Group ", "Group #")
+        user = f"User {name}\nGroup #{pwd.getpwnam(name).pw_gid}\n"
     main = tmp / "apache2.conf"
     main.write_text(f'ServerRoot "{tmp}"\nDefaultRuntimeDir "{tmp}"\nPidFile "{tmp}/apache2.pid"\n'
                     f'ErrorLog "{tmp}/error.log"\nLogLevel warn\nMutex file:{tmp} default\n{user}'
