@@ -14,7 +14,8 @@ SERVE_DESCRIPTION = ("Serve dist/ over HTTP: every entity IRI under the base der
                      "/sparql answers read-only SPARQL 1.1 Protocol queries, /dumps/ serves the dump files.")
 SITE_HELP = "export the pages and per-entity data files as a static site"
 SITE_DESCRIPTION = ("Write every page of `kg serve` and each entity's .ttl/.jsonld/.nt into a folder for "
-                    "hosting without kg; see kg/serve/deploy/ for nginx and Apache content-negotiation rules.")
+                    "hosting without kg, with an Apache type map (.var) per entity and the Apache rules as "
+                    ".htaccess; kg/serve/deploy/README.md shows how to serve it with nginx or Apache on Debian.")
 
 
 def queries_dir(settings: Settings) -> Path:

@@ -1,15 +1,20 @@
 """``kg site``: every page and per-entity data file of ``kg serve``, written to a folder.
 
-Layout (what the rewrite rules in ``deploy/`` expect): ``/person/x`` is stored as
-``person/x.html``, ``person/x.ttl``, ``person/x.jsonld`` and ``person/x.nt``; the home
-page is ``index.html``; ``dumps/`` holds the dump files; ``static/`` the assets;
-``search.html`` searches in the browser from ``search.json``; ``robots.txt`` and
-``sitemap.xml`` (with ``sitemap/<n>.xml`` past 50,000 pages) for crawlers.
+Layout (what the rules in ``deploy/`` expect): ``/person/x`` is stored as
+``person/x.html``, ``person/x.ttl``, ``person/x.jsonld`` and ``person/x.nt`` (the suffix
+URLs), plus ``person/x.var``, an Apache type map of those four that Apache negotiates
+with the client's q-values; the home page is ``index.html`` and ``index.var`` (HTML, or
+a redirect to ``/dataset`` for data clients); ``.htaccess`` is ``deploy/apache.htaccess``;
+``dumps/`` holds the dump files; ``static/`` the assets; ``search.html`` searches in the
+browser from ``search.json``; ``robots.txt`` and ``sitemap.xml`` (with
+``sitemap/<n>.xml`` past 50,000 pages) for crawlers.
 """
 from __future__ import annotations
 
 import shutil
+from importlib import resources
 from pathlib import Path
+from urllib.parse import quote
 
 from ..errors import KgError
 from ..namespaces import CANONICAL, Namespaces
@@ -21,6 +26,21 @@ def _write(out: Path, rel: str, body: bytes) -> None:
     target = out / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(body)
+
+
+def type_map(stem: str) -> bytes:
+    """An Apache type map offering ``stem.html``/``.ttl``/``.jsonld``/``.nt`` (``stem``: a file name).
+
+    The source qualities are all but equal and fall in ``SUFFIXES`` order, so Apache picks
+    what ``kg serve`` picks: the highest q the client gives, ties going to the earlier type
+    (Apache reads ``qs`` to three decimals, so two types whose q differ by less than 0.003
+    near q=1 may go the other way; see deploy/README.md). The page says ``level=1``: Apache
+    takes an HTML variant without a level for level 2 and refuses it to ``text/html;level=1``.
+    """
+    name = quote(stem)
+    return "".join(f"URI: {name}.{suffix}\nContent-Type: {media}{'; level=1' if media == 'text/html' else ''}; "
+                   f"qs={1 - i / 1000:.3f}\n\n"
+                   for i, (suffix, media) in enumerate(SUFFIXES.items())).encode("ascii")
 
 
 def export(dist: Path, base: str, out: Path, queries_dir: Path | None = None,
@@ -40,6 +60,9 @@ def export(dist: Path, base: str, out: Path, queries_dir: Path | None = None,
         return r.body
 
     _write(out, "index.html", get("/")); n += 1
+    # Apache: / is HTML or (index.ttl & co., which the rules redirect) the dataset's data.
+    _write(out, "index.var", type_map("index")); n += 1
+    _write(out, ".htaccess", resources.files("kg.serve").joinpath("deploy", "apache.htaccess").read_bytes()); n += 1
     _write(out, "search.html", get("/search")); n += 1
     _write(out, "search.json", get("/search.json")); n += 1
     _write(out, "sparql.html", get("/sparql")); n += 1
@@ -60,4 +83,5 @@ def export(dist: Path, base: str, out: Path, queries_dir: Path | None = None,
             continue
         for suffix in SUFFIXES:
             _write(out, f"{path.lstrip('/')}.{suffix}", get(f"{path}.{suffix}")); n += 1
+        _write(out, f"{path.lstrip('/')}.var", type_map(path.rsplit("/", 1)[-1])); n += 1
     return n
