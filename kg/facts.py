@@ -18,7 +18,7 @@ from . import timespans
 from .errors import FactsError, PassageError, quote
 from .inputs import list_files
 from .iris import is_key
-from .names import NameIndex, check_records
+from .names import header_entities
 from .passages import closest_hint, locate
 from .records import Record, read_record
 from .vocabulary import PROJECT_TYPES, Vocabulary, load_vocabulary
@@ -63,6 +63,7 @@ class Entity:
     part_of: str | None
     planned: bool
     origin: Origin
+    source: str = "registry"   # 'registry', 'default' (kg's archives) or 'header' (named by a record only)
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,7 @@ class Facts:
     documents: tuple[DocumentFacts, ...]
     registry_path: Path
     vocabulary: Vocabulary   # kg's types and the project's (data/types.ttl)
+    warnings: tuple[str, ...] = ()   # e.g. the header names published without a registry entry
 
 
 # ---------------------------------------------------------------- registry
@@ -608,7 +610,7 @@ def load_facts(data_dir: Path) -> Facts:
                              "published once", path=rp, line=record.lines.get("url"), field="url",
                              hint="remove the copy, or fix its web address")
         records.append(record)
-    check_records(NameIndex(entities), records)  # every translator and archive named: all missing ones at once
+    entities, unknown_names = header_entities(entities, records)  # and one warning for all names minted
     documents = []
     for record in records:
         rp = record.path
@@ -622,4 +624,4 @@ def load_facts(data_dir: Path) -> Facts:
         orphan = sorted(fact_paths.values())[0]
         raise FactsError("facts file without a record", path=orphan, hint=f"add data/records/{orphan.stem}.txt or remove this file")
     _patients_do_not_act(documents, vocabulary.acted_upon)
-    return Facts(entities, tuple(documents), registry_path, vocabulary)
+    return Facts(entities, tuple(documents), registry_path, vocabulary, (unknown_names,) if unknown_names else ())

@@ -17,7 +17,7 @@ from rdflib import Graph, Literal, URIRef
 
 from ..errors import FactsError, quote
 from ..facts import DocumentFacts
-from ..iris import Iris
+from ..iris import Iris, slug
 from ..names import names_archive
 from ..records import Record
 from ..vocab import CRM, DCTERMS, SCHEMA, XSD
@@ -126,9 +126,18 @@ def _translation(g: Graph, ctx: Context, facts: DocumentFacts, doc: URIRef) -> N
         label(g, creation, f"translation of document {r.number}")
         g.add((tr, CRM.P94i_was_created_by, creation))
         for name in r.translators:
-            person = ctx.node(find_person(ctx, r, name, "translators"))
+            key = find_person(ctx, r, name, "translators")
+            person = ctx.node(key)
             g.add((creation, CRM.P14_carried_out_by, person))
             g.add((tr, SCHEMA.translator, person))
+            _header_name(g, ctx, key, name, doc)
+
+
+def _header_name(g: Graph, ctx: Context, key: str, name: str, doc: URIRef) -> None:
+    """For an entity known only from records' headers: its name as this record's header
+    writes it is used by this document (the name node itself is in the shared graph)."""
+    if ctx.entities[key].source == "header":
+        g.add((Iris.below(ctx.node(key), "name", f"en-{slug(name)}"), CRM.P67i_is_referred_to_by, doc))
 
 
 def _archival_item(g: Graph, ctx: Context, r: Record, doc: URIRef) -> None:
@@ -142,6 +151,8 @@ def _archival_item(g: Graph, ctx: Context, r: Record, doc: URIRef) -> None:
     archive_key = find_archive(ctx, r)
     archive = ctx.node(archive_key)
     g.add((doc, SCHEMA.holdingArchive, archive))
+    if sm is not None:
+        _header_name(g, ctx, archive_key, sm.archive, doc)
     if sm is None or not sm.text:   # the citation names the archive but no shelfmark
         return
     item = Iris.below(doc, "item")
