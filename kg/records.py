@@ -22,7 +22,7 @@ from kg.citations import Shelfmark, parse as parse_citation
 from kg.errors import KgError, quote
 from kg.inputs import read_text
 from kg.iris import NOT_IN_IRI
-from kg.languages import BY_NAME
+from kg.languages import code_of
 
 
 class RecordError(KgError):
@@ -42,7 +42,7 @@ class Annotation:
 @dataclass(frozen=True)
 class Text:
     """One text of a record, verbatim, with the file line where it starts."""
-    language: str
+    language: str | None        # ISO 639 code; None: the record does not say (or names no known language)
     content: str
     line: int
     annotations: tuple[Annotation, ...]
@@ -67,7 +67,7 @@ class Record:
     translators: tuple[str, ...]
     url: str | None             # None: a web page's text that names no address
     summary: str | None
-    original_languages: tuple[str, ...]   # ISO 639-1 codes; () when the record names none
+    original_languages: tuple[str, ...]   # ISO 639 codes (639-1 where there is one); () when none is known
     contents: tuple[str, ...]
     texts: tuple[Text, ...]     # in file order; role 'original' or 'translation'
     lines: Mapping[str, int] = field(hash=False, compare=False)
@@ -207,14 +207,15 @@ def parse_record(text: str, path) -> Record:
     shelfmarks, warnings = parse_citation(citation)
     summary = _paragraphs(secs.get("summary", ()))
     credits = "\n\n".join(c for c in (obtained, _paragraphs(secs.get("credits", ()))) if c) or None
-    langs = _languages(secs, err, hl)
+    notes: list[tuple[int, str]] = []   # (line of the unflattened lines, warning)
+    langs = _languages(secs, hl, notes)
     contents = tuple(re.sub(r"^[-*•]\s+", "", t.strip(" *_")) for _, t in secs.get("contents", ())
                      if t.strip(" *_"))
     for key, present in (("summary", summary), ("credits", credits and "credits" in secs),
                          ("contents", contents)):
         if present:
             hl[key] = next(k for k, t in secs[key] if t.strip()) + 1
-    texts = _texts(lines, end, stop, langs, contents, err)
+    texts = _texts(lines, end, stop, langs, contents, notes)
     pages = tuple(dict.fromkeys(a.value for t in texts for a in t.annotations if a.kind == "page"))
     if shelfmarks:
         shelfmarks = (replace(shelfmarks[0], pages_marked=pages),) + shelfmarks[1:]
@@ -222,7 +223,7 @@ def parse_record(text: str, path) -> Record:
     texts = tuple(replace(t, line=at(t.line)) for t in texts)
     return Record(path, number, title, date, citation, shelfmarks, translators, url, summary,
                   langs, contents, texts, types.MappingProxyType(hl), credits,
-                  tuple(f"{path}: {w}" for w in warnings))
+                  tuple(f"{path}: {w}" for w in warnings) + tuple(f"{path}:{at(n)}: {w}" for n, w in notes))
 
 
 _CREDITS_LINE = "this document was made possible with support from"
@@ -332,7 +333,7 @@ def _label_values(paras, secs) -> None:
         label, value = _join(p).lower(), paras[n + 1]
         if _join(value).lower() in _PAGE_LABELS:
             continue
-        if label == "language" and _join(value).lower() in BY_NAME:
+        if label == "language" and code_of(_join(value)):
             secs["original_language"] = value
         elif label == "record id" and _join(value).isdigit():
             secs["record_id"] = value
@@ -631,22 +632,24 @@ def _after_initial(s: str, i: int) -> bool:
     return i > 0 and (s[i - 1].isalnum() or s[i - 1] == "_") and (i == 1 or s[i - 2].isspace())
 
 
-def _languages(secs, err, hl) -> tuple[str, ...]:
-    """ISO 639-1 codes of the 'Original Language:' section ('Russian', 'Russian, Chinese');
-    () when there is none or it is empty."""
+def _languages(secs, hl, notes) -> tuple[str, ...]:
+    """ISO 639 codes of the 'Original Language:' section ('Russian', 'Russian, Chinese');
+    () when there is none or it is empty. A name kg does not know is left unstated, with a
+    warning in ``notes``: never guessed."""
     body = [p for p in secs.get("original_language", ()) if p[1].strip()]
     if not body:
         return ()
     codes = []
     for part in re.split(r"[,;/&(]|\band\b", _join(body[:1])):
-        name = part.strip(" )").lower()
+        name = part.strip(" )")
         if not name:
             continue
-        if name not in BY_NAME:
-            raise err(f"unknown original language {quote(name)}; expected a language name such "
-                      "as Russian, Chinese or German", body[0][0] + 1, "original_language",
-                      hint="add it to kg.languages.NAMES")
-        codes.append(BY_NAME[name])
+        code = code_of(name)
+        if code is None:
+            notes.append((body[0][0] + 1, f"unknown original language {quote(name)}: no ISO 639 language has "
+                          "this English name; the language is left unstated"))
+        else:
+            codes.append(code)
     hl["original_language"] = body[0][0] + 1
     return tuple(dict.fromkeys(codes))
 
@@ -669,7 +672,7 @@ def _english(par: str, latin_original: bool) -> bool | None:
     return sum(w in _EN_WORDS for w in words) >= 0.12 * len(words)
 
 
-def _texts(lines, end, stop, langs, contents, err) -> tuple[Text, ...]:
+def _texts(lines, end, stop, langs, contents, notes) -> tuple[Text, ...]:
     """The texts after the header: the original (non-English paragraphs, or all of them for
     an English original), then the English translation (the trailing English run). For a
     Latin-script original, whose paragraphs English words tell apart less surely, a
@@ -692,9 +695,8 @@ def _texts(lines, end, stop, langs, contents, err) -> tuple[Text, ...]:
     texts = []
     if t:
         if lang is None:
-            raise err("the record has a text in a language other than English but no 'Original "
-                      "Language:'; expected e.g. 'Original Language: Russian' in the header",
-                      paras[0][0][0] + 1, "original_language")
+            notes.append((paras[0][0][0] + 1, "a text in a language other than English, and no known "
+                          "'Original Language:' in the header; its language is left unstated"))
         texts.append(_text(lines, paras[0][0][0], paras[t - 1][-1][0], lang))
     if t < len(paras):
         texts.append(_text(lines, paras[t][0][0], paras[-1][-1][0], "en", "translation"))

@@ -187,7 +187,7 @@ def _registration(g: Graph, ctx: Context, r: Record, doc: URIRef) -> None:
         for a in text.annotations:
             if a.kind != "registration":
                 continue
-            seg = f"registration-{text.language}"
+            seg = f"registration-{text.language or text.role}"
             node = identifier(g, doc, seg, _line_around(text.content, a.start, a.end),
                               "registration-number", "registration number")
             g.add((node, CRM.P106i_forms_part_of, nodes[which]))
