@@ -31,6 +31,16 @@ WIKIDATA = {"ru": "Q7737", "en": "Q1860", "zh": "Q7850", "ko": "Q9176"}
 # Lower-case English name (and common alternative names) → code; asked before ISO 639.
 BY_NAME = {name.lower(): code for code, name in NAMES.items()} | {
     "farsi": "fa", "slovene": "sl", "pashto": "ps", "bahasa indonesia": "id"}
+# The script a language is written in, for the languages not written in Latin letters: the
+# first word of the Unicode names of its letters (kana count as CJK). Texts of a record in
+# languages of different scripts are told apart by it (kg.records).
+SCRIPTS = {
+    **dict.fromkeys(("ru", "uk", "be", "bg", "mk", "sr", "mn", "kk", "ky", "tg"), "CYRILLIC"),
+    **dict.fromkeys(("zh", "ja", "yue", "cmn"), "CJK"), "ko": "HANGUL",
+    **dict.fromkeys(("ar", "fa", "ur", "ps", "prs", "ug"), "ARABIC"), "el": "GREEK",
+    "he": "HEBREW", "yi": "HEBREW", "th": "THAI", "ka": "GEORGIAN", "hy": "ARMENIAN", "km": "KHMER",
+    "lo": "LAO", "hi": "DEVANAGARI", "bo": "TIBETAN", "my": "MYANMAR",
+}
 _QUALIFIER = re.compile(r"\s*\([^()]{0,40}\)")
 
 
@@ -53,6 +63,11 @@ def code_of(name: str) -> str | None:
     """The code of a language named in English ("Russian", "Farsi", "Uighur"), or None."""
     key = " ".join(name.split()).lower()
     return BY_NAME.get(key) or _iso()[0].get(key)
+
+
+def script_of(code: str) -> str:
+    """The script of language ``code`` (see ``SCRIPTS``); LATIN for the others."""
+    return SCRIPTS.get(code, "LATIN")
 
 
 def name_of(code: str) -> str:
