@@ -136,7 +136,7 @@ def _mint(uses: list[_Use], taken: Mapping) -> tuple[dict, list[str]]:
 
 
 def _warning(uses: list[_Use], minted: Mapping, keys: list[str]) -> str:
-    lines = [f"  {u.where}: {u.kind} {_q(u.name)} → {k}" for u, k in zip(uses[:MAX_LISTED], keys)]
+    lines = [f"  {u.where}: {u.kind} {_q(_cut(u.name))} → {_cut(k)}" for u, k in zip(uses[:MAX_LISTED], keys)]
     if len(uses) > MAX_LISTED:
         lines.append(f"  … and {len(uses) - MAX_LISTED} more")
     spellings: dict[str, list[str]] = {}
@@ -145,7 +145,7 @@ def _warning(uses: list[_Use], minted: Mapping, keys: list[str]) -> str:
             spellings[k].append(u.name)
     for key, written in spellings.items():
         if len(written) > 1:
-            lines.append(f"  {key}: spelled " + " and ".join(_q(n) for n in written)
+            lines.append(f"  {_cut(key)}: spelled " + " and ".join(_q(_cut(n)) for n in written)
                          + "; published as one (curate them apart if they are not)")
     persons = [f"    {k}: {{label: {_q(e.label)}}}" for k, e in sorted(minted.items()) if e.kind == "person"]
     groups = [f"    {k}: {{label: {_q(e.label)}, type: archive, names: [{{text: {_q(e.label)}, lang: en}}]}}"
@@ -155,6 +155,11 @@ def _warning(uses: list[_Use], minted: Mapping, keys: list[str]) -> str:
             "from the records that name it:\n" + "\n".join(lines)
             + "\n  to curate them, add them to data/registry.yaml under these keys (their IRIs stay; give "
               "archives their full name as label and the cited form as a name), e.g.:\n" + snippet)
+
+
+def _cut(text: str, limit: int = 60) -> str:
+    """``text`` for a listing line: at most ``limit`` characters (the snippet keeps it whole)."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _q(text: str) -> str:

@@ -203,3 +203,14 @@ def test_a_citation_naming_no_archive_builds_without_a_holder(tmp_path, capsys):
           OPTIONAL {{ <{doc}> schema:holdingArchive ?archive }}
         }}""")
     assert len(got) == 1 and got[0]["ref"].value.startswith("B-330-002") and got[0]["archive"] is None
+
+
+def test_a_long_archive_name_is_cut_in_the_listing_and_whole_in_the_snippet(tmp_path, capsys):
+    long = "Archivum " + "Exemplum " * 12 + "Pars"
+    project = project_with(tmp_path, edits={"113395.txt": ("Digital Archive, MOL, XIX-J-1-j Korea",
+                                                           f"Digital Archive, {long}, 4")})
+    (warning,) = names_warning(build(project, capsys))
+    (line,) = [x for x in warning.splitlines() if "113395.txt:16: archive" in x]
+    assert len(line) < 300 and "…" in line
+    snippet = yaml.safe_load(warning[warning.index("  persons:"):])
+    assert [g["label"] for g in snippet["groups"].values()] == [long]
