@@ -601,8 +601,6 @@ def load_facts(data_dir: Path) -> Facts:
     types = vocabulary.keys
     registry_path = data_dir / "registry.yaml"
     entities = load_registry(registry_path, types)
-    links = accepted_links(data_dir / REVIEW_PATH, entities)
-    entities = {k: replace(e, wikidata=links.get(k)) for k, e in entities.items()}
     records_dir, docs_dir = data_dir / "records", data_dir / "documents"
     record_paths = list_files(records_dir, ".txt")
     if not record_paths:
@@ -619,6 +617,8 @@ def load_facts(data_dir: Path) -> Facts:
                              hint="remove the copy, or fix its web address")
         records.append(record)
     entities, unknown_names = header_entities(entities, records)  # and one warning for all names minted
+    links = accepted_links(data_dir / REVIEW_PATH, entities)   # the header's entities can be linked too
+    entities = {k: replace(e, wikidata=links.get(k, e.wikidata)) for k, e in entities.items()}
     documents = []
     for record in records:
         rp = record.path

@@ -214,3 +214,20 @@ def test_a_long_archive_name_is_cut_in_the_listing_and_whole_in_the_snippet(tmp_
     assert len(line) < 300 and "…" in line
     snippet = yaml.safe_load(warning[warning.index("  persons:"):])
     assert [g["label"] for g in snippet["groups"].values()] == [long]
+
+
+def test_a_published_header_name_can_be_linked_to_wikidata_and_used_by_facts(tmp_path, capsys):
+    """The keys in the warning are real keys: review.tsv may accept a QID for one (the
+    link is published), and a facts file may name one."""
+    project = project_with(tmp_path, "113395")
+    review = project / "data" / "wikidata" / "review.tsv"
+    review.write_text(review.read_text(encoding="utf-8") + "balazs-szalontai\tQ4\taccepted" + "\t" * 10
+                      + "\ttest\ta test row\n", encoding="utf-8")
+    (project / "data" / "documents" / "113395.yaml").write_text(
+        "record: 113395\nkind: record\nauthor: {entity: balazs-szalontai, inferred: a test}\n"
+        "mentions:\n  - {entity: mol, inferred: a test}\n", encoding="utf-8")
+    build(project, capsys)
+    s = store(project)
+    assert rows(s, f"ASK {{ <{BASE}person/balazs-szalontai> <http://www.w3.org/2002/07/owl#sameAs> "
+                   "<http://www.wikidata.org/entity/Q4> }")
+    assert rows(s, f"ASK {{ <{BASE}document/113395> crm:P67_refers_to <{BASE}group/mol> }}")
