@@ -785,6 +785,8 @@ def _several(lines, paras, langs, contents, notes) -> tuple[Text, ...] | None:
         return None
     if "en" in originals:
         return None
+    if "en" not in translations:   # the archive's English translation, even when Contents does not list it
+        declared.append(("translation", "en"))
     cls = {}
     for role, code in declared:   # the class each text's paragraphs are told by
         cls.setdefault("ENGLISH" if code == "en" else script_of(code), []).append((role, code))

@@ -68,6 +68,12 @@ def test_an_original_and_two_translations_named_by_contents():
         r.resolve_text("de")
 
 
+def test_an_english_translation_not_listed_in_contents_is_still_the_translation():
+    r = parse_record(record("Russian, Chinese", [], "after"), "121799.txt")
+    assert [(i, t.role, t.language) for i, t in r.text_ids()] == [
+        ("original", "original", "ru"), ("original zh", "original", "zh"), ("translation", "translation", "en")]
+
+
 @pytest.mark.parametrize("languages, contents, chinese, why", [
     ("Russian", ["Transcript - Russian", "Translation - Russian", "Translation - English"], None, "share a script"),
     ("Russian, Chinese", ["Translation - English"], "inside", "one run of paragraphs per language"),
