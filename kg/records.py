@@ -7,6 +7,8 @@ them), then the texts: the original-language transcript, the English translation
 both. Nothing separates the two: the translation is the trailing run of English
 paragraphs, told apart by script (for a Latin-script original, by English function
 words). Most records have the translation only; an English original has no translation.
+Several originals or translations are split where the header names each text's language
+and each has a script of its own (:func:`_several`); never by guess.
 Shelfmarks in the citation are read by :mod:`kg.citations`.
 """
 from __future__ import annotations
