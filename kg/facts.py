@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from . import timespans
 from .errors import FactsError, PassageError, quote
 from .inputs import list_files
 from .iris import is_key
-from .names import NameIndex, check_records
+from .names import header_entities
 from .namespaces import CANONICAL, Namespaces
 from .passages import closest_hint, locate
 from .records import Record, read_record
@@ -28,7 +29,10 @@ from .wikidata.review import PATH as REVIEW_PATH, accepted_links
 from .yamlio import Node, load_yaml
 
 ENTITY_KINDS = {"persons": "person", "groups": "group", "places": "place", "events": "event"}
-TEXTS = ("original", "translation")
+# A statement's `text:` (a name's `in:`): a role, a role and a language, or a language alone
+TEXT_SPEC = re.compile(r"(?:original|translation)(?: [a-z]{2,3})?|[a-z]{2,3}")
+TEXT_HINT = ("expected original or translation, a role and a language code (e.g. 'translation ru') "
+             "or a language code alone (e.g. zh)")
 DOCUMENT_KINDS = ("telegram", "cable", "record")
 HEADER_ONLY_KIND = "record"   # the kind of a document published from its record alone
 MAX_DAYS = 1_000_000  # a duration estimate longer than this is a typo
@@ -65,6 +69,7 @@ class Entity:
     part_of: str | None
     planned: bool
     origin: Origin
+    source: str = "registry"   # 'registry', 'default' (kg's archives) or 'header' (named by a record only)
 
 
 @dataclass(frozen=True)
@@ -179,6 +184,7 @@ class Facts:
     documents: tuple[DocumentFacts, ...]
     registry_path: Path
     vocabulary: Vocabulary   # kg's types and the project's (data/types.ttl)
+    warnings: tuple[str, ...] = ()   # e.g. the header names published without a registry entry
 
 
 # ---------------------------------------------------------------- registry
@@ -591,29 +597,36 @@ class _DocumentLoader:
         return value
 
     def _evidence(self, item: Node) -> tuple[tuple[Passage, ...], str | None, str | None]:
-        which = item.get("text", "translation")
-        if not isinstance(which, str) or which not in TEXTS:
-            raise item.error(f"{quote(which)} is not a text of the document", "text", hint="expected original or translation")
+        which = self._spec(item, "text", "translation")
         passage = item.get("passage")
         inferred = _text(item, "inferred")
         if passage is None and inferred is None:
             raise item.error("every statement needs a verbatim 'passage' from the text, or 'inferred: <reason>'")
         passages = ()
         if passage is not None:
-            self._has_text(item, "text", which)
+            which = self._which(item, "text", which)
             if not isinstance(passage, str) or not passage.strip():
                 raise item.error("expected the passage as text", "passage")
             passages = (self.find(item, "passage", passage, which),)
         return passages, inferred, _text(item, "note")
 
-    def _has_text(self, node: Node, key: str, which: str) -> None:
-        """A statement may cite only a text the record has (most have the translation only)."""
-        if self.record.text(which) is None:
-            roles = self.record.roles()
-            raise node.error(f"record {self.record.number} has no {which} text; it has "
-                             + (" and ".join(roles) if roles else "no text, only its header"), key,
-                             hint=f"cite the {' or '.join(roles)} text" if roles
-                             else "give 'inferred: <reason>' instead of a passage")
+    @staticmethod
+    def _spec(node: Node, key: str, default: str) -> str:
+        """The text a statement or name names, as written (checked for its form only)."""
+        spec = node.get(key, default)
+        if not isinstance(spec, str) or not TEXT_SPEC.fullmatch(spec):
+            raise node.error(f"{quote(spec)} is not a text of the document", key, hint=TEXT_HINT)
+        return spec
+
+    def _which(self, node: Node, key: str, spec: str) -> str:
+        """The id of the record's text that ``spec`` names; a statement may cite only a text the
+        record has (most have the translation only), and must say which of several."""
+        try:
+            return self.record.resolve_text(spec)
+        except ValueError as e:
+            ids = [i for i, _ in self.record.text_ids()]
+            raise node.error(str(e), key, hint=f"cite the {' or '.join(ids)} text" if ids
+                             else "give 'inferred: <reason>' instead of a passage") from None
 
     def find(self, node: Node, key: str, passage: str, which: str) -> Passage:
         text = self.record.text(which).content
@@ -719,10 +732,7 @@ class _DocumentLoader:
         _no_unknown(n, {"entity", "text", "lang", "in"})
         entity = self._entity_ref(n, "entity", {"person", "group", "place", "event"})
         text = _text(n, "text", required=True)
-        which = n.get("in", "original")
-        if not isinstance(which, str) or which not in TEXTS:
-            raise n.error(f"{quote(which)} is not a text of the document", "in")
-        self._has_text(n, "in", which)
+        which = self._which(n, "in", self._spec(n, "in", "original"))
         return NameUse(entity, text, _lang(n, "lang"), which, self.find(n, "text", text, which),
                        Origin(self.path, n.line))
 
@@ -825,8 +835,6 @@ def load_facts(data_dir: Path, namespaces: Namespaces = CANONICAL) -> Facts:
     types = vocabulary.keys
     registry_path = data_dir / "registry.yaml"
     entities = load_registry(registry_path, types)
-    links = accepted_links(data_dir / REVIEW_PATH, entities)
-    entities = {k: replace(e, wikidata=links.get(k)) for k, e in entities.items()}
     records_dir, docs_dir = data_dir / "records", data_dir / "documents"
     record_paths = list_files(records_dir, ".txt")
     if not record_paths:
@@ -842,7 +850,9 @@ def load_facts(data_dir: Path, namespaces: Namespaces = CANONICAL) -> Facts:
                              "published once", path=rp, line=record.lines.get("url"), field="url",
                              hint="remove the copy, or fix its web address")
         records.append(record)
-    check_records(NameIndex(entities), records)  # every translator and archive named: all missing ones at once
+    entities, unknown_names = header_entities(entities, records)  # and one warning for all names minted
+    links = accepted_links(data_dir / REVIEW_PATH, entities)   # the header's entities can be linked too
+    entities = {k: replace(e, wikidata=links.get(k, e.wikidata)) for k, e in entities.items()}
     documents = []
     for record in records:
         rp = record.path
@@ -857,4 +867,4 @@ def load_facts(data_dir: Path, namespaces: Namespaces = CANONICAL) -> Facts:
         orphan = sorted(fact_paths.values())[0]
         raise FactsError("facts file without a record", path=orphan, hint=f"add data/records/{orphan.stem}.txt or remove this file")
     _patients_do_not_act(documents, vocabulary.acted_upon)
-    return Facts(entities, tuple(documents), registry_path, vocabulary)
+    return Facts(entities, tuple(documents), registry_path, vocabulary, (unknown_names,) if unknown_names else ())

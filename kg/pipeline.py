@@ -40,7 +40,7 @@ class BuildResult:
     def warnings(self) -> list[str]:
         """What was read but not fully understood (e.g. a shelfmark of an unknown scheme, kept
         whole), then the SHACL warnings: worth a look, never fatal."""
-        return ([w for d in self.facts.documents for w in d.record.warnings]
+        return (list(self.facts.warnings) + [w for d in self.facts.documents for w in d.record.warnings]
                 + [str(v) for v in self.violations if not v.is_error])
 
     def counts(self) -> dict[str, int]:

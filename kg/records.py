@@ -7,6 +7,8 @@ them), then the texts: the original-language transcript, the English translation
 both. Nothing separates the two: the translation is the trailing run of English
 paragraphs, told apart by script (for a Latin-script original, by English function
 words). Most records have the translation only; an English original has no translation.
+Several originals or translations are split where the header names each text's language
+and each has a script of its own (:func:`_several`); never by guess.
 Shelfmarks in the citation are read by :mod:`kg.citations`.
 """
 from __future__ import annotations
@@ -15,6 +17,7 @@ import datetime
 import pathlib
 import re
 import types
+import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
@@ -22,7 +25,7 @@ from kg.citations import Shelfmark, parse as parse_citation
 from kg.errors import KgError, quote
 from kg.inputs import read_text
 from kg.iris import NOT_IN_IRI
-from kg.languages import BY_NAME
+from kg.languages import code_of, script_of
 
 
 class RecordError(KgError):
@@ -42,7 +45,7 @@ class Annotation:
 @dataclass(frozen=True)
 class Text:
     """One text of a record, verbatim, with the file line where it starts."""
-    language: str
+    language: str | None        # ISO 639 code; None: the record does not say (or names no known language)
     content: str
     line: int
     annotations: tuple[Annotation, ...]
@@ -67,7 +70,7 @@ class Record:
     translators: tuple[str, ...]
     url: str | None             # None: a web page's text that names no address
     summary: str | None
-    original_languages: tuple[str, ...]   # ISO 639-1 codes; () when the record names none
+    original_languages: tuple[str, ...]   # ISO 639 codes (639-1 where there is one); () when none is known
     contents: tuple[str, ...]
     texts: tuple[Text, ...]     # in file order; role 'original' or 'translation'
     lines: Mapping[str, int] = field(hash=False, compare=False)
@@ -76,11 +79,14 @@ class Record:
 
     @property
     def original(self) -> Text | None:
+        """The first text as written."""
         return next((t for t in self.texts if t.role == "original"), None)
 
     @property
     def translation(self) -> Text | None:
-        return next((t for t in self.texts if t.role == "translation"), None)
+        """The English translation, else the first translation."""
+        tr = [t for t in self.texts if t.role == "translation"]
+        return next((t for t in tr if t.language == "en"), tr[0] if tr else None)
 
     @property
     def original_language(self) -> str | None:
@@ -90,8 +96,40 @@ class Record:
     def shelfmark(self) -> Shelfmark | None:
         return self.shelfmarks[0] if self.shelfmarks else None
 
-    def text(self, role: str) -> Text | None:
-        return getattr(self, role) if role in ("original", "translation") else None
+    def text_ids(self) -> tuple[tuple[str, Text], ...]:
+        """Every text with its id: 'original' and 'translation' for :attr:`original` and
+        :attr:`translation`, '<role> <language>' for any other (e.g. 'translation ru')."""
+        primary = {id(self.original): "original", id(self.translation): "translation"}
+        return tuple((primary.get(id(t)) or f"{t.role} {t.language}", t) for t in self.texts)
+
+    def text(self, which: str) -> Text | None:
+        """The text with id ``which`` (see :meth:`text_ids`)."""
+        return next((t for i, t in self.text_ids() if i == which), None)
+
+    def resolve_text(self, spec: str) -> str:
+        """The id of the text ``spec`` names: 'original' or 'translation' when the record has
+        one text of that role, '<role> <language>' ('translation ru'), or a language code
+        alone ('zh') when one text is in it. ValueError says what the record has instead."""
+        ids = self.text_ids()
+        words = spec.split() if isinstance(spec, str) else []
+        if len(words) == 1 and words[0] in ("original", "translation"):
+            found = [(i, t) for i, t in ids if t.role == words[0]]
+        elif len(words) == 2 and words[0] in ("original", "translation"):
+            found = [(i, t) for i, t in ids if t.role == words[0] and t.language == words[1]]
+        elif len(words) == 1:
+            found = [(i, t) for i, t in ids if t.language == words[0]]
+        else:
+            found = []
+        if len(found) == 1:
+            return found[0][0]
+        have = " and ".join(i for i, _ in ids)
+        if not ids:
+            raise ValueError(f"record {self.number} has no text, only its header")
+        if found:
+            raise ValueError(f"{quote(spec)} names {len(found)} texts of record {self.number} ({have}); "
+                             "say which, e.g. " + " or ".join(quote(f"{t.role} {t.language}") for _, t in found))
+        raise ValueError(f"record {self.number} has no {spec if isinstance(spec, str) else 'such'} text; "
+                         f"it has {have}")
 
     def roles(self) -> tuple[str, ...]:
         """The roles of the texts this record has ('original', 'translation')."""
@@ -207,14 +245,15 @@ def parse_record(text: str, path) -> Record:
     shelfmarks, warnings = parse_citation(citation)
     summary = _paragraphs(secs.get("summary", ()))
     credits = "\n\n".join(c for c in (obtained, _paragraphs(secs.get("credits", ()))) if c) or None
-    langs = _languages(secs, err, hl)
+    notes: list[tuple[int, str]] = []   # (line of the unflattened lines, warning)
+    langs = _languages(secs, hl, notes)
     contents = tuple(re.sub(r"^[-*•]\s+", "", t.strip(" *_")) for _, t in secs.get("contents", ())
                      if t.strip(" *_"))
     for key, present in (("summary", summary), ("credits", credits and "credits" in secs),
                          ("contents", contents)):
         if present:
             hl[key] = next(k for k, t in secs[key] if t.strip()) + 1
-    texts = _texts(lines, end, stop, langs, contents, err)
+    texts = _texts(lines, end, stop, langs, contents, notes)
     pages = tuple(dict.fromkeys(a.value for t in texts for a in t.annotations if a.kind == "page"))
     if shelfmarks:
         shelfmarks = (replace(shelfmarks[0], pages_marked=pages),) + shelfmarks[1:]
@@ -222,7 +261,7 @@ def parse_record(text: str, path) -> Record:
     texts = tuple(replace(t, line=at(t.line)) for t in texts)
     return Record(path, number, title, date, citation, shelfmarks, translators, url, summary,
                   langs, contents, texts, types.MappingProxyType(hl), credits,
-                  tuple(f"{path}: {w}" for w in warnings))
+                  tuple(f"{path}: {w}" for w in warnings) + tuple(f"{path}:{at(n)}: {w}" for n, w in notes))
 
 
 _CREDITS_LINE = "this document was made possible with support from"
@@ -332,7 +371,7 @@ def _label_values(paras, secs) -> None:
         label, value = _join(p).lower(), paras[n + 1]
         if _join(value).lower() in _PAGE_LABELS:
             continue
-        if label == "language" and _join(value).lower() in BY_NAME:
+        if label == "language" and code_of(_join(value)):
             secs["original_language"] = value
         elif label == "record id" and _join(value).isdigit():
             secs["record_id"] = value
@@ -631,22 +670,24 @@ def _after_initial(s: str, i: int) -> bool:
     return i > 0 and (s[i - 1].isalnum() or s[i - 1] == "_") and (i == 1 or s[i - 2].isspace())
 
 
-def _languages(secs, err, hl) -> tuple[str, ...]:
-    """ISO 639-1 codes of the 'Original Language:' section ('Russian', 'Russian, Chinese');
-    () when there is none or it is empty."""
+def _languages(secs, hl, notes) -> tuple[str, ...]:
+    """ISO 639 codes of the 'Original Language:' section ('Russian', 'Russian, Chinese');
+    () when there is none or it is empty. A name kg does not know is left unstated, with a
+    warning in ``notes``: never guessed."""
     body = [p for p in secs.get("original_language", ()) if p[1].strip()]
     if not body:
         return ()
     codes = []
     for part in re.split(r"[,;/&(]|\band\b", _join(body[:1])):
-        name = part.strip(" )").lower()
+        name = part.strip(" )")
         if not name:
             continue
-        if name not in BY_NAME:
-            raise err(f"unknown original language {quote(name)}; expected a language name such "
-                      "as Russian, Chinese or German", body[0][0] + 1, "original_language",
-                      hint="add it to kg.languages.NAMES")
-        codes.append(BY_NAME[name])
+        code = code_of(name)
+        if code is None:
+            notes.append((body[0][0] + 1, f"unknown original language {quote(name)}: no ISO 639 language has "
+                          "this English name; the language is left unstated"))
+        else:
+            codes.append(code)
     hl["original_language"] = body[0][0] + 1
     return tuple(dict.fromkeys(codes))
 
@@ -669,7 +710,7 @@ def _english(par: str, latin_original: bool) -> bool | None:
     return sum(w in _EN_WORDS for w in words) >= 0.12 * len(words)
 
 
-def _texts(lines, end, stop, langs, contents, err) -> tuple[Text, ...]:
+def _texts(lines, end, stop, langs, contents, notes) -> tuple[Text, ...]:
     """The texts after the header: the original (non-English paragraphs, or all of them for
     an English original), then the English translation (the trailing English run). For a
     Latin-script original, whose paragraphs English words tell apart less surely, a
@@ -677,6 +718,9 @@ def _texts(lines, end, stop, langs, contents, err) -> tuple[Text, ...]:
     paras = _group([(k, lines[k]) for k in range(end, stop) if lines[k].strip()])
     if not paras:
         return ()
+    several = _several(lines, paras, langs, contents, notes)
+    if several:
+        return several
     lang = langs[0] if langs else None
     if lang == "en":
         return (_text(lines, paras[0][0][0], paras[-1][-1][0], "en"),)
@@ -692,13 +736,87 @@ def _texts(lines, end, stop, langs, contents, err) -> tuple[Text, ...]:
     texts = []
     if t:
         if lang is None:
-            raise err("the record has a text in a language other than English but no 'Original "
-                      "Language:'; expected e.g. 'Original Language: Russian' in the header",
-                      paras[0][0][0] + 1, "original_language")
+            notes.append((paras[0][0][0] + 1, "a text in a language other than English, and no known "
+                          "'Original Language:' in the header; its language is left unstated"))
         texts.append(_text(lines, paras[0][0][0], paras[t - 1][-1][0], lang))
     if t < len(paras):
         texts.append(_text(lines, paras[t][0][0], paras[-1][-1][0], "en", "translation"))
     return tuple(texts)
+
+
+_CONTENTS_TEXT = re.compile(r"(?:([A-Za-z][A-Za-z -]{0,30}?)\s+)?(transcript(?:ion)?|translation)"
+                            r"(?:\s*[-–:]\s*([A-Za-z][A-Za-z -]{0,30}))?", re.I)
+
+
+def _declared(langs, contents) -> list[tuple[str, str]]:
+    """The texts the header says the record has, as (role, language): transcripts of the
+    'Contents:' list and the 'Original Language:' are originals, its translations translations
+    ("English Translation, Chinese Transcription, Russian Translation", "Translation - English")."""
+    found = []
+    for item in (i.strip() for c in contents for i in c.split(",")):
+        m = _CONTENTS_TEXT.fullmatch(item)
+        code = m and code_of(m[1] or m[3] or "")
+        if code:
+            found.append(("translation" if m[2].lower() == "translation" else "original", code))
+    originals = [("original", c) for c in langs] + [t for t in found if t[0] == "original"]
+    return list(dict.fromkeys(originals + [t for t in found if t[0] == "translation"]))
+
+
+def _script(par: str) -> str | None:
+    """The script most letters of ``par`` are written in (kana and Han: CJK), None without letters."""
+    counts: dict[str, int] = {}
+    for c in par:
+        if c.isalpha():
+            name = unicodedata.name(c, "").split(" ", 1)[0]
+            name = "CJK" if name in ("HIRAGANA", "KATAKANA") else name
+            counts[name] = counts.get(name, 0) + 1
+    return max(sorted(counts), key=counts.get) if counts else None
+
+
+def _several(lines, paras, langs, contents, notes) -> tuple[Text, ...] | None:
+    """Several originals or translations, split where the record marks them: the header names
+    each text's language, and each is written in a script of its own (an English and one
+    other Latin-script text are told apart by English words, as for two texts). None when
+    the header declares at most one original and an English translation, or when the texts
+    cannot be told apart that way (then with a warning: the reader keeps one original and
+    one translation, and never guesses a split)."""
+    declared = _declared(langs, contents)
+    originals = [c for r, c in declared if r == "original"]
+    translations = [c for r, c in declared if r == "translation"]
+    if len(originals) < 2 and len(translations) < 2 and set(translations) <= {"en"}:
+        return None
+    if "en" in originals:
+        return None
+    if "en" not in translations:   # the archive's English translation, even when Contents does not list it
+        declared.append(("translation", "en"))
+    cls = {}
+    for role, code in declared:   # the class each text's paragraphs are told by
+        cls.setdefault("ENGLISH" if code == "en" else script_of(code), []).append((role, code))
+    kept = "one original and one translation are kept, not split"
+    if any(len(v) > 1 for v in cls.values()):
+        shared = next(v for v in cls.values() if len(v) > 1)
+        notes.append((paras[0][0][0] + 1, f"the header names {len(declared)} texts, and "
+                      + " and ".join(f"{r} {c}" for r, c in shared) + f" share a script; {kept}"))
+        return None
+    runs: list[list] = []   # [class, first paragraph, last paragraph]
+    for n, p in enumerate(paras):
+        par = "\n".join(t for _, t in p)
+        c = _script(par)
+        if c == "LATIN":
+            c = "ENGLISH" if "ENGLISH" in cls and (
+                "LATIN" not in cls or _english(par, True) is not False) else "LATIN"
+        if c is None or (runs and runs[-1][0] == c):
+            if runs:
+                runs[-1][2] = n
+            continue
+        runs.append([c, n, n])
+    classes = [r[0] for r in runs]
+    if not runs or len(set(classes)) != len(classes) or not set(classes) <= set(cls):
+        notes.append((paras[0][0][0] + 1, f"the header names {len(declared)} texts, but the texts do not fall "
+                      f"into one run of paragraphs per language and script; {kept}"))
+        return None
+    runs[0][1] = 0   # paragraphs without letters before the first run belong to it
+    return tuple(_text(lines, paras[a][0][0], paras[b][-1][0], cls[c][0][1], cls[c][0][0]) for c, a, b in runs)
 
 
 def _text(lines, a, b, lang, role="original") -> Text:

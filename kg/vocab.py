@@ -71,6 +71,7 @@ class CRM(DefinedNamespace):
     P46i_forms_part_of: URIRef
     P50_has_current_keeper: URIRef
     P67_refers_to: URIRef
+    P67i_is_referred_to_by: URIRef
     P70_documents: URIRef
     P70i_is_documented_in: URIRef
     P72_has_language: URIRef

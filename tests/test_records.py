@@ -411,13 +411,21 @@ def test_url_number_must_match_file_name():
 
 @pytest.mark.parametrize("number", NUMBERS)
 def test_missing_original_language(number):
+    """A text that is not English under a header naming no language: read, its language unstated."""
     text = drop(r"^[ \t*#]*Original Language[ \t*:#]*$\s*Russian\n", raw(number))
-    assert rejected(text, "original_language", number).line
+    r = parse_record(text, f"{number}.txt")
+    assert r.original_languages == () and r.original.language is None and r.translation.language == "en"
+    (warning,) = [w for w in r.warnings if "other than English" in w]
+    assert warning.startswith(f"{number}.txt:{r.original.line}:")
 
 
 def test_unknown_original_language():
-    err = rejected(raw("121799").replace("\nRussian\n", "\nKlingon\n"), "original_language")
-    assert err.line == 18 and "klingon" in str(err)
+    """Not refused: a warning, and the language left unstated (kg.languages has every ISO 639 name)."""
+    r = parse_record(raw("121799").replace("\nRussian\n", "\nXyzish\n"), "121799.txt")
+    assert r.original_languages == () and r.original.language is None
+    assert any(w.startswith("121799.txt:18: unknown original language 'Xyzish'") for w in r.warnings)
+    assert parse_record(raw("121799").replace("\nRussian\n", "\nKlingon\n"), "121799.txt").original_languages \
+        == ("tlh",)
 
 
 def test_citation_without_shelfmark_names_the_archive_only():

@@ -17,7 +17,7 @@ from rdflib import Graph, Literal, URIRef
 
 from ..errors import FactsError, quote
 from ..facts import DocumentFacts
-from ..iris import Iris
+from ..iris import Iris, slug
 from ..names import names_archive
 from ..records import Record
 from ..vocab import CRM, DCTERMS, SCHEMA, XSD
@@ -31,14 +31,23 @@ def _translation_node(doc: URIRef, record: Record) -> URIRef:
 
 
 def text_nodes(ctx: Context, record: Record) -> dict[str, URIRef]:
+    """Text id (:meth:`Record.text_ids`) → node: the first original is the document itself,
+    another original ``<doc>/original/<lang>``, a translation ``<doc>/translation/<lang>``."""
     doc = ctx.iris.document(record.number)
-    return {"original": doc, "translation": _translation_node(doc, record)}
+    nodes = {"original": doc, "translation": _translation_node(doc, record)}
+    for which, t in record.text_ids():
+        if which not in nodes:
+            nodes[which] = Iris.below(doc, t.role, t.language)
+    return nodes
 
 
 def text_labels(record: Record) -> dict[str, str]:
     lang = record.translation.language if record.translation else "en"
-    return {"original": f"document {record.number} (original)",
-            "translation": f"document {record.number} ({lang} translation)"}
+    labels = {"original": f"document {record.number} (original)",
+              "translation": f"document {record.number} ({lang} translation)"}
+    for which, t in record.text_ids():
+        labels.setdefault(which, f"document {record.number} ({t.language} {t.role})")
+    return labels
 
 
 def find_archive(ctx: Context, record: Record) -> str:
@@ -72,10 +81,12 @@ def map_document(g: Graph, ctx: Context, facts: DocumentFacts) -> None:
     g.add((title, CRM.P190_has_symbolic_content, en(r.title)))
     label(g, title, r.title)
     g.add((doc, CRM.P102_has_title, title))
-    for code in r.original_languages:
+    originals = [t for t in r.texts if t.role == "original"]
+    for code in dict.fromkeys(r.original_languages + tuple(t.language for t in originals if t.language)):
         _language(g, ctx, doc, code)
     if r.original:
         g.add((doc, CRM.P190_has_symbolic_content, Literal(r.original.content)))
+    _other_texts(g, ctx, r, doc)
     identifier(g, doc, "archive-document-number", r.number, "archive-document-number", f"{ctx.archive} document")
     g.add((doc, SCHEMA.identifier, Literal(r.number)))
     if r.url:
@@ -106,18 +117,43 @@ def _language(g: Graph, ctx: Context, node: URIRef, code: str) -> None:
     g.add((node, SCHEMA.inLanguage, Literal(code)))
 
 
-def _translation(g: Graph, ctx: Context, facts: DocumentFacts, doc: URIRef) -> None:
-    r = facts.record
-    tr = text_nodes(ctx, r)["translation"]
-    lang = r.translation.language if r.translation else "en"
+def _other_texts(g: Graph, ctx: Context, r: Record, doc: URIRef) -> None:
+    """The texts besides the first original and the (English) translation: another original
+    forms part of the document; another translation is a translation of it (its translators
+    are not said: the header's credit is for the English one)."""
+    nodes = text_nodes(ctx, r)
+    for which, t in r.text_ids():
+        if which in ("original", "translation"):
+            continue
+        node = nodes[which]
+        if t.role == "translation":
+            _translation_of(g, ctx, node, doc, t.language, f"{r.title} ({t.language} translation)")
+        else:
+            typed(g, node, CRM.E33_Linguistic_Object, SCHEMA.CreativeWork)
+            label(g, node, f"{r.title} ({t.language} original)", name=True)
+            g.add((node, CRM.P106i_forms_part_of, doc))
+            g.add((node, SCHEMA.isPartOf, doc))
+            _language(g, ctx, node, t.language)
+        g.add((node, CRM.P190_has_symbolic_content, Literal(t.content)))
+
+
+def _translation_of(g: Graph, ctx: Context, tr: URIRef, doc: URIRef, lang: str, name: str) -> None:
+    """``tr`` as a translation of ``doc`` into ``lang``, named ``name``."""
     typed(g, tr, CRM.E33_Linguistic_Object, SCHEMA.CreativeWork)
     has_type(g, tr, "translation")
-    label(g, tr, f"{r.title} ({lang} translation)", name=True)
+    label(g, tr, name, name=True)
     g.add((tr, CRM.P73i_is_translation_of, doc))
     g.add((doc, CRM.P73_has_translation, tr))
     g.add((tr, SCHEMA.translationOfWork, doc))
     g.add((doc, SCHEMA.workTranslation, tr))
     _language(g, ctx, tr, lang)
+
+
+def _translation(g: Graph, ctx: Context, facts: DocumentFacts, doc: URIRef) -> None:
+    r = facts.record
+    tr = text_nodes(ctx, r)["translation"]
+    lang = r.translation.language if r.translation else "en"
+    _translation_of(g, ctx, tr, doc, lang, f"{r.title} ({lang} translation)")
     if r.translation:
         g.add((tr, CRM.P190_has_symbolic_content, Literal(r.translation.content)))
     if r.translators:
@@ -126,9 +162,18 @@ def _translation(g: Graph, ctx: Context, facts: DocumentFacts, doc: URIRef) -> N
         label(g, creation, f"translation of document {r.number}")
         g.add((tr, CRM.P94i_was_created_by, creation))
         for name in r.translators:
-            person = ctx.node(find_person(ctx, r, name, "translators"))
+            key = find_person(ctx, r, name, "translators")
+            person = ctx.node(key)
             g.add((creation, CRM.P14_carried_out_by, person))
             g.add((tr, SCHEMA.translator, person))
+            _header_name(g, ctx, key, name, doc)
+
+
+def _header_name(g: Graph, ctx: Context, key: str, name: str, doc: URIRef) -> None:
+    """For an entity known only from records' headers: its name as this record's header
+    writes it is used by this document (the name node itself is in the shared graph)."""
+    if ctx.entities[key].source == "header":
+        g.add((Iris.below(ctx.node(key), "name", f"en-{slug(name)}"), CRM.P67i_is_referred_to_by, doc))
 
 
 def _archival_item(g: Graph, ctx: Context, r: Record, doc: URIRef) -> None:
@@ -142,6 +187,8 @@ def _archival_item(g: Graph, ctx: Context, r: Record, doc: URIRef) -> None:
     archive_key = find_archive(ctx, r)
     archive = ctx.node(archive_key)
     g.add((doc, SCHEMA.holdingArchive, archive))
+    if sm is not None:
+        _header_name(g, ctx, archive_key, sm.archive, doc)
     if sm is None or not sm.text:   # the citation names the archive but no shelfmark
         return
     item = Iris.below(doc, "item")
@@ -171,12 +218,11 @@ def _archival_item(g: Graph, ctx: Context, r: Record, doc: URIRef) -> None:
 def _registration(g: Graph, ctx: Context, r: Record, doc: URIRef) -> None:
     """Registration numbers written on the document (e.g. "Spets N 1423-1427")."""
     nodes = text_nodes(ctx, r)
-    for which in r.roles():
-        text = r.text(which)
+    for which, text in r.text_ids():
         for a in text.annotations:
             if a.kind != "registration":
                 continue
-            seg = f"registration-{text.language}"
+            seg = f"registration-{text.language or text.role}"
             node = identifier(g, doc, seg, _line_around(text.content, a.start, a.end),
                               "registration-number", "registration number")
             g.add((node, CRM.P106i_forms_part_of, nodes[which]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from rdflib import Graph
 
 from ..facts import Entity
-from ..languages import NAMES, WIKIDATA
+from ..languages import WIKIDATA, name_of
 from ..vocab import CRM, SCHEMA, types_triples
 from .patterns import ENTITY_CLASSES, Context, appellation, en, has_type, label, typed, wikidata
 
@@ -56,7 +56,7 @@ def map_languages(g: Graph, ctx: Context, codes: set[str]) -> None:
     for code in sorted(codes):
         node = ctx.iris.language(code)
         typed(g, node, CRM.E56_Language)
-        label(g, node, NAMES[code])
+        label(g, node, name_of(code))
         wikidata(g, node, WIKIDATA.get(code))
 
 
