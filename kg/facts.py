@@ -407,8 +407,8 @@ class _DocumentLoader:
         passages, inferred, note = self._evidence(item)
         original = _text(item, "original")
         if original is not None:   # the same words in the original: a second passage of the evidence
-            self._has_text(item, "original", "original")
-            passages += (self.find(item, "original", original, "original"),)
+            which = self._which(item, "original", "original")
+            passages += (self.find(item, "original", original, which),)
         return Proposition(key, _type(item, "type", item.get("type"), "proposition", self.types), conversation,
                            refs(fields["by"]), _text(item, "summary", required=True), refs(fields["about"]),
                            purpose[0] if purpose else None, responds_to, passages, inferred, note,
