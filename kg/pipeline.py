@@ -19,6 +19,7 @@ from .mapping import map_all
 from .mapping.statements import evidence_iri
 from .publish import Built, checksums, render_dumps, turtle, write_dist
 from .settings import CONFIG_FILE, Settings, config_table
+from .timings import report, stage
 from .validate import Violation, shapes_graph, validate
 from .vocab import CRM, RDF
 
@@ -73,12 +74,14 @@ def _origins(facts: Facts, iris: Iris, union: Graph) -> dict[str, str]:
 
 def assemble(settings: Settings) -> BuildResult:
     """Read and map; no validation, no writes."""
-    facts = load_facts(settings.data_dir)
-    shared, docs = map_all(facts, settings.base, settings.identity.archive)
-    union = Graph()
-    for g in (shared, *docs.values()):
-        for t in g:
-            union.add(t)
+    with stage("read"):
+        facts = load_facts(settings.data_dir)
+    with stage("map"):
+        shared, docs = map_all(facts, settings.base, settings.identity.archive)
+        union = Graph()
+        for g in (shared, *docs.values()):
+            for t in g:
+                union.add(t)
     return BuildResult(facts, shared, docs, union)
 
 
@@ -90,15 +93,16 @@ def check(settings: Settings) -> BuildResult:
     be validated in parallel or one at a time when a document changes.
     """
     result = assemble(settings)
-    origins = _origins(result.facts, Iris(settings.base), result.union)
-    shapes = shapes_graph()
-    found = set()
-    for number in sorted(result.per_document):  # one validation unit per document
-        unit = Graph()
-        for g in (result.shared, result.per_document[number]):
-            for t in g:
-                unit.add(t)
-        found.update(validate(unit, shapes, origins))
+    with stage("validate"):
+        origins = _origins(result.facts, Iris(settings.base), result.union)
+        shapes = shapes_graph()
+        found = set()
+        for number in sorted(result.per_document):  # one validation unit per document
+            unit = Graph()
+            for g in (result.shared, result.per_document[number]):
+                for t in g:
+                    unit.add(t)
+            found.update(validate(unit, shapes, origins))
     result.violations = sorted(found, key=lambda v: (v.focus, v.path or "", v.message))
     return result
 
@@ -134,12 +138,15 @@ def _modified(settings: Settings) -> str:
 
 def render(settings: Settings, result: BuildResult) -> dict[str, bytes]:
     """All files of ``dist/`` as bytes (nothing written)."""
-    files = render_dumps(Built(result.union, _dataset(settings, result)))
+    with stage("publish dataset"):
+        dataset = _dataset(settings, result)
+    files = render_dumps(Built(result.union, dataset))
     sources = [d.record.url for d in result.facts.documents if d.record.url]
     when = build_time(settings.source_date_epoch, _modified(settings))
-    void = describe(result.union, files, _inputs(settings), base=settings.base, identity=settings.identity,
-                    sources=sources, when=when)
-    files["void.ttl"] = turtle(void)
+    with stage("publish void.ttl"):
+        void = describe(result.union, files, _inputs(settings), base=settings.base, identity=settings.identity,
+                        sources=sources, when=when)
+        files["void.ttl"] = turtle(void)
     files["SHA256SUMS"] = checksums(files)
     return files
 
@@ -153,5 +160,7 @@ def build(settings: Settings, *, write: bool = True) -> BuildResult:
                                + "\n".join(f"  - {v}" for v in errors))
     result.files = render(settings, result)
     if write:
-        write_dist(settings.dist_dir, result.files)
+        with stage("write"):
+            write_dist(settings.dist_dir, result.files)
+    report()
     return result

@@ -24,6 +24,7 @@ from rdflib import Dataset, Graph
 
 from .distdir import check_target
 from .errors import PublishError
+from .timings import stage
 
 MEDIA_TYPES = {
     "kg.ttl": "text/turtle",
@@ -116,15 +117,20 @@ def sha256(data: bytes) -> str:
 
 def render_dumps(built: Built) -> dict[str, bytes]:
     """All dump files except the description (which needs their sizes and checksums)."""
-    files = {
-        "kg.ttl": turtle(built.union),
-        "kg.nt": ntriples(built.union),
-        "kg.nq": nquads(built.dataset),
-        "kg.jsonld": jsonld(built.union),
-        "context.jsonld": (json.dumps(context(), ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+    makers = {
+        "kg.ttl": lambda: turtle(built.union),
+        "kg.nt": lambda: ntriples(built.union),
+        "kg.nq": lambda: nquads(built.dataset),
+        "kg.jsonld": lambda: jsonld(built.union),
+        "context.jsonld": lambda: (json.dumps(context(), ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
     }
-    for name in GZIPPED:
-        files[name + ".gz"] = gz(files[name])
+    files = {}
+    for name, make in makers.items():
+        with stage(f"publish {name}"):
+            files[name] = make()
+    with stage("publish gzip"):
+        for name in GZIPPED:
+            files[name + ".gz"] = gz(files[name])
     return files
 
 
