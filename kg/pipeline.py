@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rdflib import Dataset, Graph
+from rdflib import Graph
 
 from .describe import build_time, describe
 from .errors import ValidationFailed
@@ -107,20 +107,14 @@ def check(settings: Settings) -> BuildResult:
     return result
 
 
-def _dataset(settings: Settings, result: BuildResult) -> Dataset:
+def _named(settings: Settings, result: BuildResult) -> list[tuple[str, object]]:
+    """Each named graph's IRI and triples: one per document, then the shared graph (every
+    triple of the shared mapping that no document graph holds)."""
     iris = Iris(settings.base)
-    ds = Dataset()
-    doc_triples = set()
-    for number, g in sorted(result.per_document.items()):
-        target = ds.graph(iris.graph(f"document/{number}"))
-        for t in g:
-            target.add(t)
-            doc_triples.add(t)
-    shared = ds.graph(iris.graph(SHARED_GRAPH))
-    for t in result.union:
-        if t not in doc_triples:
-            shared.add(t)
-    return ds
+    named = [(str(iris.graph(f"document/{number}")), g) for number, g in sorted(result.per_document.items())]
+    in_documents = {t for _, g in named for t in g}
+    shared = (t for t in result.shared if t not in in_documents)
+    return [*named, (str(iris.graph(SHARED_GRAPH)), shared)]
 
 
 def _inputs(settings: Settings) -> dict[str, bytes]:
@@ -138,9 +132,7 @@ def _modified(settings: Settings) -> str:
 
 def render(settings: Settings, result: BuildResult) -> dict[str, bytes]:
     """All files of ``dist/`` as bytes (nothing written)."""
-    with stage("publish dataset"):
-        dataset = _dataset(settings, result)
-    files = render_dumps(Built(result.union, dataset))
+    files = render_dumps(Built(result.union, _named(settings, result)))
     sources = [d.record.url for d in result.facts.documents if d.record.url]
     when = build_time(settings.source_date_epoch, _modified(settings))
     with stage("publish void.ttl"):
