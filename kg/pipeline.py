@@ -20,7 +20,8 @@ from .mapping.statements import evidence_iri
 from .publish import Built, checksums, render_dumps, turtle, write_dist
 from .settings import CONFIG_FILE, Settings, config_table
 from .timings import report, stage
-from .validate import Violation, shapes_graph, validate
+from .units import SharedIndex, unit
+from .validate import SparqlTargets, Violation, shapes_graph, validate
 from .vocab import CRM, RDF
 
 SHARED_GRAPH = "shared"
@@ -86,25 +87,29 @@ def assemble(settings: Settings) -> BuildResult:
 
 
 def check(settings: Settings) -> BuildResult:
-    """Read, map and validate (``kg validate``).
-
-    Each document is one validation unit: its graph together with the shared graph (the
-    registry, languages and types it refers to). Units are independent, so they can later
-    be validated in parallel or one at a time when a document changes.
-    """
+    """Read, map and validate (``kg validate``)."""
     result = assemble(settings)
     with stage("validate"):
-        origins = _origins(result.facts, Iris(settings.base), result.union)
-        shapes = shapes_graph()
-        found = set()
-        for number in sorted(result.per_document):  # one validation unit per document
-            unit = Graph()
-            for g in (result.shared, result.per_document[number]):
-                for t in g:
-                    unit.add(t)
-            found.update(validate(unit, shapes, origins))
-    result.violations = sorted(found, key=lambda v: (v.focus, v.path or "", v.message))
+        result.violations = find_violations(settings, result)
     return result
+
+
+def find_violations(settings: Settings, result: BuildResult, targets: type[SparqlTargets] = SparqlTargets
+                    ) -> list[Violation]:
+    """Every SHACL result of the build's graphs, sorted.
+
+    The shared graph is one validation unit; each document is another: its graph with the
+    shared statements it reaches (:mod:`kg.units`), so a unit's size follows the document,
+    not the archive. Units are independent of each other.
+    """
+    origins = _origins(result.facts, Iris(settings.base), result.union)
+    shapes = shapes_graph()
+    sparql = targets(shapes)
+    index = SharedIndex(result.shared)
+    found = set(validate(result.shared, shapes, origins, sparql))
+    for number in sorted(result.per_document):  # one validation unit per document
+        found.update(validate(unit(result.per_document[number], index), shapes, origins, sparql))
+    return sorted(found, key=lambda v: (v.focus, v.path or "", v.message))
 
 
 def _named(settings: Settings, result: BuildResult) -> list[tuple[str, object]]:

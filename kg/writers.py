@@ -48,6 +48,19 @@ class Terms:
         raise TypeError(f"not an RDF term: {type(t).__name__}")
 
 
+def to_rdflib(term):
+    """A pyoxigraph term as rdflib's (a plain literal as rdflib makes it, with no datatype)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == XSD_STRING:
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
 def _sorted_lines(data: bytes) -> bytes:
     lines = sorted({line for line in data.split(b"\n") if line.strip()})
     return b"\n".join(lines) + b"\n" if lines else b""
