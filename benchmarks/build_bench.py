@@ -173,17 +173,17 @@ def slope(xs: list[float], ys: list[float]) -> float | None:
     return sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / den if den else None
 
 
-def bench(n: int, work: Path, skip_naive: bool, rebuild: bool) -> dict:
+def bench(n: int, work: Path, skip_naive: bool, rebuild: bool, kg: Path = KG) -> dict:
     project = make_corpus(work / f"n{n}", n)
     env = {"KG_TIMINGS": "1", "SOURCE_DATE_EPOCH": "1764547200"}
     row: dict = {"n": n}
-    wall, rss, _, err = run([str(KG), "--root", str(project), "build"], env)
+    wall, rss, _, err = run([str(kg), "--root", str(project), "build"], env)
     row.update(kg=wall, kg_rss=rss, stages=stages(err))
     dist = project / "dist"
     row["triples"] = count_triples(dist / "kg.nt")
     if rebuild:
         edit_one(project)
-        row["rebuild"], _, _, err = run([str(KG), "--root", str(project), "build"], env)
+        row["rebuild"], _, _, err = run([str(kg), "--root", str(project), "build"], env)
         row["rebuild_stages"] = stages(err)
     me = [sys.executable, str(Path(__file__).resolve())]
     if not skip_naive:
@@ -230,6 +230,9 @@ def main() -> None:
     p.add_argument("sizes", nargs="*", type=int, default=[10, 50], help="numbers of documents (default: 10 50)")
     p.add_argument("--skip-naive", action="store_true", help="do not run the naive pipeline (slow at large N)")
     p.add_argument("--no-rebuild", action="store_true", help="do not measure the rebuild after one edit")
+    p.add_argument("--kg", metavar="PATH", default=str(KG),
+                   help="the kg command to measure (default: this environment's; give another "
+                        "checkout's to measure it side by side)")
     p.add_argument("--keep", metavar="DIR", help="make the corpora in DIR and keep them")
     p.add_argument("--child", nargs=3, metavar=("MODE", "DIST", "OUT"), help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -245,7 +248,7 @@ def main() -> None:
     rows = []
     try:
         for n in args.sizes:
-            rows.append(bench(n, work, args.skip_naive, not args.no_rebuild))
+            rows.append(bench(n, work, args.skip_naive, not args.no_rebuild, Path(args.kg)))
             r = rows[-1]
             print(f"N={n}: {r['triples']:,} triples, kg build {r['kg']:.1f} s"
                   + (f", naive {r['naive']:.1f} s" if "naive" in r else "") + f", oxigraph {r['ox']:.2f} s",

@@ -6,6 +6,7 @@ calls more than one stage.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from rdflib import Graph
@@ -21,7 +22,8 @@ from .publish import Built, checksums, render_dumps, turtle, write_dist
 from .settings import CONFIG_FILE, Settings, config_table
 from .timings import report, stage
 from .units import SharedIndex, unit
-from .validate import SparqlTargets, Violation, shapes_graph, validate
+from .unitpool import validate_units
+from .validate import Violation
 from .vocab import CRM, RDF
 
 SHARED_GRAPH = "shared"
@@ -94,22 +96,18 @@ def check(settings: Settings) -> BuildResult:
     return result
 
 
-def find_violations(settings: Settings, result: BuildResult, targets: type[SparqlTargets] = SparqlTargets
-                    ) -> list[Violation]:
+def find_violations(settings: Settings, result: BuildResult) -> list[Violation]:
     """Every SHACL result of the build's graphs, sorted.
 
     The shared graph is one validation unit; each document is another: its graph with the
     shared statements it reaches (:mod:`kg.units`), so a unit's size follows the document,
-    not the archive. Units are independent of each other.
+    not the archive. Units are independent of each other, and validated on all cores
+    (:mod:`kg.unitpool`).
     """
     origins = _origins(result.facts, Iris(settings.base), result.union)
-    shapes = shapes_graph()
-    sparql = targets(shapes)
     index = SharedIndex(result.shared)
-    found = set(validate(result.shared, shapes, origins, sparql))
-    for number in sorted(result.per_document):  # one validation unit per document
-        found.update(validate(unit(result.per_document[number], index), shapes, origins, sparql))
-    return sorted(found, key=lambda v: (v.focus, v.path or "", v.message))
+    units = (unit(result.per_document[number], index) for number in sorted(result.per_document))
+    return validate_units(itertools.chain([result.shared], units), len(result.per_document) + 1, origins)
 
 
 def _named(settings: Settings, result: BuildResult) -> list[tuple[str, object]]:
