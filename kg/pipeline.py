@@ -22,6 +22,7 @@ from .publish import Built, checksums, render_dumps, turtle, write_dist
 from .settings import CONFIG_FILE, Settings, config_table
 from .timings import report, stage
 from .units import SharedIndex, unit
+from .unitcache import UnitCache
 from .unitpool import validate_units
 from .validate import Violation
 from .vocab import CRM, RDF
@@ -101,13 +102,15 @@ def find_violations(settings: Settings, result: BuildResult) -> list[Violation]:
 
     The shared graph is one validation unit; each document is another: its graph with the
     shared statements it reaches (:mod:`kg.units`), so a unit's size follows the document,
-    not the archive. Units are independent of each other, and validated on all cores
-    (:mod:`kg.unitpool`).
+    not the archive. Units are independent of each other, validated on all cores
+    (:mod:`kg.unitpool`), and a unit the build cache knows to conform is not validated
+    again (:mod:`kg.unitcache`).
     """
     origins = _origins(result.facts, Iris(settings.base), result.union)
     index = SharedIndex(result.shared)
     units = (unit(result.per_document[number], index) for number in sorted(result.per_document))
-    return validate_units(itertools.chain([result.shared], units), len(result.per_document) + 1, origins)
+    return validate_units(itertools.chain([result.shared], units), len(result.per_document) + 1, origins,
+                          UnitCache(settings.root))
 
 
 def _named(settings: Settings, result: BuildResult) -> list[tuple[str, object]]:
