@@ -168,7 +168,8 @@ def validate(data: Graph, shapes: Graph | None = None, origins: dict[str, str] |
     shapes = shapes if shapes is not None else shapes_graph()
     targets = targets if targets is not None else SparqlTargets(shapes)
     with targets.applied(data):
-        _, report, _ = shacl_validate(data, shacl_graph=shapes, inference="none",
+        # inplace: no copy of the data (kg's shapes have no SHACL rules, so nothing is added to it)
+        _, report, _ = shacl_validate(data, shacl_graph=shapes, inference="none", inplace=True,
                                       advanced=True, allow_warnings=True)
     if not isinstance(report, Graph):  # pyshacl could not run the shapes at all
         raise KgError(f"the SHACL shapes could not be applied: {report}", path="shapes/",

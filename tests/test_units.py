@@ -127,3 +127,13 @@ def test_a_document_triple_on_a_shared_node_not_otherwise_reached(corpus):
 def test_the_mini_project_gives_the_same_results():
     settings = load_settings(MINI)
     assert same_as_before(settings, pipeline.assemble(settings)) == set()
+
+
+def test_validation_leaves_the_data_graph_as_it_was(corpus):
+    """kg.validate runs pyshacl in place (no copy): it must add nothing to the graph it checks."""
+    settings, result = corpus
+    g = unit(result.per_document["121976"], SharedIndex(result.shared))
+    g.add((URIRef(f"{BASE}person/mao-zedong"), URIRef(f"{SCHEMA}memberOf"), URIRef(f"{BASE}group/kwp")))
+    before = set(g)
+    assert validate(g)  # the broken membership is reported
+    assert set(g) == before
