@@ -6,9 +6,10 @@ calls more than one stage.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
-from rdflib import Dataset, Graph
+from rdflib import Graph
 
 from .describe import build_time, describe
 from .errors import ValidationFailed
@@ -19,7 +20,11 @@ from .mapping import map_all
 from .mapping.statements import evidence_iri
 from .publish import Built, checksums, render_dumps, turtle, write_dist
 from .settings import CONFIG_FILE, Settings, config_table
-from .validate import Violation, shapes_graph, validate
+from .timings import report, stage
+from .units import SharedIndex, unit
+from .unitcache import UnitCache
+from .unitpool import validate_units
+from .validate import Violation
 from .vocab import CRM, RDF
 
 SHARED_GRAPH = "shared"
@@ -73,52 +78,51 @@ def _origins(facts: Facts, iris: Iris, union: Graph) -> dict[str, str]:
 
 def assemble(settings: Settings) -> BuildResult:
     """Read and map; no validation, no writes."""
-    facts = load_facts(settings.data_dir, settings.namespaces)
-    shared, docs = map_all(facts, settings.base, settings.identity.archive)
-    for g in (shared, *docs.values()):  # kg's terms in the project's namespaces (kg.toml's vocabulary)
-        settings.namespaces.rewrite(g)
-    union = Graph()
-    for g in (shared, *docs.values()):
-        for t in g:
-            union.add(t)
+    with stage("read"):
+        facts = load_facts(settings.data_dir, settings.namespaces)
+    with stage("map"):
+        shared, docs = map_all(facts, settings.base, settings.identity.archive)
+        for g in (shared, *docs.values()):  # kg's terms in the project's namespaces (kg.toml's vocabulary)
+            settings.namespaces.rewrite(g)
+        union = Graph()
+        for g in (shared, *docs.values()):
+            for t in g:
+                union.add(t)
     return BuildResult(facts, shared, docs, union)
 
 
 def check(settings: Settings) -> BuildResult:
-    """Read, map and validate (``kg validate``).
-
-    Each document is one validation unit: its graph together with the shared graph (the
-    registry, languages and types it refers to). Units are independent, so they can later
-    be validated in parallel or one at a time when a document changes.
-    """
+    """Read, map and validate (``kg validate``)."""
     result = assemble(settings)
-    origins = _origins(result.facts, Iris(settings.base), result.union)
-    shapes = shapes_graph(settings.namespaces)
-    found = set()
-    for number in sorted(result.per_document):  # one validation unit per document
-        unit = Graph()
-        for g in (result.shared, result.per_document[number]):
-            for t in g:
-                unit.add(t)
-        found.update(validate(unit, shapes, origins))
-    result.violations = sorted(found, key=lambda v: (v.focus, v.path or "", v.message))
+    with stage("validate"):
+        result.violations = find_violations(settings, result)
     return result
 
 
-def _dataset(settings: Settings, result: BuildResult) -> Dataset:
+def find_violations(settings: Settings, result: BuildResult) -> list[Violation]:
+    """Every SHACL result of the build's graphs, sorted.
+
+    The shared graph is one validation unit; each document is another: its graph with the
+    shared statements it reaches (:mod:`kg.units`), so a unit's size follows the document,
+    not the archive. Units are independent of each other, validated on all cores
+    (:mod:`kg.unitpool`), and a unit the build cache knows to conform is not validated
+    again (:mod:`kg.unitcache`).
+    """
+    origins = _origins(result.facts, Iris(settings.base), result.union)
+    index = SharedIndex(result.shared)
+    units = (unit(result.per_document[number], index) for number in sorted(result.per_document))
+    return validate_units(itertools.chain([result.shared], units), len(result.per_document) + 1, origins,
+                          UnitCache(settings.root), settings.namespaces)
+
+
+def _named(settings: Settings, result: BuildResult) -> list[tuple[str, object]]:
+    """Each named graph's IRI and triples: one per document, then the shared graph (every
+    triple of the shared mapping that no document graph holds)."""
     iris = Iris(settings.base)
-    ds = Dataset()
-    doc_triples = set()
-    for number, g in sorted(result.per_document.items()):
-        target = ds.graph(iris.graph(f"document/{number}"))
-        for t in g:
-            target.add(t)
-            doc_triples.add(t)
-    shared = ds.graph(iris.graph(SHARED_GRAPH))
-    for t in result.union:
-        if t not in doc_triples:
-            shared.add(t)
-    return ds
+    named = [(str(iris.graph(f"document/{number}")), g) for number, g in sorted(result.per_document.items())]
+    in_documents = {t for _, g in named for t in g}
+    shared = (t for t in result.shared if t not in in_documents)
+    return [*named, (str(iris.graph(SHARED_GRAPH)), shared)]
 
 
 def _inputs(settings: Settings) -> dict[str, bytes]:
@@ -136,12 +140,13 @@ def _modified(settings: Settings) -> str:
 
 def render(settings: Settings, result: BuildResult) -> dict[str, bytes]:
     """All files of ``dist/`` as bytes (nothing written)."""
-    files = render_dumps(Built(result.union, _dataset(settings, result), settings.namespaces))
+    files = render_dumps(Built(result.union, _named(settings, result), settings.namespaces))
     sources = [d.record.url for d in result.facts.documents if d.record.url]
     when = build_time(settings.source_date_epoch, _modified(settings))
-    void = describe(result.union, files, _inputs(settings), base=settings.base, identity=settings.identity,
-                    sources=sources, when=when, namespaces=settings.namespaces)
-    files["void.ttl"] = turtle(void, settings.namespaces)
+    with stage("publish void.ttl"):
+        void = describe(result.union, files, _inputs(settings), base=settings.base, identity=settings.identity,
+                        sources=sources, when=when, namespaces=settings.namespaces)
+        files["void.ttl"] = turtle(void, settings.namespaces)
     files["SHA256SUMS"] = checksums(files)
     return files
 
@@ -155,5 +160,7 @@ def build(settings: Settings, *, write: bool = True) -> BuildResult:
                                + "\n".join(f"  - {v}" for v in errors), violations=errors)
     result.files = render(settings, result)
     if write:
-        write_dist(settings.dist_dir, result.files)
+        with stage("write"):
+            write_dist(settings.dist_dir, result.files)
+    report()
     return result

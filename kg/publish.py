@@ -1,7 +1,8 @@
 """Graphs → the files of ``dist/``: canonical dumps, gzip copies, VoID/DCAT, SHA256SUMS.
 
-Every file is produced byte-identically from the same graphs: N-Triples and N-Quads
-lines are sorted, JSON-LD nodes and values are sorted, gzip headers carry no name or
+Every file is produced byte-identically from the same graphs, by the fast writers of
+:mod:`kg.writers` (pyoxigraph): N-Triples and N-Quads lines are sorted, Turtle and
+JSON-LD are made from those sorted lines (JSON-LD nodes and values sorted), gzip headers carry no name or
 time, and the build time comes from ``SOURCE_DATE_EPOCH`` or ``kg.toml`` — never the
 clock. Files are written into a fresh folder beside ``dist/`` and swapped in only when
 all are written, so a failed build leaves the previous ``dist/`` as it was.
@@ -17,12 +18,16 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
-from rdflib import Dataset, Graph
+from rdflib import Graph
+
+from . import writers
 
 from .distdir import check_target
 from .errors import PublishError
 from .namespaces import CANONICAL, Namespaces
+from .timings import stage
 
 MEDIA_TYPES = {
     "kg.ttl": "text/turtle",
@@ -37,10 +42,10 @@ GZIPPED = ("kg.ttl", "kg.jsonld", "kg.nt", "kg.nq")
 
 @dataclass(frozen=True)
 class Built:
-    """The graphs of one build, ready to write."""
+    """The graphs of one build, ready to write: the union, and each named graph's triples."""
 
     union: Graph
-    dataset: Dataset
+    named: list[tuple[str, Iterable]]
     namespaces: Namespaces = CANONICAL  # kg's terms in the project (kg.toml's vocabulary)
 
 
@@ -49,53 +54,14 @@ def context(namespaces: Namespaces = CANONICAL) -> dict:
     return namespaces.context()
 
 
-def sorted_lines(data: str) -> bytes:
-    lines = sorted({line for line in data.splitlines() if line.strip()})
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def ntriples(g: Graph) -> bytes:
-    return sorted_lines(g.serialize(format="nt11", encoding="utf-8").decode("utf-8"))
-
-
-def nquads(ds: Dataset) -> bytes:
-    return sorted_lines(ds.serialize(format="nquads", encoding="utf-8").decode("utf-8"))
-
-
 def turtle(g: Graph, namespaces: Namespaces = CANONICAL) -> bytes:
-    out = Graph()
-    for prefix, ns in prefixes(namespaces).items():
-        out.bind(prefix, ns, override=True, replace=True)
-    for t in g:
-        out.add(t)
-    return out.serialize(format="turtle", encoding="utf-8")
+    """Turtle of ``g`` under the project's prefixes, sorted (see :mod:`kg.writers`)."""
+    return writers.turtle(writers.ntriples(g), prefixes(namespaces))
 
 
 def prefixes(namespaces: Namespaces = CANONICAL) -> dict[str, str]:
     """The project's prefixes (``crm``, ``schema``, ``kgo`` …), from its JSON-LD context."""
     return namespaces.prefixes()
-
-
-def _canon(value):
-    """Sort JSON-LD objects' arrays and keys so the output does not depend on the process."""
-    if isinstance(value, dict):
-        return {k: _canon(value[k]) for k in sorted(value)}
-    if isinstance(value, list):
-        items = [_canon(v) for v in value]
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    return value
-
-
-def jsonld(g: Graph, namespaces: Namespaces = CANONICAL) -> bytes:
-    """Compacted JSON-LD with the project's context inlined, canonically ordered."""
-    ctx = context(namespaces)["@context"]
-    raw = g.serialize(format="json-ld", context=ctx, auto_compact=True, encoding="utf-8")
-    doc = json.loads(raw)
-    nodes = doc.get("@graph", [doc] if "@id" in doc else [])
-    nodes = [{k: v for k, v in n.items() if k != "@context"} for n in nodes]
-    nodes = sorted((_canon(n) for n in nodes), key=lambda n: n.get("@id", ""))
-    out = {"@context": ctx, "@graph": nodes}
-    return (json.dumps(out, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
 def gz(data: bytes) -> bytes:
@@ -111,15 +77,24 @@ def sha256(data: bytes) -> str:
 
 def render_dumps(built: Built) -> dict[str, bytes]:
     """All dump files except the description (which needs their sizes and checksums)."""
-    files = {
-        "kg.ttl": turtle(built.union, built.namespaces),
-        "kg.nt": ntriples(built.union),
-        "kg.nq": nquads(built.dataset),
-        "kg.jsonld": jsonld(built.union, built.namespaces),
-        "context.jsonld": (json.dumps(context(built.namespaces), ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+    terms = writers.Terms()
+    with stage("publish kg.nt"):
+        nt = writers.ntriples(built.union, terms)
+    ns = built.namespaces
+    makers = {
+        "kg.ttl": lambda: writers.turtle(nt, prefixes(ns)),
+        "kg.nt": lambda: nt,
+        "kg.nq": lambda: writers.nquads(built.named, terms),
+        "kg.jsonld": lambda: writers.jsonld(nt, context(ns)["@context"]),
+        "context.jsonld": lambda: (json.dumps(context(ns), ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
     }
-    for name in GZIPPED:
-        files[name + ".gz"] = gz(files[name])
+    files = {}
+    for name, make in makers.items():
+        with stage(f"publish {name}"):
+            files[name] = make()
+    with stage("publish gzip"):
+        for name in GZIPPED:
+            files[name + ".gz"] = gz(files[name])
     return files
 
 

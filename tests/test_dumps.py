@@ -10,9 +10,10 @@ import json
 import pyoxigraph as ox
 import pytest
 from pyld import jsonld
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph
 
 from kg.settings import load_settings
+from kg.writers import to_rdflib
 from kg.vocab import DCAT, RDF, SPDX, VOID
 
 from .conftest import CORPUS
@@ -30,23 +31,11 @@ def rdflib_triples(corpus_dist, name: str) -> set:
     return canonical(Graph().parse(corpus_dist / name, format=FORMATS[name]))
 
 
-def _ox_term(t):
-    if isinstance(t, ox.NamedNode):
-        return URIRef(t.value)
-    if isinstance(t, ox.BlankNode):
-        return BNode(t.value)
-    if t.language:
-        return Literal(t.value, lang=t.language)
-    if t.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-        return Literal(t.value)
-    return Literal(t.value, datatype=URIRef(t.datatype.value))
-
-
 def oxigraph_triples(corpus_dist, name: str) -> set:
     fmt = {"kg.ttl": ox.RdfFormat.TURTLE, "kg.nt": ox.RdfFormat.N_TRIPLES, "kg.nq": ox.RdfFormat.N_QUADS,
            "kg.jsonld": ox.RdfFormat.JSON_LD}[name]
     with open(corpus_dist / name, "rb") as f:
-        return canonical((_ox_term(q.subject), _ox_term(q.predicate), _ox_term(q.object))
+        return canonical((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
                          for q in ox.parse(f, fmt))
 
 

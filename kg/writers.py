@@ -1,0 +1,177 @@
+"""Fast, deterministic RDF writers: rdflib terms → pyoxigraph → sorted N-Triples/N-Quads, Turtle, JSON-LD.
+
+Every dump is made from the sorted, de-duplicated lines of N-Triples (or N-Quads) that
+pyoxigraph writes, so its bytes depend only on the set of triples. Turtle is pyoxigraph's
+serialiser over those sorted triples (subjects and predicates grouped) under the project's
+prefixes; JSON-LD is built here from the same sorted triples, compacted with the
+project's context the way rdflib compacts it (prefixed names for keys, types and
+datatypes, ``@id`` shortened only by a prefix), its values sorted. Language tags are
+written in lower case (pyoxigraph's normal form; RDF compares them case-insensitively).
+"""
+from __future__ import annotations
+
+import json
+from typing import Iterable
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+class Terms:
+    """rdflib → pyoxigraph terms, each converted once."""
+
+    def __init__(self) -> None:
+        self._cache: dict = {}
+
+    def __call__(self, t):
+        got = self._cache.get(t)
+        if got is None:
+            got = self._cache[t] = self._convert(t)
+        return got
+
+    @staticmethod
+    def _convert(t):
+        if isinstance(t, URIRef):
+            return ox.NamedNode(str(t))
+        if isinstance(t, Literal):
+            if t.language:
+                return ox.Literal(str(t), language=t.language)
+            if t.datatype is not None:
+                return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
+            return ox.Literal(str(t))
+        if isinstance(t, BNode):
+            return ox.BlankNode(str(t))
+        raise TypeError(f"not an RDF term: {type(t).__name__}")
+
+
+def to_rdflib(term):
+    """A pyoxigraph term as rdflib's (a plain literal as rdflib makes it, with no datatype)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == XSD_STRING:
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def _sorted_lines(data: bytes) -> bytes:
+    lines = sorted({line for line in data.split(b"\n") if line.strip()})
+    return b"\n".join(lines) + b"\n" if lines else b""
+
+
+def ntriples(triples: Iterable, terms: Terms | None = None) -> bytes:
+    """Sorted N-Triples lines of rdflib triples, each line once."""
+    terms = terms or Terms()
+    ox_triples = [ox.Triple(terms(s), terms(p), terms(o)) for s, p, o in triples]
+    return _sorted_lines(ox.serialize(ox_triples, format=ox.RdfFormat.N_TRIPLES))
+
+
+def nquads(named: Iterable[tuple[str, Iterable]], terms: Terms | None = None) -> bytes:
+    """Sorted N-Quads lines of ``(graph IRI, rdflib triples)`` pairs, each line once."""
+    terms = terms or Terms()
+    quads = [ox.Quad(terms(s), terms(p), terms(o), ox.NamedNode(name))
+             for name, triples in named for s, p, o in triples]
+    return _sorted_lines(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+
+
+def _parse_nt(nt: bytes) -> list:
+    return list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
+
+
+def turtle(nt: bytes, prefixes: dict[str, str]) -> bytes:
+    """Turtle of sorted N-Triples: a header of the prefixes sorted by name, then each subject's
+    statements, predicates and objects in sorted order."""
+    usable = _unnested(prefixes)
+    body = ox.serialize(_parse_nt(nt), format=ox.RdfFormat.TURTLE, prefixes=usable)
+    lines = body.split(b"\n")
+    start = 0
+    while start < len(lines) and lines[start].startswith(b"@prefix "):
+        start += 1
+    header = "".join(f"@prefix {p}: <{usable[p]}> .\n" for p in sorted(usable)).encode("utf-8")
+    rest = b"\n".join(lines[start:])
+    return header + (b"\n" + rest if rest.strip() else b"")
+
+
+def _unnested(prefixes: dict[str, str]) -> dict[str, str]:
+    """The prefixes whose namespace holds no other's (so an IRI has one short form), one
+    name per namespace (the first in sorted order)."""
+    spaces = set(prefixes.values())
+    out: dict[str, str] = {}
+    for name in sorted(prefixes):
+        ns = prefixes[name]
+        if ns not in out.values() and not any(o != ns and o.startswith(ns) for o in spaces):
+            out[name] = ns
+    return out
+
+
+class Compactor:
+    """IRIs → compact JSON-LD keys and values under a context of prefixes only."""
+
+    def __init__(self, context: dict):
+        self._prefix: dict[str, str] = {}
+        for name, value in context.items():  # as rdflib: a later name for a namespace wins
+            if isinstance(value, str) and not name.startswith("@") and value.endswith((":", "/", "?", "#", "[", "]", "@")):
+                self._prefix[value] = name
+
+    def iri(self, iri: str) -> str:
+        """A prefixed name if the IRI's namespace (up to its last ``#``, else ``/``, else ``:``)
+        is one of the context's, else the IRI."""
+        for delim in ("#", "/", ":"):
+            at = iri.rfind(delim)
+            if at > -1:
+                name = self._prefix.get(iri[:at + 1])
+                return f"{name}:{iri[at + 1:]}" if name else iri
+        return iri
+
+
+def _canon(value):
+    """Sort JSON-LD objects' arrays and keys so the output does not depend on the process."""
+    if isinstance(value, dict):
+        return {k: _canon(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        items = [_canon(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def jsonld(nt: bytes, context: dict) -> bytes:
+    """Compacted JSON-LD of sorted N-Triples, ``context`` inlined, nodes sorted by ``@id``."""
+    short = Compactor(context)
+    nodes: dict[str, dict] = {}
+    for t in _parse_nt(nt):
+        s, p, o = t.subject, t.predicate.value, t.object
+        sid = short.iri(s.value) if isinstance(s, ox.NamedNode) else f"_:{s.value}"
+        node = nodes.setdefault(sid, {"@id": sid})
+        if p == RDF_TYPE and isinstance(o, ox.NamedNode):
+            key, value = "@type", short.iri(o.value)
+        else:
+            key, value = short.iri(p), _value(o, short)
+        have = node.get(key)
+        if have is None:
+            node[key] = value
+        elif isinstance(have, list):
+            have.append(value)
+        else:
+            node[key] = [have, value]
+    graph = sorted((_canon(n) for n in nodes.values()), key=lambda n: n.get("@id", ""))
+    out = {"@context": context, "@graph": graph}
+    return (json.dumps(out, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def _value(o, short: Compactor):
+    if isinstance(o, ox.NamedNode):
+        return {"@id": short.iri(o.value)}
+    if isinstance(o, ox.BlankNode):
+        return {"@id": f"_:{o.value}"}
+    if o.language:
+        return {"@language": o.language, "@value": o.value}
+    if o.datatype.value in (XSD_STRING, LANG_STRING):
+        return o.value
+    return {"@type": short.iri(o.datatype.value), "@value": o.value}

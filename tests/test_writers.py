@@ -1,0 +1,125 @@
+"""kg.writers: the fast dump writers say exactly the triples they are given, the same bytes
+whatever the order the triples come in, and JSON-LD compacted as rdflib compacts it."""
+from __future__ import annotations
+
+import json
+import random
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+
+from kg import writers
+from kg.publish import context, prefixes
+
+from .graphs import assert_same_triples, canonical
+
+CRM = "http://www.cidoc-crm.org/cidoc-crm/"
+KGT = "https://kg.example.org/type/"
+BASE = "https://kg.example.org/"
+
+
+def sample() -> Graph:
+    """Every kind of term the dumps hold, and the awkward ones: quotes, newlines, tabs,
+    backslashes, non-Latin text, IRIs that are not prefixable, several values per key."""
+    g = Graph()
+    doc = URIRef(f"{BASE}document/1")
+    g.add((doc, RDF.type, URIRef(f"{CRM}E31_Document")))
+    g.add((doc, RDF.type, URIRef("http://schema.org/Message")))
+    g.add((doc, RDFS.label, Literal('He said "no"\nand left;\tthen \\ went', lang="en")))
+    g.add((doc, RDFS.label, Literal("Сегодня состоялась беседа", lang="ru")))
+    g.add((doc, URIRef(f"{CRM}P2_has_type"), URIRef(f"{KGT}telegram")))
+    g.add((doc, URIRef(f"{CRM}P3_has_note"), Literal("plain text with a . at the end.")))
+    g.add((doc, URIRef("http://schema.org/dateCreated"), Literal("1956-09-19", datatype=XSD.date)))
+    g.add((doc, URIRef("http://www.w3.org/ns/oa#end"), Literal("2558", datatype=XSD.nonNegativeInteger)))
+    g.add((doc, URIRef(f"{CRM}P90a_has_lower_value_limit"), Literal("5.0", datatype=XSD.decimal)))
+    g.add((doc, URIRef(f"{CRM}P67_refers_to"), URIRef(f"{BASE}person/a")))
+    g.add((doc, URIRef(f"{CRM}P67_refers_to"), URIRef(f"{BASE}person/b")))
+    g.add((doc, URIRef(f"{CRM}P67_refers_to"), URIRef("http://www.wikidata.org/entity/Q5")))
+    g.add((URIRef(f"{BASE}person/a"), RDFS.label, Literal("A")))
+    g.add((URIRef(f"{BASE}person/a"), URIRef("http://example.org/unprefixed#p"), Literal("x", lang="en-gb")))
+    g.add((URIRef("http://www.wikidata.org/entity/Q5"), RDFS.label, Literal("human", lang="en")))
+    return g
+
+
+def shuffled(g: Graph, seed: int) -> Graph:
+    triples = list(g)
+    random.Random(seed).shuffle(triples)
+    out = Graph()
+    for t in triples:
+        out.add(t)
+    return out
+
+
+def test_ntriples_are_sorted_lines_of_exactly_the_triples():
+    g = sample()
+    nt = writers.ntriples(g)
+    lines = nt.decode("utf-8").splitlines()
+    assert lines == sorted(set(lines)) and len(lines) == len(g)
+    assert_same_triples(canonical(Graph().parse(data=nt, format="nt")), canonical(g))
+
+
+def test_turtle_says_the_same_triples_under_the_project_prefixes():
+    g = sample()
+    ttl = writers.turtle(writers.ntriples(g), prefixes())
+    text = ttl.decode("utf-8")
+    assert text.startswith("@prefix crm: <http://www.cidoc-crm.org/cidoc-crm/> .\n")
+    assert "kgt:telegram" in text and "crm:P67_refers_to" in text
+    assert_same_triples(canonical(Graph().parse(data=ttl, format="turtle")), canonical(g))
+
+
+def test_the_same_triples_in_any_order_give_the_same_bytes():
+    g = sample()
+    first = writers.ntriples(g)
+    for seed in range(3):
+        nt = writers.ntriples(shuffled(g, seed))
+        assert nt == first
+        assert writers.turtle(nt, prefixes()) == writers.turtle(first, prefixes())
+        assert writers.jsonld(nt, context()["@context"]) == writers.jsonld(first, context()["@context"])
+
+
+def _canon(value):
+    if isinstance(value, dict):
+        return {k: _canon(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return sorted((_canon(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def rdflib_jsonld(g: Graph, ctx: dict) -> bytes:
+    """The JSON-LD kg wrote before kg.writers: rdflib's compaction, then sorted."""
+    doc = json.loads(g.serialize(format="json-ld", context=ctx, auto_compact=True))
+    nodes = doc.get("@graph", [doc] if "@id" in doc else [])
+    nodes = sorted((_canon({k: v for k, v in n.items() if k != "@context"}) for n in nodes),
+                   key=lambda n: n.get("@id", ""))
+    return (json.dumps({"@context": ctx, "@graph": nodes}, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def test_jsonld_is_compacted_as_rdflib_compacts_it_with_the_context():
+    g = sample()
+    ctx = context()["@context"]
+    got = writers.jsonld(writers.ntriples(g), ctx)
+    assert got == rdflib_jsonld(g, ctx)
+    back = Graph().parse(data=got, format="json-ld")
+    assert_same_triples(canonical(back), canonical(g))
+
+
+def test_nquads_put_each_triple_in_its_graph():
+    a, b = Graph(), Graph()
+    a.add((URIRef(f"{BASE}s"), RDFS.label, Literal("in a")))
+    b.add((URIRef(f"{BASE}s"), RDFS.label, Literal("in b", lang="en")))
+    nq = writers.nquads([(f"{BASE}graph/a", a), (f"{BASE}graph/b", b)])
+    ds = Dataset()
+    ds.parse(data=nq, format="nquads")
+    got = {str(g.identifier): {str(o) for o in g.objects()} for g in ds.graphs() if len(g)}
+    assert got == {f"{BASE}graph/a": {"in a"}, f"{BASE}graph/b": {"in b"}}
+    lines = nq.decode("utf-8").splitlines()
+    assert lines == sorted(lines)
+
+
+def test_blank_nodes_are_written_too():
+    g = Graph()
+    node = BNode("b0")
+    g.add((URIRef(f"{BASE}s"), RDFS.seeAlso, node))
+    g.add((node, RDFS.label, Literal("anonymous")))
+    back = Graph().parse(data=writers.turtle(writers.ntriples(g), prefixes()), format="turtle")
+    assert len(back) == 2 and back.value(URIRef(f"{BASE}s"), RDFS.seeAlso) is not None
