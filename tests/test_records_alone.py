@@ -163,3 +163,28 @@ def test_statement_citing_a_text_the_record_lacks(tmp_path):
     assert "Traceback" not in r.stderr
     assert "900001.yaml:8: field 'in': record 900001 has no original text; it has translation" in r.stderr
     assert not (root / "dist").exists()
+
+
+@pytest.mark.parametrize("written, value, datatype, begin, end", [
+    ("Sep, 1956", "1956-09", XSD.gYearMonth, "1956-09-01T00:00:00", "1956-09-30T23:59:59"),
+    ("September 1956", "1956-09", XSD.gYearMonth, "1956-09-01T00:00:00", "1956-09-30T23:59:59"),
+    ("1956", "1956", XSD.gYear, "1956-01-01T00:00:00", "1956-12-31T23:59:59"),
+])
+def test_a_record_dated_to_the_month_or_year(tmp_path, written, value, datatype, begin, end):
+    """A header that gives only the month or the year: the date says so (never a made-up day),
+    and the creation spans the whole month or year. Such a record used to fail validation."""
+    project = tmp_path / "p"
+    shutil.copytree(MINI, project)
+    record = project / "data" / "records" / "900001.txt"
+    record.write_text(record.read_text(encoding="utf-8").replace("**September 18, 1956**", f"**{written}**", 1),
+                      encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "kg", "--root", str(project), "build"], capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    g = ConjunctiveGraph()
+    g.parse(project / "dist" / "kg.nq", format="nquads")
+    doc = URIRef("https://kg.example.org/document/900001")
+    assert list(g.objects(doc, SCHEMA.dateCreated)) == [Literal(value, datatype=datatype)]
+    span = URIRef("https://kg.example.org/document/900001/creation/time")
+    assert str(g.value(span, CRM.P82a_begin_of_the_begin)) == begin
+    assert str(g.value(span, CRM.P82b_end_of_the_end)) == end

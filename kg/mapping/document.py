@@ -102,7 +102,9 @@ def map_document(g: Graph, ctx: Context, facts: DocumentFacts) -> None:
     g.add((doc, CRM.P94i_was_created_by, creation))
     span = timespans.parse(r.date)
     time_span(g, creation, span, timespans.label(span), schema_dates=False)
-    g.add((doc, SCHEMA.dateCreated, Literal(r.date, datatype=XSD.date)))
+    # A header may give the day, or only the month or year ("September 1956"): the literal says which.
+    precision = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}[len(r.date)]
+    g.add((doc, SCHEMA.dateCreated, Literal(r.date, datatype=precision)))
     if r.translation or r.translators:
         _translation(g, ctx, facts, doc)
     _archival_item(g, ctx, r, doc)
