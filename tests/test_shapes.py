@@ -166,6 +166,7 @@ class Case:
 _ANN_PROPOSES = ("<event/meeting/proposition/visit> crm:P14_carried_out_by <person/ann> ; schema:agent <person/ann> . "
                  "<document/1/evidence/proposition/visit/by/ann> a crm:E13_Attribute_Assignment ; "
                  "rdfs:label \"evidence in document 1: visit by Ann Example\"@en ; crm:P2_has_type kgt:stated ; "
+                 "crm:P14_carried_out_by <person/ann> ; "
                  "crm:P140_assigned_attribute_to <event/meeting/proposition/visit> ; "
                  "crm:P177_assigned_property_of_type crm:P14_carried_out_by ; crm:P141_assigned <person/ann> ; "
                  "crm:P17_was_motivated_by <document/1/translation/en/passage/0-11> . ")
@@ -543,7 +544,7 @@ CASES = [
                              '"The telegram was written in Testville the day after."@en .'),
                  id="inferred-needs-reason"),
     pytest.param(Case("DurationEstimateShape", "event/trip/estimate/ann", "crm:P2_has_type",
-                      remove="<event/trip/estimate/ann> crm:P2_has_type kgt:stated ."),
+                      remove="<event/trip/estimate/ann> crm:P2_has_type kgt:reported ."),
                  id="duration-estimate-says-how-known"),
     pytest.param(Case("DurationEstimateShape", "event/trip/estimate/ann", "crm:P177_assigned_property_of_type",
                       remove="<event/trip/estimate/ann> crm:P177_assigned_property_of_type crm:P191_had_duration .",
@@ -572,6 +573,8 @@ ALSO_FAILING = {
     "planned-role-is-proposed": {"RoleLinkShape"},      # the plain link would be P11, forbidden when planned
     "assignment-passage-or-note": {"StatedEvidenceShape"},  # stated evidence needs its passage too
     "stated-needs-passage": {"WhoseWordShape"},         # nor has it a note
+    "duration-estimate-says-how-known": {"WhoseWordShape"},  # an estimate is an assignment: whose word too
+    "estimate-says-whose-word": {"DurationEstimateShape"},   # the same missing type, seen by both shapes
     "inferred-needs-reason": {"WhoseWordShape"},        # nor has it a passage
 }
 

@@ -73,7 +73,7 @@ def test_cq17_the_planned_trip_time(cq, registry):
     assert v(departure["begin"]) == "1956-09-19T07:00:00" and departure["end"] is None
     assert v(departure["stated"]) == "19 August [SIC]"
     estimates = {(v(r["who"]), float(v(r["min"])), float(v(r["max"])), v(r["basis"])) for r in aspects["duration estimate"]}
-    assert estimates == {("Peng Dehuai", 7.0, 7.0, "stated"), ("Mao Zedong", 5.0, 5.0, "stated")}
+    assert estimates == {("Peng Dehuai", 7.0, 7.0, "reported"), ("Mao Zedong", 5.0, 5.0, "reported")}
     (preference,) = aspects["proposal"]
     assert v(preference["who"]) == _soviet(registry)
     assert v(preference["passage"]) == "We favored finishing work in Pyongyang in two or three days."
