@@ -2,7 +2,8 @@
 
 It states the triple count, the classes and properties used with their counts, every
 distribution with media type (a gzipped dump: the media type of what it holds, and
-``dcat:compressFormat`` gzip), byte size, SHA-256, download URL and access URL (the
+``dcat:compressFormat`` gzip; kg's ontology, ``ontology.ttl``, is one too, and its
+namespace the dataset's ``void:vocabulary``), byte size, SHA-256, download URL and access URL (the
 downloads page), the SPARQL endpoint that ``kg serve`` answers at ``<base>sparql``, the
 title, description, licence, publisher and sources, and ``prov:wasGeneratedBy`` a build
 activity that names the software version, each input file with its checksum, and a time
@@ -71,6 +72,7 @@ def describe(union: Graph, files: dict[str, bytes], inputs: dict[str, bytes], *,
     g.add((ds, SCHEMA.dateModified, modified))
     g.add((ds, VOID.uriSpace, Literal(base)))
     g.add((ds, VOID.sparqlEndpoint, URIRef(f"{base}sparql")))
+    g.add((ds, VOID.vocabulary, URIRef(namespaces.ontology)))  # kg's own terms: dist/ontology.ttl
     g.add((ds, DCAT.landingPage, URIRef(base)))
     g.add((ds, SCHEMA.url, URIRef(base)))
     g.add((ds, VOID.triples, Literal(len(union), datatype=XSD.integer)))

@@ -1,4 +1,4 @@
-"""Graphs → the files of ``dist/``: canonical dumps, gzip copies, VoID/DCAT, SHA256SUMS.
+"""Graphs → the files of ``dist/``: canonical dumps, kg's ontology, gzip copies, VoID/DCAT, SHA256SUMS.
 
 Every file is produced byte-identically from the same graphs, by the fast writers of
 :mod:`kg.writers` (pyoxigraph): N-Triples and N-Quads lines are sorted, Turtle and
@@ -27,6 +27,7 @@ from . import writers
 from .distdir import check_target
 from .errors import PublishError
 from .namespaces import CANONICAL, Namespaces
+from .ontology_dump import DUMP as ONTOLOGY, ontology
 from .timings import stage
 
 MEDIA_TYPES = {
@@ -35,6 +36,7 @@ MEDIA_TYPES = {
     "kg.nt": "application/n-triples",
     "kg.nq": "application/n-quads",
     "context.jsonld": "application/ld+json",
+    "ontology.ttl": "text/turtle",
     "void.ttl": "text/turtle",
 }
 GZIPPED = ("kg.ttl", "kg.jsonld", "kg.nt", "kg.nq")
@@ -87,6 +89,7 @@ def render_dumps(built: Built) -> dict[str, bytes]:
         "kg.nq": lambda: writers.nquads(built.named, terms),
         "kg.jsonld": lambda: writers.jsonld(nt, context(ns)["@context"]),
         "context.jsonld": lambda: (json.dumps(context(ns), ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+        ONTOLOGY: lambda: turtle(ontology(ns), ns),  # kg's kgo: terms; the kgt: types are in the data
     }
     files = {}
     for name, make in makers.items():

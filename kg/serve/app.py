@@ -18,7 +18,7 @@ from werkzeug.routing import Map, Rule
 
 from ..namespaces import CANONICAL, Namespaces
 from ..publish import media_type
-from . import crawl, home, rdfout, views
+from . import crawl, home, rdfout, views, vocabpage
 from .graph import Graph, safe_href
 from .negotiate import DATA_TYPES, ENTITY_TYPES, SUFFIXES, choose
 from .responses import (CONTENT_SECURITY_POLICY, CORS, MAX_BODY, MAX_PARAMS, MAX_PATH,  # noqa: F401 - re-exported
@@ -234,6 +234,10 @@ class App:
             body = rdfout.ntriples(triples)
         elif media == "application/ld+json":
             body = rdfout.jsonld(triples, g.context)
+        elif iri == g.ontology_document:
+            path = g.path_of(iri)
+            return self.page(200, "vocabulary.html", title=g.label(g.namespaces.ontology), o=vocabpage.ontology_page(g),
+                             alternates=[(f"{path}.{s}", m, s) for s, m in SUFFIXES.items() if s != "html"])
         else:
             view = views.entity_page(g, iri)
             path = g.path_of(iri)

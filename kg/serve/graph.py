@@ -1,7 +1,10 @@
 """The published graph in memory, indexed for pages and entity data.
 
-Loaded once from ``dist/kg.nq`` (every named graph; the union is what pages show) and
-``dist/void.ttl`` (the dataset description, so ``<base>dataset`` dereferences too).
+Loaded once from ``dist/kg.nq`` (every named graph; the union is what pages show),
+``dist/void.ttl`` (the dataset description, so ``<base>dataset`` dereferences too) and
+``dist/ontology.ttl`` (kg's ``kgo:`` terms: the ontology's document, ``/ontology`` when
+the project's vocabulary lies below the base, dereferences to them; kg's ``kgt:`` types
+are in the data already, each at its own ``/type/<key>``).
 Read-only after loading, so one instance is shared by all request threads.
 """
 from __future__ import annotations
@@ -18,6 +21,7 @@ from rdflib import URIRef
 from .. import vocab
 from ..errors import KgError
 from ..namespaces import CANONICAL, Namespaces
+from ..ontology_dump import DUMP as ONTOLOGY
 
 class Terms:
     """A closed :mod:`kg.vocab` namespace giving plain strings, as pyoxigraph compares them.
@@ -51,7 +55,7 @@ class Graph:
     def __init__(self, dist: Path, base: str, namespaces: Namespaces = CANONICAL):
         dist = Path(dist)
         self.dist, self.base, self.namespaces = dist, base, namespaces
-        nq, void = dist / "kg.nq", dist / "void.ttl"
+        nq, void, onto = dist / "kg.nq", dist / "void.ttl", dist / ONTOLOGY
         if not nq.is_file():
             raise KgError("no published dump to serve", path=nq, hint="run `kg build` first")
         triples: set[ox.Triple] = set()
@@ -65,6 +69,14 @@ class Graph:
         if void.is_file():
             with void.open("rb") as f:
                 triples.update(ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(f, ox.RdfFormat.TURTLE))
+        self.ontology: list[ox.Triple] = []
+        if onto.is_file():
+            with onto.open("rb") as f:
+                self.ontology = sorted({ox.Triple(q.subject, q.predicate, q.object)
+                                        for q in ox.parse(f, ox.RdfFormat.TURTLE)}, key=str)
+            triples.update(self.ontology)
+        # the ontology's document: its namespace without the "#" (kgo: is <root>ontology#)
+        self.ontology_document = namespaces.ontology.rstrip("#")
         self.out: dict[str, list[ox.Triple]] = defaultdict(list)
         self.into: dict[str, list[ox.Triple]] = defaultdict(list)
         for t in sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object))):
@@ -80,7 +92,12 @@ class Graph:
 
     # ------------------------------------------------------------------ IRIs and paths
     def has(self, iri: str) -> bool:
-        return iri in self.out
+        return iri in self.out or (iri == self.ontology_document and bool(self.ontology))
+
+    @property
+    def ontology_path(self) -> str | None:
+        """The local path of kg's ontology (``/ontology``) if this server publishes it, else ``None``."""
+        return self.path_of(self.ontology_document) if self.ontology else None
 
     def path_of(self, iri: str) -> str | None:
         """The local URL path of an IRI under the base (``/person/x``), else ``None``."""
@@ -97,6 +114,9 @@ class Graph:
         path = self.path_of(iri)
         if path is not None and self.has(iri):
             return path
+        doc, _, term = iri.partition("#")
+        if term and doc == self.ontology_document and self.ontology_path is not None and iri in self.out:
+            return f"{self.ontology_path}#{term}"  # a kgo: term: its place on the ontology's page
         return safe_href(iri)
 
     # ------------------------------------------------------------------ lookups
@@ -136,7 +156,10 @@ class Graph:
         return iri
 
     def describe(self, iri: str) -> list[ox.Triple]:
-        """The entity's own triples and those of the nodes that hang below its IRI."""
+        """The entity's own triples and those of the nodes that hang below its IRI (for the
+        ontology's document: every triple of the ontology)."""
+        if iri == self.ontology_document and self.ontology:
+            return list(self.ontology)
         found = list(self.out.get(iri, ()))
         prefix = iri + "/"
         i = bisect.bisect_left(self.subjects, prefix)

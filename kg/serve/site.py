@@ -7,7 +7,8 @@ with the client's q-values; the home page is ``index.html`` and ``index.var`` (H
 a redirect to ``/dataset`` for data clients); ``.htaccess`` is ``deploy/apache.htaccess``;
 ``dumps/`` holds the dump files; ``static/`` the assets; ``search.html`` searches in the
 browser from ``search.json``; ``robots.txt`` and ``sitemap.xml`` (with
-``sitemap/<n>.xml`` past 50,000 pages) for crawlers.
+``sitemap/<n>.xml`` past 50,000 pages) for crawlers. kg's ontology is stored like an entity
+(``ontology.html``, ``ontology.ttl`` …) when its namespace lies below the base.
 """
 from __future__ import annotations
 
@@ -77,8 +78,8 @@ def export(dist: Path, base: str, out: Path, queries_dir: Path | None = None,
         _write(out, f"static/{name}", get(f"/static/{name}")); n += 1
     for f in app.dumps_list():
         shutil.copyfile(dist / f["name"], out / "dumps" / f["name"]); n += 1
-    for iri in g.subjects:
-        path = g.path_of(iri)
+    paths = [g.path_of(iri) for iri in g.subjects] + [g.ontology_path]  # kg's ontology, if below the base
+    for path in paths:
         if path is None:
             continue
         for suffix in SUFFIXES:

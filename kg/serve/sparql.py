@@ -17,7 +17,6 @@ refusal of an update kindly.
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -31,7 +30,6 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape as xml_escape
 
 import pyoxigraph as ox
 
@@ -87,66 +85,70 @@ def _looks_like_update(query: str) -> bool:
 
 
 # ------------------------------------------------------------------ result formats (worker side)
+#
+# The engine writes every result format. A cut answer is made by the engine too: it writes the
+# solutions as TSV (one solution a line, the terms in N-Triples syntax, so nothing is lost) into
+# a sink that stops it past the row limit or the byte cap; the complete lines kept are read back
+# by the engine's TSV parser and written in the format asked for.
 
-def _term_json(t) -> dict:
-    if isinstance(t, ox.NamedNode):
-        return {"type": "uri", "value": t.value}
-    if isinstance(t, ox.BlankNode):
-        return {"type": "bnode", "value": t.value}
-    if isinstance(t, ox.Literal):
-        d = {"type": "literal", "value": t.value}
-        if t.language:
-            d["xml:lang"] = t.language
-        elif t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            d["datatype"] = t.datatype.value
-        return d
-    return {"type": "triple", "value": str(t)}
+RESULT_FORMATS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
+                  "application/json": ox.QueryResultsFormat.JSON,
+                  "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+                  "text/csv": ox.QueryResultsFormat.CSV,
+                  "text/tab-separated-values": ox.QueryResultsFormat.TSV}
 
 
-def _term_xml(t) -> str:
-    if isinstance(t, ox.NamedNode):
-        return f"<uri>{xml_escape(t.value)}</uri>"
-    if isinstance(t, ox.BlankNode):
-        return f"<bnode>{xml_escape(t.value)}</bnode>"
-    if isinstance(t, ox.Literal):
-        if t.language:
-            return f'<literal xml:lang="{xml_escape(t.language)}">{xml_escape(t.value)}</literal>'
-        return f'<literal datatype="{xml_escape(t.datatype.value)}">{xml_escape(t.value)}</literal>'
-    return f"<literal>{xml_escape(str(t))}</literal>"
+class _Enough(Exception):
+    """Raised into the engine's writer to stop it: the answer has what it may hold."""
 
 
-def format_solutions(variables: list[str], rows: list[list], media: str) -> bytes:
-    if media in ("application/sparql-results+json", "application/json"):
-        bindings = [{v: _term_json(t) for v, t in zip(variables, r) if t is not None} for r in rows]
-        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
-                          ensure_ascii=False).encode("utf-8")
-    if media == "application/sparql-results+xml":
-        out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
-        out += [f'<variable name="{xml_escape(v)}"/>' for v in variables]
-        out.append("</head><results>")
-        for r in rows:
-            out.append("<result>" + "".join(f'<binding name="{xml_escape(v)}">{_term_xml(t)}</binding>'
-                                            for v, t in zip(variables, r) if t is not None) + "</result>")
-        out.append("</results></sparql>\n")
-        return "".join(out).encode("utf-8")
-    if media == "text/csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\r\n")
-        w.writerow(variables)
-        w.writerows([["" if t is None else t.value for t in r] for r in rows])
-        return buf.getvalue().encode("utf-8")
-    lines = ["\t".join("?" + v for v in variables)]
-    lines += ["\t".join("" if t is None else str(t) for t in r) for r in rows]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+class _LineSink(io.RawIOBase):
+    """Collects TSV from the engine until it holds more than ``rows`` solution lines or ``max_bytes``."""
+
+    def __init__(self, rows: int, max_bytes: int):
+        super().__init__()
+        self.data, self.lines, self.rows, self.max_bytes, self.full = bytearray(), 0, rows, max_bytes, False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:
+        self.data += b
+        self.lines += bytes(b).count(b"\n")
+        if self.lines > self.rows + 1 or len(self.data) > self.max_bytes:  # the header, then rows + 1 solutions
+            self.full = True
+            raise _Enough
+        return len(b)
 
 
-def format_boolean(value: bool, media: str) -> bytes:
-    if media == "application/sparql-results+xml":
-        return (f'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
-                f"<boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode()
-    if media in ("text/csv", "text/tab-separated-values"):
-        return b"true\n" if value else b"false\n"
-    return json.dumps({"head": {}, "boolean": value}).encode()
+def format_solutions(result: ox.QuerySolutions, media: str, limit: int, max_bytes: int) -> tuple[bytes, bool]:
+    """``result`` in ``media`` by the engine's writer, cut at ``limit`` solutions or about
+    ``max_bytes``; returns the body and whether it was cut."""
+    sink = _LineSink(limit, max_bytes)
+    try:
+        result.serialize(sink, ox.QueryResultsFormat.TSV)
+    except _Enough:
+        pass
+    if not sink.full:
+        return _reformat(bytes(sink.data), media), False
+    lines = bytes(sink.data).split(b"\n")[:-1]  # complete lines only: the header and whole solutions
+    keep = min(limit, len(lines) - 1)
+    while True:
+        body = _reformat(b"".join(line + b"\n" for line in lines[:keep + 1]), media)
+        if len(body) <= max_bytes or keep == 0:
+            return body, True
+        keep = min(keep - 1, keep * max_bytes // len(body))  # the asked format is larger than TSV
+
+
+def _reformat(tsv: bytes, media: str) -> bytes:
+    fmt = RESULT_FORMATS[media]
+    if fmt == ox.QueryResultsFormat.TSV:
+        return tsv
+    return ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=fmt)
+
+
+def format_boolean(value: ox.QueryBoolean, media: str) -> bytes:
+    return value.serialize(format=RESULT_FORMATS[media])
 
 
 def _weight(term) -> int:
@@ -191,19 +193,11 @@ def _serialise(result, accept: str | None, limit: int, context: dict, max_bytes:
         media = choose(accept, RESULT_TYPES)
         if media is None:
             return Answer(406, "text/plain; charset=utf-8", ("acceptable: " + ", ".join(RESULT_TYPES) + "\n").encode())
-        if isinstance(result, ox.QueryBoolean):
-            return Answer(200, media, format_boolean(bool(result), media))
-        variables = [v.value for v in result.variables]
-        rows, truncated = [], False
-        for solution in result:
-            row = [solution[v] for v in variables]
-            size += sum(_weight(t) for t in row)
-            if len(rows) >= limit or size > max_bytes:
-                truncated = True
-                break
-            rows.append(row)
         charset = "; charset=utf-8" if media.startswith("text/") else ""
-        return Answer(200, media + charset, format_solutions(variables, rows, media), truncated)
+        if isinstance(result, ox.QueryBoolean):
+            return Answer(200, media + charset, format_boolean(result, media))
+        body, truncated = format_solutions(result, media, limit, max_bytes)
+        return Answer(200, media + charset, body, truncated)
     media = choose(accept, GRAPH_TYPES)
     if media is None:
         return Answer(406, "text/plain; charset=utf-8", ("acceptable: " + ", ".join(GRAPH_TYPES) + "\n").encode())

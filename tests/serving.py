@@ -1,0 +1,21 @@
+"""A kg web application on a real HTTP server on 127.0.0.1, for the duration of a ``with``."""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+
+from kg.serve.server import make_server
+
+
+@contextmanager
+def serving(app):
+    """Yield the port ``app`` answers on; stop the server (and the app's query pool) after."""
+    srv = make_server(app, "127.0.0.1", 0, quiet=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        yield srv.server_address[1]
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        if app.pool is not None:
+            app.pool.close()
