@@ -525,6 +525,7 @@ def test_well_known_void_robots_and_sitemap(server):
     import xml.etree.ElementTree as ET
     locs = [e.text for e in ET.fromstring(body).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert BASE in locs and f"{BASE}person/peng-dehuai" in locs and f"{BASE}document/121799" in locs
+    assert f"{BASE}ontology" in locs
     for loc in locs:  # every address is a page that answers
         assert request(server, "GET", "/" + loc[len(BASE):], {"Accept": "text/html"})[0] == 200, loc
     assert request(server, "GET", "/sitemap/1.xml")[0] == 404  # one sitemap is enough here

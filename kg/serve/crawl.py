@@ -26,6 +26,8 @@ def robots(base: str) -> str:
 def addresses(g: Graph) -> list[str]:
     """The home page, the dataset, the downloads, and every entity's page, in IRI order."""
     pages = [g.base, f"{g.base}dataset", f"{g.base}dumps/"]
+    if g.ontology_path is not None:  # kg's vocabulary, where this site publishes it
+        pages.append(g.ontology_document)
     pages += [iri for iri in g.subjects if g.path_of(iri) is not None and iri != f"{g.base}dataset"]
     return pages
 
