@@ -1,17 +1,7 @@
 """``kg link``: a thin layer over :mod:`kg.wikidata.link` (wired into ``kg.cli.COMMANDS``).
 
-Settings come from the options, then from ``kg.toml``'s ``[wikidata]`` table, then from
-the defaults::
-
-    [wikidata]
-    contact = "archivist@example.org"     # required to ask the API (goes into the User-Agent)
-    endpoint = "https://www.wikidata.org/w/api.php"
-    cache = ".kg-cache/wikidata"          # relative to the project folder
-    maxlag = 5
-    timeout = 20                          # seconds per request, in total (connect and whole answer)
-    retries = 4
-    backoff = 1                           # seconds before the first retry, then doubled
-    max_bytes = 16777216                  # the largest answer read (16 MiB)
+Settings come from the options, then from ``kg.toml``'s ``[wikidata]`` table (read and
+checked by :mod:`kg.settings`; the README lists its keys), then from the defaults.
 """
 from __future__ import annotations
 
@@ -24,8 +14,7 @@ from pathlib import Path
 from ..errors import KgError
 from ..facts import load_facts
 from .. import report
-from ..http import shown
-from ..settings import Settings, config_table
+from ..settings import Settings, wikidata_number
 from . import link, review
 from .client import WIKIDATA_API, ClientConfig
 
@@ -72,30 +61,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     score.add_argument("--verbose", "-v", action="store_true", help="print every candidate with its features")
 
 
-def _toml(settings: Settings) -> dict:
-    return config_table(settings.root, "wikidata")
-
-
 def client_config(args, settings: Settings) -> ClientConfig:
-    """The client's settings: options, then kg.toml's [wikidata], then defaults."""
-    conf = _toml(settings)
+    """The client's settings: options, then kg.toml's [wikidata] (checked in kg.settings), then defaults."""
+    conf = settings.wikidata
 
     def pick(name: str, default):
-        value = getattr(args, name.replace("-", "_"), None)
-        return value if value is not None else conf.get(name, default)
+        value = getattr(args, name, None)
+        return value if value is not None else getattr(conf, name) if getattr(conf, name) is not None else default
 
-    def number(name: str, default, kind: type, low: float):
-        value = pick(name, default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value < float("inf") \
-                or kind is int and value != int(value):
-            raise KgError(f"{shown(value)} is not a usable value", field=f"wikidata.{name}",
-                          hint=f"expected {'a whole number' if kind is int else 'a number'} of at least {low:g} "
-                               f"(option --{name.replace('_', '-')} or kg.toml [wikidata] {name})")
-        return kind(value)
-
-    for name in ("endpoint", "contact", "user_agent", "cache"):
-        if not isinstance(pick(name, ""), str):
-            raise KgError(f"{shown(pick(name, ''))} is not a string", field=f"wikidata.{name}")
+    for name in ("maxlag", "timeout", "retries", "backoff"):
+        if getattr(args, name, None) is not None:
+            wikidata_number(name, getattr(args, name), option=True)
     cache = None
     if not args.no_cache:
         cache = Path(pick("cache", DEFAULT_CACHE))
@@ -105,10 +81,9 @@ def client_config(args, settings: Settings) -> ClientConfig:
     if args.offline and cache is None:
         raise KgError("--offline needs the cache", field="--no-cache")
     return ClientConfig(endpoint=pick("endpoint", WIKIDATA_API), contact=pick("contact", None),
-                        user_agent=pick("user_agent", None), maxlag=number("maxlag", 5, int, 0),
-                        timeout=number("timeout", 20.0, float, 0.001), retries=number("retries", 4, int, 0),
-                        backoff=number("backoff", 1.0, float, 0),
-                        max_bytes=number("max_bytes", ClientConfig.max_bytes, int, 1),
+                        user_agent=pick("user_agent", None), maxlag=int(pick("maxlag", 5)),
+                        timeout=float(pick("timeout", 20.0)), retries=int(pick("retries", 4)),
+                        backoff=float(pick("backoff", 1.0)), max_bytes=pick("max_bytes", ClientConfig.max_bytes),
                         cache_dir=cache, offline=args.offline, refresh=args.refresh)
 
 
