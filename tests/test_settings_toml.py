@@ -64,3 +64,19 @@ def test_a_bad_option_is_named_as_the_option(mini_project):
            "--endpoint", "http://127.0.0.1:9/w/api.php", "--no-cache")
     assert r.returncode == 2, r.stderr
     assert "field '--timeout'" in r.stderr and "kg.toml" not in r.stderr.split("field")[0]
+
+
+def test_the_readme_example_loads_and_states_the_defaults(tmp_path):
+    """The README documents [wikidata] once; its example is valid and gives kg link's defaults."""
+    from kg.wikidata.cli import DEFAULT_CACHE
+    from kg.wikidata.client import WIKIDATA_API, ClientConfig
+
+    from .conftest import ROOT
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("```toml\n[kg]") + len("```toml\n"):]
+    (tmp_path / "kg.toml").write_text(block[:block.index("```")], encoding="utf-8")
+    w = load_settings(tmp_path).wikidata
+    d = ClientConfig()
+    assert (w.endpoint, w.cache) == (WIKIDATA_API, DEFAULT_CACHE)
+    assert (w.maxlag, w.timeout, w.retries, w.backoff, w.max_bytes) == \
+        (d.maxlag, d.timeout, d.retries, d.backoff, d.max_bytes)

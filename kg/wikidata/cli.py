@@ -80,10 +80,11 @@ def client_config(args, settings: Settings) -> ClientConfig:
         raise KgError("--offline and --refresh contradict each other", field="--refresh")
     if args.offline and cache is None:
         raise KgError("--offline needs the cache", field="--no-cache")
-    return ClientConfig(endpoint=pick("endpoint", WIKIDATA_API), contact=pick("contact", None),
-                        user_agent=pick("user_agent", None), maxlag=int(pick("maxlag", 5)),
-                        timeout=float(pick("timeout", 20.0)), retries=int(pick("retries", 4)),
-                        backoff=float(pick("backoff", 1.0)), max_bytes=pick("max_bytes", ClientConfig.max_bytes),
+    d = ClientConfig
+    return ClientConfig(endpoint=pick("endpoint", d.endpoint), contact=pick("contact", None),
+                        user_agent=pick("user_agent", None), maxlag=int(pick("maxlag", d.maxlag)),
+                        timeout=float(pick("timeout", d.timeout)), retries=int(pick("retries", d.retries)),
+                        backoff=float(pick("backoff", d.backoff)), max_bytes=pick("max_bytes", d.max_bytes),
                         cache_dir=cache, offline=args.offline, refresh=args.refresh)
 
 
