@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable
 
-from . import __version__, report
+from . import __version__, progress, report
 from .errors import KgError
 from .settings import Settings, load_settings
 
@@ -156,7 +157,7 @@ COMMANDS: dict[str, tuple[str, str, Callable | None, Callable]] = {
 
 
 NO_PROJECT = {"init"}  # commands that do not read a project's settings
-JSON_REPORTS = {"build", "validate"}  # commands with a --json report (see kg.report)
+JSON_REPORTS = {"build", "validate", "link"}  # commands with a --json report (see kg.report)
 
 
 def _register(commands: dict) -> None:
@@ -235,7 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     as_json = getattr(args, "json", False)
     try:
         settings = None if args.command in NO_PROJECT else load_settings(args.root, base=args.base)
-        return COMMANDS[args.command][3](args, settings)
+        with progress.off() if as_json else nullcontext():
+            return COMMANDS[args.command][3](args, settings)
     except KgError as e:
         print(f"kg {args.command}: error: {e}", file=sys.stderr)
         if as_json:

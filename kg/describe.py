@@ -22,6 +22,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 
 from . import __version__
+from .curie import Prefixes
 from .errors import KgError, quote
 from .iris import Iris
 from .namespaces import CANONICAL, Namespaces
@@ -128,11 +129,10 @@ def _partitions(g: Graph, ds: URIRef, union: Graph, prefixes: dict[str, str]) ->
 
 def _prefixed(iri: URIRef, prefixes: dict[str, str]) -> str:
     """A readable, unique path segment for a term: ``crm-E21_Person``."""
-    s = str(iri)
-    for prefix, ns in prefixes.items():
-        if s.startswith(ns):
-            return f"{prefix}-{s[len(ns):]}".replace("/", "_").replace("#", "_")
-    return "x-" + hashlib.sha256(s.encode()).hexdigest()[:12]
+    hit = Prefixes.of(prefixes).split(str(iri))
+    if hit:
+        return f"{hit[0]}-{hit[1]}".replace("/", "_").replace("#", "_")
+    return "x-" + hashlib.sha256(str(iri).encode()).hexdigest()[:12]
 
 
 def _distribution(g: Graph, ds: URIRef, name: str, data: bytes, base: str) -> None:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import brackets
+from . import brackets, progress
 from . import statement_kinds as kinds
 from . import timespans
 from .errors import FactsError, PassageError, quote
@@ -854,13 +854,15 @@ def load_facts(data_dir: Path, namespaces: Namespaces = CANONICAL) -> Facts:
     links = accepted_links(data_dir / REVIEW_PATH, entities)   # the header's entities can be linked too
     entities = {k: replace(e, wikidata=links.get(k, e.wikidata)) for k, e in entities.items()}
     documents = []
-    for record in records:
-        rp = record.path
-        if rp.stem not in fact_paths:   # a record alone publishes its header
-            documents.append(DocumentFacts(record, HEADER_ONLY_KIND, (), (), rp))
-            continue
-        loader = _DocumentLoader(fact_paths.pop(rp.stem), record, entities, types)
-        documents.append(loader.load(load_yaml(loader.path)))
+    with progress.bar(len(records), "reading facts", "documents") as advance:
+        for record in records:
+            rp = record.path
+            if rp.stem not in fact_paths:   # a record alone publishes its header
+                documents.append(DocumentFacts(record, HEADER_ONLY_KIND, (), (), rp))
+            else:
+                loader = _DocumentLoader(fact_paths.pop(rp.stem), record, entities, types)
+                documents.append(loader.load(load_yaml(loader.path)))
+            advance(1)
     _times_agree(documents)
     _propositions_unique(documents)
     if fact_paths:

@@ -19,7 +19,7 @@ from .iris import Iris
 from .mapping import map_all
 from .mapping.statements import evidence_iri
 from .publish import Built, checksums, render_dumps, turtle, write_dist
-from .settings import CONFIG_FILE, Settings, config_table
+from .settings import CONFIG_FILE, Settings
 from .timings import report, stage
 from .units import SharedIndex, unit
 from .unitcache import UnitCache
@@ -134,15 +134,11 @@ def _inputs(settings: Settings) -> dict[str, bytes]:
     return out
 
 
-def _modified(settings: Settings) -> str:
-    return str(config_table(settings.root, "kg").get("modified", "2026-01-01"))
-
-
 def render(settings: Settings, result: BuildResult) -> dict[str, bytes]:
     """All files of ``dist/`` as bytes (nothing written)."""
     files = render_dumps(Built(result.union, _named(settings, result), settings.namespaces))
     sources = [d.record.url for d in result.facts.documents if d.record.url]
-    when = build_time(settings.source_date_epoch, _modified(settings))
+    when = build_time(settings.source_date_epoch, settings.modified)
     with stage("publish void.ttl"):
         void = describe(result.union, files, _inputs(settings), base=settings.base, identity=settings.identity,
                         sources=sources, when=when, namespaces=settings.namespaces)

@@ -2,7 +2,8 @@
 
 ``with bar(total, "loading", "triples") as advance: … advance(n)``. The bar goes to stderr
 and only when stderr is a terminal, so logs, pipes, CI and ``--json`` reports stay clean;
-``KG_PROGRESS=0`` turns it off, ``KG_PROGRESS=1`` on (e.g. to see it under ``script``).
+``KG_PROGRESS=0`` turns it off, ``KG_PROGRESS=1`` on (e.g. to see it under ``script``);
+``with off():`` turns it off whatever the setting (a ``--json`` run).
 """
 from __future__ import annotations
 
@@ -12,7 +13,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 
+_silenced = 0   # how many ``off()`` blocks are open
+
+
+@contextmanager
+def off() -> Iterator[None]:
+    """No bar inside this block (a ``--json`` run: its output is for a program)."""
+    global _silenced
+    _silenced += 1
+    try:
+        yield
+    finally:
+        _silenced -= 1
+
+
 def enabled() -> bool:
+    if _silenced:
+        return False
     setting = os.environ.get("KG_PROGRESS", "").strip()
     if setting in ("0", "1"):
         return setting == "1"

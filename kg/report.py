@@ -1,4 +1,4 @@
-"""Machine-readable reports of ``kg build`` and ``kg validate`` (their ``--json`` option).
+"""Machine-readable reports of ``kg build``, ``kg validate`` and ``kg link`` (their ``--json`` option).
 
 One JSON object on stdout, whatever the outcome, so a script or a CI job reads the result
 without parsing messages::
@@ -10,6 +10,10 @@ without parsing messages::
 A failure carries ``"error"`` (message, file, line, field, hint: what the human message
 says, in parts) and, for SHACL, every violation with its focus node, property, message,
 shape, severity and the input file it came from.
+
+``kg link --json`` says which ``mode`` ran and what it found or did: ``report`` (counts
+and open proposals), ``propose`` (entities searched, new proposals with their scores,
+HTTP counters), ``accept`` / ``reject`` (the decision), ``seed`` (what the list gave).
 """
 from __future__ import annotations
 
@@ -36,6 +40,11 @@ def success(command: str, result, *, dist: str | None = None) -> dict:
         out["dist"] = dist
         out["files"] = sorted(result.files)
     return out
+
+
+def link(mode: str, fields: dict) -> dict:
+    """The report of a ``kg link`` run that finished in ``mode``, with what it found or did."""
+    return {"report": VERSION, "command": "link", "ok": True, "exit_code": 0, "mode": mode, **fields}
 
 
 def failure(command: str, error: KgError) -> dict:

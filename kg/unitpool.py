@@ -5,7 +5,8 @@ Units are independent (:mod:`kg.units`), so they are validated by a pool of proc
 merged into one sorted list, the same as a serial run gives. ``KG_JOBS`` sets the number
 of processes (default: the machine's cores); with one, or with few units, it all runs in
 this process, which is faster than starting workers. Units the build cache
-(:mod:`kg.unitcache`) knows to conform are not validated again.
+(:mod:`kg.unitcache`) knows to conform are not validated again. A bar (:mod:`kg.progress`)
+counts the units done.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import Iterable
 
 from rdflib import Graph
 
+from . import progress
 from .errors import KgError
 from .timings import count_of
 from .unitcache import UnitCache, key
@@ -63,6 +65,7 @@ def validate_units(units: Iterable[Graph], count: int, origins: dict[str, str],
     found: set[Violation] = set()
     validated = 0
     terms = Terms()
+    advance = None  # the progress bar's, set below
 
     def pending():
         nonlocal validated
@@ -71,31 +74,35 @@ def validate_units(units: Iterable[Graph], count: int, origins: dict[str, str],
             if k is None or not cache.hit(k):
                 validated += 1
                 yield k, g
+            else:
+                advance(1)
 
     def record(k, results: list[Violation]) -> None:
         found.update(results)
         if k is not None and not results:
             cache.conforming.add(k)
+        advance(1)
 
     n = jobs(count)
-    if n == 1:
-        _start(origins, namespaces)
-        try:
-            for k, g in pending():
-                record(k, validate(g, _worker["shapes"], origins, _worker["targets"]))
-        finally:
-            _worker.clear()
-    else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(n, mp_context=context, initializer=_start, initargs=(origins, namespaces)) as pool:
-            window: deque = deque()
-            for k, g in pending():  # a few units ahead per worker: memory stays bounded
-                window.append((k, pool.submit(_validate, list(g))))
-                if len(window) >= WINDOW * n:
-                    k0, future = window.popleft()
+    with progress.bar(count, "validating", "units") as advance:  # the closures above see it
+        if n == 1:
+            _start(origins, namespaces)
+            try:
+                for k, g in pending():
+                    record(k, validate(g, _worker["shapes"], origins, _worker["targets"]))
+            finally:
+                _worker.clear()
+        else:
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(n, mp_context=context, initializer=_start, initargs=(origins, namespaces)) as pool:
+                window: deque = deque()
+                for k, g in pending():  # a few units ahead per worker: memory stays bounded
+                    window.append((k, pool.submit(_validate, list(g))))
+                    if len(window) >= WINDOW * n:
+                        k0, future = window.popleft()
+                        record(k0, future.result())
+                for k0, future in window:
                     record(k0, future.result())
-            for k0, future in window:
-                record(k0, future.result())
     if cache is not None:
         cache.save()
     count_of("units validated", validated)

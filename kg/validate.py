@@ -22,6 +22,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 
+from .curie import Prefixes
 from .errors import KgError
 from .namespaces import CANONICAL, Namespaces
 from .writers import Terms, to_rdflib
@@ -75,12 +76,9 @@ def _short(g: Graph, term) -> str | None:
     if term is None:
         return None
     if isinstance(term, URIRef):
-        iri = str(term)
-        known = [(p, str(ns)) for p, ns in g.namespaces() if iri.startswith(str(ns))]
-        if known:
-            prefix, ns = max(known, key=lambda pn: (len(pn[1]), pn[0]))
-            return f"{prefix}:{iri[len(ns):]}"
-        return f"<{term}>"
+        # of two prefixes bound to one namespace, the greater name (sorted first: the rule keeps the first)
+        prefixes = Prefixes(sorted(((p, str(ns)) for p, ns in g.namespaces()), reverse=True))
+        return prefixes.curie(str(term)) or f"<{term}>"
     return str(term)
 
 

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from .. import vocab
+from ..curie import Prefixes
 from ..errors import KgError
 from ..namespaces import CANONICAL, Namespaces
 from ..ontology_dump import DUMP as ONTOLOGY
@@ -87,6 +88,7 @@ class Graph:
         self.subjects = sorted(s for s in self.out if s.startswith(base))
         ctx_path = dist / "context.jsonld"
         self.context = json.loads(ctx_path.read_text(encoding="utf-8"))["@context"] if ctx_path.is_file() else {}
+        self.prefixes = Prefixes.of(self.context)
         sums = dist / "SHA256SUMS"
         self.version = hashlib.sha256(sums.read_bytes() if sums.is_file() else nq.read_bytes()).hexdigest()[:16]
 
@@ -150,10 +152,7 @@ class Graph:
         return self.curie(iri)
 
     def curie(self, iri: str) -> str:
-        for prefix, ns in sorted(self.context.items(), key=lambda kv: -len(str(kv[1]))):
-            if isinstance(ns, str) and iri.startswith(ns) and not prefix.startswith("@"):
-                return f"{prefix}:{iri[len(ns):]}"
-        return iri
+        return self.prefixes.curie(iri) or iri
 
     def describe(self, iri: str) -> list[ox.Triple]:
         """The entity's own triples and those of the nodes that hang below its IRI (for the

@@ -5,6 +5,7 @@ import json
 
 import pyoxigraph as ox
 
+from ..curie import Prefixes, simple_local
 from ..vocab import SCHEMA
 from .graph import RDF_TYPE
 
@@ -19,12 +20,8 @@ def ntriples(triples: list[ox.Triple]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 
-def _compact(iri: str, prefixes: list[tuple[str, str]]) -> str:
-    for prefix, ns in prefixes:
-        local = iri[len(ns):]
-        if iri.startswith(ns) and local and all(c.isalnum() or c in "_-." for c in local):
-            return f"{prefix}:{local}"
-    return iri
+def _compact(iri: str, prefixes: Prefixes) -> str:
+    return prefixes.curie(iri, simple_local) or iri
 
 
 def _value(o, prefixes) -> dict:
@@ -41,8 +38,7 @@ def _value(o, prefixes) -> dict:
 
 def jsonld_doc(triples: list[ox.Triple], context: dict) -> dict:
     """A flattened JSON-LD document: one node per subject, predicates as compact IRIs."""
-    prefixes = sorted(((k, v) for k, v in context.items() if isinstance(v, str) and not k.startswith("@")),
-                      key=lambda kv: -len(kv[1]))
+    prefixes = Prefixes.of(context)
     nodes: dict[str, dict] = {}
     for t in triples:
         sid = t.subject.value if isinstance(t.subject, ox.NamedNode) else f"_:{t.subject.value}"

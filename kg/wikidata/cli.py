@@ -1,17 +1,7 @@
 """``kg link``: a thin layer over :mod:`kg.wikidata.link` (wired into ``kg.cli.COMMANDS``).
 
-Settings come from the options, then from ``kg.toml``'s ``[wikidata]`` table, then from
-the defaults::
-
-    [wikidata]
-    contact = "archivist@example.org"     # required to ask the API (goes into the User-Agent)
-    endpoint = "https://www.wikidata.org/w/api.php"
-    cache = ".kg-cache/wikidata"          # relative to the project folder
-    maxlag = 5
-    timeout = 20                          # seconds per request, in total (connect and whole answer)
-    retries = 4
-    backoff = 1                           # seconds before the first retry, then doubled
-    max_bytes = 16777216                  # the largest answer read (16 MiB)
+Settings come from the options, then from ``kg.toml``'s ``[wikidata]`` table (read and
+checked by :mod:`kg.settings`; the README lists its keys), then from the defaults.
 """
 from __future__ import annotations
 
@@ -23,8 +13,8 @@ from pathlib import Path
 
 from ..errors import KgError
 from ..facts import load_facts
-from ..http import shown
-from ..settings import Settings, config_table
+from .. import report
+from ..settings import Settings, wikidata_number
 from . import link, review
 from .client import WIKIDATA_API, ClientConfig
 
@@ -71,30 +61,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     score.add_argument("--verbose", "-v", action="store_true", help="print every candidate with its features")
 
 
-def _toml(settings: Settings) -> dict:
-    return config_table(settings.root, "wikidata")
-
-
 def client_config(args, settings: Settings) -> ClientConfig:
-    """The client's settings: options, then kg.toml's [wikidata], then defaults."""
-    conf = _toml(settings)
+    """The client's settings: options, then kg.toml's [wikidata] (checked in kg.settings), then defaults."""
+    conf = settings.wikidata
 
     def pick(name: str, default):
-        value = getattr(args, name.replace("-", "_"), None)
-        return value if value is not None else conf.get(name, default)
+        value = getattr(args, name, None)
+        return value if value is not None else getattr(conf, name) if getattr(conf, name) is not None else default
 
-    def number(name: str, default, kind: type, low: float):
-        value = pick(name, default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value < float("inf") \
-                or kind is int and value != int(value):
-            raise KgError(f"{shown(value)} is not a usable value", field=f"wikidata.{name}",
-                          hint=f"expected {'a whole number' if kind is int else 'a number'} of at least {low:g} "
-                               f"(option --{name.replace('_', '-')} or kg.toml [wikidata] {name})")
-        return kind(value)
-
-    for name in ("endpoint", "contact", "user_agent", "cache"):
-        if not isinstance(pick(name, ""), str):
-            raise KgError(f"{shown(pick(name, ''))} is not a string", field=f"wikidata.{name}")
+    for name in ("maxlag", "timeout", "retries", "backoff"):
+        if getattr(args, name, None) is not None:
+            wikidata_number(name, getattr(args, name), option=True)
     cache = None
     if not args.no_cache:
         cache = Path(pick("cache", DEFAULT_CACHE))
@@ -103,11 +80,11 @@ def client_config(args, settings: Settings) -> ClientConfig:
         raise KgError("--offline and --refresh contradict each other", field="--refresh")
     if args.offline and cache is None:
         raise KgError("--offline needs the cache", field="--no-cache")
-    return ClientConfig(endpoint=pick("endpoint", WIKIDATA_API), contact=pick("contact", None),
-                        user_agent=pick("user_agent", None), maxlag=number("maxlag", 5, int, 0),
-                        timeout=number("timeout", 20.0, float, 0.001), retries=number("retries", 4, int, 0),
-                        backoff=number("backoff", 1.0, float, 0),
-                        max_bytes=number("max_bytes", ClientConfig.max_bytes, int, 1),
+    d = ClientConfig
+    return ClientConfig(endpoint=pick("endpoint", d.endpoint), contact=pick("contact", None),
+                        user_agent=pick("user_agent", None), maxlag=int(pick("maxlag", d.maxlag)),
+                        timeout=float(pick("timeout", d.timeout)), retries=int(pick("retries", d.retries)),
+                        backoff=float(pick("backoff", d.backoff)), max_bytes=pick("max_bytes", d.max_bytes),
                         cache_dir=cache, offline=args.offline, refresh=args.refresh)
 
 
@@ -134,40 +111,58 @@ def run(args, settings: Settings) -> int:
     rows = review.read(path)
     review.check(path, rows, facts.entities)
     shown = _shown(path, settings)
+    as_json = getattr(args, "json", False)
     if args.keys and (args.report or args.accept or args.reject or args.seed):
         raise KgError("KEY arguments only choose what to look up; --accept and --reject take their own KEY",
                       field="KEY", hint="kg link KEY … finds candidates; kg link --accept KEY QID decides")
     if args.report:
+        if as_json:
+            return _json("report", link.summary(rows, facts.entities))
         sys.stdout.write(link.report(rows, facts.entities))
         return 0
     if args.accept or args.reject:
         key, qid = args.accept or args.reject
         decide = link.accept if args.accept else link.reject
         rows = decide(rows, facts.entities, key, qid, by=_reviewer(args), evidence=args.evidence)
-        _save(path, rows)
-        print(f"kg link: {key} {qid} {'accepted' if args.accept else 'rejected'}; wrote {shown}")
+        changed = _save(path, rows)
+        decision = "accepted" if args.accept else "rejected"
+        if as_json:
+            row = next(r for r in rows if (r.key, r.qid) == (key, qid))
+            return _json("accept" if args.accept else "reject",
+                         {"decision": link.row_fields(row), "review": shown, "written": changed})
+        print(f"kg link: {key} {qid} {decision}; wrote {shown}")
         if args.accept:
             print("  run kg build to publish the link")
         return 0
     if args.seed:
         from .seed import seed
         rows, messages = seed(rows, Path(args.seed), facts.entities)
+        changed = _save(path, rows)
+        if as_json:
+            return _json("seed", {"list": args.seed, "messages": messages, "review": shown, "written": changed})
         for m in messages:
             print(f"  {m}")
-        _save(path, rows)
         print(f"kg link: seeded from {args.seed}; wrote {shown}")
         return 0
-    return _propose(args, settings, facts, rows, path, shown)
+    return _propose(args, settings, facts, rows, path, shown, as_json)
 
 
-def _propose(args, settings: Settings, facts, rows, path: Path, shown: str) -> int:
+def _json(mode: str, fields: dict) -> int:
+    rep = report.link(mode, fields)
+    sys.stdout.write(report.dumps(rep))
+    return rep["exit_code"]
+
+
+def _propose(args, settings: Settings, facts, rows, path: Path, shown: str, as_json: bool) -> int:
     import requests
 
     from .client import WikidataClient
     linked = {r.key: r.qid for r in rows if r.status == "accepted"}
-    for key in args.keys:
-        if key in linked:
-            print(f"  {key}: already linked to {linked[key]}; skipped (kg link --reject {key} {linked[key]} to undo)")
+    skipped = [{"key": key, "qid": linked[key]} for key in args.keys if key in linked]
+    if not as_json:
+        for s in skipped:
+            print(f"  {s['key']}: already linked to {s['qid']}; skipped "
+                  f"(kg link --reject {s['key']} {s['qid']} to undo)")
     config = client_config(args, settings)
     if not config.offline:
         config.agent()                           # fail now, not after the first search
@@ -177,14 +172,32 @@ def _propose(args, settings: Settings, facts, rows, path: Path, shown: str) -> i
                                         min_score=args.min_score, max_new=args.max_new)
     before = {(r.key, r.qid): r.status for r in rows}
     new = [r for r in merged if (r.key, r.qid) not in before]
-    for o in outcomes:
-        _print_outcome(o, args.verbose, args.min_score)
     changed = _save(path, merged)
     st = client.stats
+    if as_json:
+        return _json("propose", {
+            "searched": len(outcomes), "skipped": skipped,
+            "entities": [_outcome_fields(o, args.min_score) for o in outcomes],
+            "new": [link.row_fields(r) for r in new],
+            "http": {"requests": st.requests, "retries": st.retries, "cache_hits": st.cache_hits,
+                     "waited": round(st.waited, 3)},
+            "review": shown, "written": changed})
+    for o in outcomes:
+        _print_outcome(o, args.verbose, args.min_score)
     print(f"kg link: {len(outcomes)} entities without a link; {len(new)} new proposal{'' if len(new) == 1 else 's'}; "
           f"{st.requests} HTTP requests ({st.retries} retries), {st.cache_hits} answers from the cache")
     print(f"  {'wrote' if changed else 'unchanged:'} {shown}; review with: kg link --report")
     return 0
+
+
+def _outcome_fields(o: link.Outcome, min_score: float) -> dict:
+    """One entity searched, as the --json report shows it: its searches and every candidate."""
+    return {"key": o.key, "searches": [{"text": t, "language": lang} for t, lang in o.searched],
+            "candidates": [{"qid": s.candidate.qid, "score": s.score, "label": s.candidate.label,
+                            "description": s.candidate.description, "proposed": s.candidate.qid in o.proposed,
+                            "below_min_score": s.score < min_score,
+                            "features": {n: f.value for n, f in s.features.items()}, "explain": s.explain()}
+                           for s in o.ranked]}
 
 
 def _print_outcome(o: link.Outcome, verbose: bool, min_score: float) -> None:

@@ -188,31 +188,54 @@ def counts(rows: list[Row], entities: Mapping[str, Entity]) -> dict[str, Counter
     return out
 
 
-def report(rows: list[Row], entities: Mapping[str, Entity]) -> str:
-    """Linked / proposed / unlinked counts, per kind, and every open proposal."""
+def open_proposals(rows: list[Row]) -> dict[str, list[Row]]:
+    """The proposals of entities without a link, per key (sorted), best score first."""
+    linked = {r.key for r in rows if r.status == "accepted"}
+    by_key = defaultdict(list)
+    for r in rows:
+        if r.status == "proposed" and r.key not in linked:
+            by_key[r.key].append(r)
+    return {k: sorted(by_key[k], key=lambda r: (-(r.score or 0), qid_number(r.qid))) for k in sorted(by_key)}
+
+
+def row_fields(r: Row) -> dict:
+    """A review row as a ``--json`` report shows it."""
+    return {"key": r.key, "qid": r.qid, "status": r.status, "score": r.score,
+            "features": dict(zip(FEATURES, r.features)), "label": r.label, "description": r.description,
+            "by": r.by, "evidence": r.evidence}
+
+
+def summary(rows: list[Row], entities: Mapping[str, Entity]) -> dict:
+    """What :func:`report` says, as data: counts (total and per kind) and the open proposals."""
     c = counts(rows, entities)
     total = sum(c.values(), Counter())
-    n = sum(total.values())
+    states = ("linked", "proposed", "unlinked")
+    return {"entities": sum(total.values()),
+            "counts": {s: total[s] for s in states},
+            "kinds": {kind: {s: c[kind][s] for s in states} for kind in KINDS},
+            "open": [{"key": key, "kind": entities[key].kind if key in entities else None,
+                      "name": entities[key].label if key in entities else None,
+                      "proposals": [row_fields(r) for r in rs]}
+                     for key, rs in open_proposals(rows).items()]}
+
+
+def report(rows: list[Row], entities: Mapping[str, Entity]) -> str:
+    """Linked / proposed / unlinked counts, per kind, and every open proposal."""
+    s = summary(rows, entities)
+    total = s["counts"]
     lines = [(f"kg link: {total['linked']} linked, {total['proposed']} proposed, "
-              f"{total['unlinked']} unlinked ({n} entities)")]
-    for kind in KINDS:
-        k = c[kind]
+              f"{total['unlinked']} unlinked ({s['entities']} entities)")]
+    for kind, k in s["kinds"].items():
         lines.append(f"  {kind + 's':<8} {k['linked']:>3} linked {k['proposed']:>3} proposed "
                      f"{k['unlinked']:>3} unlinked")
-    linked = {r.key for r in rows if r.status == "accepted"}
-    open_rows = [r for r in rows if r.status == "proposed" and r.key not in linked]
-    if not open_rows:
+    if not s["open"]:
         lines.append("no open proposals")
         return "\n".join(lines) + "\n"
     lines.append("open proposals (accept with: kg link --accept KEY QID --by NAME [--evidence TEXT]):")
-    by_key = defaultdict(list)
-    for r in open_rows:
-        by_key[r.key].append(r)
-    for key in sorted(by_key):
-        e = entities.get(key)
-        lines.append(f"  {key} ({e.kind if e else '?'}: {e.label if e else '?'})")
-        for r in sorted(by_key[key], key=lambda r: (-(r.score or 0), qid_number(r.qid))):
-            score = "  -  " if r.score is None else f"{r.score:.2f} "
-            what = " — ".join(x for x in (r.label, r.description) if x) or r.evidence
-            lines.append(f"    {r.qid:<10} {score} {what}")
+    for entry in s["open"]:
+        lines.append(f"  {entry['key']} ({entry['kind'] or '?'}: {entry['name'] or '?'})")
+        for r in entry["proposals"]:
+            score = "  -  " if r["score"] is None else f"{r['score']:.2f} "
+            what = " — ".join(x for x in (r["label"], r["description"]) if x) or r["evidence"]
+            lines.append(f"    {r['qid']:<10} {score} {what}")
     return "\n".join(lines) + "\n"

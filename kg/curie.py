@@ -1,0 +1,40 @@
+"""IRIs shortened by prefixes (``crm:E21_Person``): the one rule every part of kg follows.
+
+An IRI is split at the **longest** namespace it starts with (of two equally long, the first
+given); a caller may refuse some local names (JSON-LD compact IRIs take only simple ones),
+and then the next longest namespace is tried. Used by the HTML pages and the served JSON-LD
+(:mod:`kg.serve`), the SHACL report (:mod:`kg.validate`) and the VoID partitions
+(:mod:`kg.describe`).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+
+
+class Prefixes:
+    """``(prefix, namespace)`` pairs, longest namespace first."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]):
+        self._pairs = sorted(((str(p), str(ns)) for p, ns in pairs), key=lambda pn: -len(pn[1]))  # stable
+
+    @classmethod
+    def of(cls, mapping: Mapping) -> Prefixes:
+        """The prefixes of a JSON-LD context or a prefix map: its string values, not its ``@`` keywords."""
+        return cls((k, v) for k, v in mapping.items() if isinstance(v, str) and not k.startswith("@"))
+
+    def split(self, iri: str, local_ok: Callable[[str], bool] | None = None) -> tuple[str, str] | None:
+        """``(prefix, local name)`` of ``iri``, or None if no namespace (with an accepted local name) fits."""
+        for prefix, ns in self._pairs:
+            if iri.startswith(ns) and (local_ok is None or local_ok(iri[len(ns):])):
+                return prefix, iri[len(ns):]
+        return None
+
+    def curie(self, iri: str, local_ok: Callable[[str], bool] | None = None) -> str | None:
+        """``prefix:local`` for ``iri``, or None."""
+        hit = self.split(iri, local_ok)
+        return None if hit is None else f"{hit[0]}:{hit[1]}"
+
+
+def simple_local(local: str) -> bool:
+    """A local name a JSON-LD compact IRI may carry as it is: letters, digits, ``_ - .``; not empty."""
+    return bool(local) and all(c.isalnum() or c in "_-." for c in local)
