@@ -267,8 +267,8 @@ def parse_record(text: str, path) -> Record:
 _CREDITS_LINE = "this document was made possible with support from"
 _PAGE_LABELS = {"associated people & organizations", "associated places", "associated topics",
                 "associated documents", "related documents", "author(s):", "document information",
-                "source", "rights", "original uploaded date", "record id", "type", "language",
-                "original classification", "to enquire about this document"}
+                "source", "original archive", "subjects discussed", "rights", "original uploaded date",
+                "record id", "type", "language", "original classification", "to enquire about this document"}
 
 
 def _page(lines, err):

@@ -127,6 +127,9 @@ REFUSED = {
     "telegram-066519-romanian-embassy-pyongyang-romanian-ministry-foreign-affairs-0": 17,
     "165451": 26,
     "cable-cde-mikoyan-beijing-concerning-8th-ccp-congress-and-conversations-chinese-comrades": 24,
+    # the page's "Source" and "Original Archive" labels with their values (links) lost: no
+    # archive reference, and "Original Archive" is a label, never an archive's name
+    "telegram-hungarian-embassy-pyongyang-kwps-6th-congress": 26,
 }
 
 
