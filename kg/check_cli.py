@@ -12,10 +12,7 @@ DESCRIPTION = (
     "with queries/<name>.expected.csv: the query's variables as CSV, one row a line (ASK: true or "
     "false); rows in any order unless the query has ORDER BY. With --update, rewrite the expected "
     "files from the current answers, keeping their comments and columns, for you to review with "
-    "`git diff queries/` before committing. "
-    "Exit codes: 0 every check passed (or the files were updated), 1 a check failed (its missing and "
-    "unexpected rows are shown), 2 a query or expected file is bad (the message names the file and "
-    "line) or dist/ is missing, 3 internal error, 4 the --sparql endpoint failed.")
+    "`git diff queries/` before committing.")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -15,8 +15,7 @@ DESCRIPTION = (
     "Load dist/kg.nq into a SPARQL triplestore with the Graph Store HTTP Protocol: one named "
     "graph per document plus the shared graph, each replaced whole (PUT), so a reload is "
     "idempotent. Without --endpoint, fill the embedded store in <root>/.kg-store/ "
-    "(query it with `kg query --store`). Exit 4 if the store is unreachable, refuses the "
-    "credentials or does not hold what was sent.")
+    "(query it with `kg query --store`).")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -27,10 +27,9 @@ from rdflib import Graph, URIRef
 
 from ..facts import DocumentFacts, Proposition
 from ..iris import Iris
-from ..vocab import CRM, KGO, KGT, SCHEMA
-from .document import text_labels, text_nodes
-from .patterns import Context, en, has_type, label, passage, typed
-from .statements import how_known
+from ..vocab import CRM, KGO, SCHEMA
+from .patterns import Context, en, has_type, label, typed
+from .statements import Doc, how_known, motivated
 
 # kind of act → its schema.org class besides schema:CommunicateAction
 SCHEMA_ACTIONS = {"agreement": SCHEMA.AgreeAction, "objection": SCHEMA.DisagreeAction}
@@ -44,12 +43,9 @@ def act_iri(ctx: Context, conversation: str, key: str) -> URIRef:
 class _Mapper:
     def __init__(self, g: Graph, ctx: Context, facts: DocumentFacts):
         self.g, self.ctx, self.facts = g, ctx, facts
-        self.document = ctx.iris.document(facts.number)
-        self.texts = text_nodes(ctx, facts.record)
-        self.text_labels = text_labels(facts.record)
+        self.doc = Doc(g, ctx, facts)
+        self.document = self.doc.node
         self.acts = {p.key: act_iri(ctx, p.conversation, p.key) for p in facts.propositions}
-        # That someone proposed, agreed, objected … is the document's author's word (stated).
-        self.author = next((st.value for st in facts.statements if st.prop == "author"), None)
 
     def map(self, p: Proposition) -> None:
         g, ctx, act = self.g, self.ctx, self.acts[p.key]
@@ -102,19 +98,15 @@ class _Mapper:
         s, prop, o = triple
         node = Iris.below(self.document, "evidence", "proposition", p.key, field, value)
         typed(self.g, node, CRM.E13_Attribute_Assignment)
-        how_known(self.g, node, p.inferred, p.note)
-        if not p.inferred and self.author:
-            self.g.add((node, CRM.P14_carried_out_by, self.ctx.node(self.author)))
+        # That someone proposed, agreed, objected … is the document's author's word (stated).
+        how_known(self.g, node, p.inferred, p.note, self.doc.author_node)
         shown = self.ctx.label(value) if value in self.ctx.entities else value.replace("-", " ")
         label(self.g, node, f"evidence in document {self.facts.number}: {p.key.replace('-', ' ')} "
                             f"{field.replace('-', ' ')} {shown}")
         self.g.add((node, CRM.P140_assigned_attribute_to, s))
         self.g.add((node, CRM.P177_assigned_property_of_type, prop))
         self.g.add((node, CRM.P141_assigned, o))
-        for ps in p.passages:
-            pnode = passage(self.g, self.texts[ps.text], ps, self.text_labels[ps.text])
-            self.g.add((node, CRM.P17_was_motivated_by, pnode))
-
+        motivated(self.doc, node, p.passages)
 
 def map_propositions(g: Graph, ctx: Context, facts: DocumentFacts) -> None:
     mapper = _Mapper(g, ctx, facts)

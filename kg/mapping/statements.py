@@ -29,8 +29,8 @@ from .patterns import P4, Context, en, has_type, label, passage, stated_time, ti
 Triple = tuple[URIRef, URIRef, URIRef]
 
 
-class _Doc:
-    """The document being mapped, with the nodes statements hang from."""
+class Doc:
+    """The document being mapped, with the nodes its statements and propositions hang from."""
 
     def __init__(self, g: Graph, ctx: Context, facts: DocumentFacts):
         self.g, self.ctx, self.facts = g, ctx, facts
@@ -39,33 +39,34 @@ class _Doc:
         self.texts = text_nodes(ctx, facts.record)
         self.text_labels = text_labels(facts.record)
         self.author = next((st.value for st in facts.statements if st.prop == "author"), None)
+        self.author_node = ctx.node(self.author) if self.author else None  # whose word "stated" is
         self.translators = tuple(find_person(ctx, facts.record, name, "translators")
                                  for name in facts.record.translators)
 
 
 # ---------------------------------------------------------------- document properties
 
-def _author(d: _Doc, st: Statement) -> Triple:
+def _author(d: Doc, st: Statement) -> Triple:
     agent = d.ctx.node(st.value)
     d.g.add((d.creation, CRM.P14_carried_out_by, agent))
     d.g.add((d.node, SCHEMA.author, agent))
     return d.creation, CRM.P14_carried_out_by, agent
 
 
-def _recipient(d: _Doc, st: Statement) -> Triple:
+def _recipient(d: Doc, st: Statement) -> Triple:
     agent = d.ctx.node(st.value)
     d.g.add((d.node, SCHEMA.recipient, agent))
     return d.node, SCHEMA.recipient, agent
 
 
-def _created_at(d: _Doc, st: Statement) -> Triple:
+def _created_at(d: Doc, st: Statement) -> Triple:
     place = d.ctx.node(st.value)
     d.g.add((d.creation, CRM.P7_took_place_at, place))
     d.g.add((d.node, SCHEMA.locationCreated, place))
     return d.creation, CRM.P7_took_place_at, place
 
 
-def _authenticated_by(d: _Doc, st: Statement) -> Triple:
+def _authenticated_by(d: Doc, st: Statement) -> Triple:
     act = Iris.below(d.node, "authentication")
     typed(d.g, act, CRM.E7_Activity)
     has_type(d.g, act, "authentication")
@@ -78,19 +79,19 @@ def _authenticated_by(d: _Doc, st: Statement) -> Triple:
     return act, CRM.P14_carried_out_by, person
 
 
-def _classification(d: _Doc, st: Statement) -> Triple:
+def _classification(d: Doc, st: Statement) -> Triple:
     d.g.add((d.node, CRM.P2_has_type, KGT[st.value]))
     return d.node, CRM.P2_has_type, KGT[st.value]
 
 
-def _mentions(d: _Doc, st: Statement) -> Triple:
+def _mentions(d: Doc, st: Statement) -> Triple:
     target = d.ctx.node(st.value)
     d.g.add((d.node, CRM.P67_refers_to, target))
     d.g.add((d.node, SCHEMA.mentions, target))
     return d.node, CRM.P67_refers_to, target
 
 
-def _documents(d: _Doc, st: Statement) -> Triple:
+def _documents(d: Doc, st: Statement) -> Triple:
     event = d.ctx.node(st.value)
     d.g.add((d.node, CRM.P70_documents, event))
     d.g.add((event, CRM.P70i_is_documented_in, d.node))
@@ -101,7 +102,7 @@ def _documents(d: _Doc, st: Statement) -> Triple:
 
 # ---------------------------------------------------------------- event and group properties
 
-def _time(d: _Doc, st: Statement) -> Triple:
+def _time(d: Doc, st: Statement) -> Triple:
     event = d.ctx.node(st.subject)
     tv = st.value
     node = time_bounds(d.g, event, tv.bounds, tv.label)
@@ -112,14 +113,14 @@ def _time(d: _Doc, st: Statement) -> Triple:
     return event, P4, node
 
 
-def _place(d: _Doc, st: Statement) -> Triple:
+def _place(d: Doc, st: Statement) -> Triple:
     event, place = d.ctx.node(st.subject), d.ctx.node(st.value)
     d.g.add((event, CRM.P7_took_place_at, place))
     d.g.add((event, SCHEMA.location, place))
     return event, CRM.P7_took_place_at, place
 
 
-def _role(d: _Doc, event: URIRef, st: Statement, link: URIRef) -> None:
+def _role(d: Doc, event: URIRef, st: Statement, link: URIRef) -> None:
     """The part-activity that carries an actor's role in an event."""
     part = Iris.below(event, "part", st.role, st.value)
     typed(d.g, part, CRM.E7_Activity)
@@ -132,7 +133,7 @@ def _role(d: _Doc, event: URIRef, st: Statement, link: URIRef) -> None:
     d.g.add((part, CRM.P9i_forms_part_of, event))
 
 
-def _participant(d: _Doc, st: Statement) -> Triple:
+def _participant(d: Doc, st: Statement) -> Triple:
     """P11; with a role, a part-activity carried out by the actor — or, for someone the
     activity was done to (role ``subject`` and narrower), one they only take part in."""
     event, actor = d.ctx.node(st.subject), d.ctx.node(st.value)
@@ -143,7 +144,7 @@ def _participant(d: _Doc, st: Statement) -> Triple:
     return event, CRM.P11_had_participant, actor
 
 
-def _carried_out_by(d: _Doc, st: Statement) -> Triple:
+def _carried_out_by(d: Doc, st: Statement) -> Triple:
     """P14 (a sub-property of P11, so the plain P11 / schema:attendee links are added too)."""
     event, actor = d.ctx.node(st.subject), d.ctx.node(st.value)
     d.g.add((event, CRM.P14_carried_out_by, actor))
@@ -154,7 +155,7 @@ def _carried_out_by(d: _Doc, st: Statement) -> Triple:
     return event, CRM.P14_carried_out_by, actor
 
 
-def _part_of(d: _Doc, st: Statement) -> Triple:
+def _part_of(d: Doc, st: Statement) -> Triple:
     event, parent = d.ctx.node(st.subject), d.ctx.node(st.value)
     d.g.add((event, CRM.P9i_forms_part_of, parent))
     d.g.add((parent, CRM.P9_consists_of, event))
@@ -163,13 +164,13 @@ def _part_of(d: _Doc, st: Statement) -> Triple:
     return event, CRM.P9i_forms_part_of, parent
 
 
-def _about(d: _Doc, st: Statement) -> Triple:
+def _about(d: Doc, st: Statement) -> Triple:
     event, topic = d.ctx.node(st.subject), d.ctx.node(st.value)
     d.g.add((event, SCHEMA.about, topic))
     return event, SCHEMA.about, topic
 
 
-def _member(d: _Doc, st: Statement) -> Triple:
+def _member(d: Doc, st: Statement) -> Triple:
     """Membership; a role uses CRM's property class PC107 with ``P107.1_kind_of_member``."""
     group, member = d.ctx.node(st.subject), d.ctx.node(st.value)
     d.g.add((group, CRM.P107_has_current_or_former_member, member))
@@ -185,7 +186,7 @@ def _member(d: _Doc, st: Statement) -> Triple:
     return group, CRM.P107_has_current_or_former_member, member
 
 
-def _proposed_participant(d: _Doc, st: Statement) -> Triple:
+def _proposed_participant(d: Doc, st: Statement) -> Triple:
     event, actor = d.ctx.node(st.subject), d.ctx.node(st.value)
     d.g.add((event, KGO.proposedParticipant, actor))
     if st.role:
@@ -193,9 +194,9 @@ def _proposed_participant(d: _Doc, st: Statement) -> Triple:
     return event, KGO.proposedParticipant, actor
 
 
-def _decision(kind: str) -> Callable[[_Doc, Statement], Triple]:
+def _decision(kind: str) -> Callable[[Doc, Statement], Triple]:
     """Proposal or agreement: an activity of the actor whose purpose is the planned event."""
-    def mapper(d: _Doc, st: Statement) -> Triple:
+    def mapper(d: Doc, st: Statement) -> Triple:
         plan, actor = d.ctx.node(st.subject), d.ctx.node(st.value)
         act = Iris.below(plan, kind, st.value)
         typed(d.g, act, CRM.E7_Activity)
@@ -215,7 +216,7 @@ def _decimal(n: float) -> Literal:
     return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
 
 
-def _duration_estimate(d: _Doc, st: Statement) -> Triple:
+def _duration_estimate(d: Doc, st: Statement) -> Triple:
     """An actor's estimate of an activity's duration: E13 assigning an E54 via P191."""
     est = st.value
     plan = d.ctx.node(st.subject)
@@ -238,7 +239,7 @@ def _duration_estimate(d: _Doc, st: Statement) -> Triple:
     return act, CRM.P141_assigned, dim  # whose word it is: see _evidence
 
 
-MAPPERS: dict[str, Callable[[_Doc, Statement], Triple]] = {
+MAPPERS: dict[str, Callable[[Doc, Statement], Triple]] = {
     "author": _author, "recipient": _recipient, "created_at": _created_at,
     "authenticated_by": _authenticated_by, "classification": _classification,
     "mentions": _mentions, "documents": _documents, "refers_to": _mentions,
@@ -263,26 +264,29 @@ def evidence_iri(document: URIRef, st: Statement) -> URIRef:
     return Iris.below(document, "evidence", *parts)
 
 
-def how_known(g: Graph, node: URIRef, inferred: str | None, note: str | None) -> None:
-    """How an assignment is known. Stated: the passage says it. Inferred: the editors
-    conclude it (from the passage, if one is given, as P17) and say why in the note."""
+def how_known(g: Graph, node: URIRef, inferred: str | None, note: str | None, author: URIRef | None = None) -> None:
+    """How an assignment is known. Stated: the passage says it, the document's ``author``
+    says it (P14). Inferred: the editors conclude it (from the passage, if one is given,
+    as P17) and say why in the note."""
     if inferred:
         has_type(g, node, "inferred")
         g.add((node, CRM.P3_has_note, en(inferred)))
     else:
         has_type(g, node, "stated")
+        if author is not None:
+            g.add((node, CRM.P14_carried_out_by, author))
     if note:
         g.add((node, CRM.P3_has_note, en(note)))
 
 
-def _motivated(d: _Doc, node: URIRef, st: Statement) -> None:
-    """``node crm:P17_was_motivated_by`` each of the statement's passages."""
-    for ps in st.passages:
+def motivated(d: Doc, node: URIRef, passages) -> None:
+    """``node crm:P17_was_motivated_by`` each of ``passages`` (of the document's texts)."""
+    for ps in passages:
         pnode = passage(d.g, d.texts[ps.text], ps, d.text_labels[ps.text])
         d.g.add((node, CRM.P17_was_motivated_by, pnode))
 
 
-def _whose_word(d: _Doc, st: Statement, node: URIRef) -> None:
+def _whose_word(d: Doc, st: Statement, node: URIRef) -> None:
     """The assignment's type in the scheme kgt:assertion, and who made it.
 
     Stated: the document's author says it (P14 the author). Reported: the author relays a
@@ -312,12 +316,10 @@ def _whose_word(d: _Doc, st: Statement, node: URIRef) -> None:
             for person in d.translators:
                 d.g.add((node, CRM.P14_carried_out_by, d.ctx.node(person)))
     if not (st.according_to or st.editorial):
-        has_type(d.g, node, "stated")
-        if d.author:
-            d.g.add((node, CRM.P14_carried_out_by, d.ctx.node(d.author)))
+        how_known(d.g, node, None, None, d.author_node)
 
 
-def _evidence(d: _Doc, st: Statement, triple: Triple) -> None:
+def _evidence(d: Doc, st: Statement, triple: Triple) -> None:
     s, p, o = triple
     node = evidence_iri(d.node, st)
     typed(d.g, node, CRM.E13_Attribute_Assignment)
@@ -332,7 +334,7 @@ def _evidence(d: _Doc, st: Statement, triple: Triple) -> None:
             how_known(d.g, s, st.inferred, None)
         else:
             has_type(d.g, s, "reported")
-        _motivated(d, s, st)
+        motivated(d, s, st.passages)
     if st.note:
         d.g.add((node, CRM.P3_has_note, en(st.note)))
     what = st.prop.replace("_", " ")
@@ -341,10 +343,10 @@ def _evidence(d: _Doc, st: Statement, triple: Triple) -> None:
     d.g.add((node, CRM.P140_assigned_attribute_to, s))
     d.g.add((node, CRM.P177_assigned_property_of_type, p))
     d.g.add((node, CRM.P141_assigned, o))
-    _motivated(d, node, st)
+    motivated(d, node, st.passages)
 
 
 def map_statements(g: Graph, ctx: Context, facts: DocumentFacts) -> None:
-    d = _Doc(g, ctx, facts)
+    d = Doc(g, ctx, facts)
     for st in facts.statements:
         _evidence(d, st, MAPPERS[st.prop](d, st))

@@ -40,20 +40,13 @@ def serve_add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def serve_run(args, settings: Settings) -> int:
-    from .app import App
     from .server import make_server
-    from .sparql import QueryPool
-    dist = Path(args.dist) if args.dist else settings.dist_dir
+    from .wsgi import project_app
     if args.query_timeout <= 0 or args.result_limit <= 0 or args.workers <= 0 or args.query_memory <= 0:
         raise KgError("--query-timeout, --result-limit, --workers and --query-memory must be positive", field="serve")
-    app = App(dist, settings.base, queries_dir=queries_dir(settings), namespaces=settings.namespaces)
-    if args.sparql_url is not None:
-        from ..remote import endpoint
-        from .proxy import EndpointPool
-        app.pool = EndpointPool(endpoint(args.sparql_url, timeout=args.query_timeout))
-    else:
-        app.pool = QueryPool(dist, size=args.workers, timeout=args.query_timeout, limit=args.result_limit,
-                             memory=args.query_memory << 20)
+    app = project_app(settings, Path(args.dist) if args.dist else None, workers=args.workers,
+                      query_timeout=args.query_timeout, result_limit=args.result_limit,
+                      query_memory=args.query_memory, sparql_url=args.sparql_url)
     try:
         server = make_server(app, args.host, args.port, quiet=args.quiet)
     except OSError as e:

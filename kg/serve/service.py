@@ -9,51 +9,46 @@ IRI below the endpoint's (``<base>sparql#…``); the dataset's VoID description,
 from __future__ import annotations
 
 import pyoxigraph as ox
+from rdflib import Literal, URIRef
 
 from ..vocab import ENTAILMENT_SIMPLE, FORMATS, RDF, RDFS, SD, VOID, XSD
+from ..writers import Terms
 
 RESULT_FORMATS = (FORMATS.SPARQL_Results_JSON, FORMATS.SPARQL_Results_XML, FORMATS.SPARQL_Results_CSV,
                   FORMATS.SPARQL_Results_TSV, FORMATS.Turtle, FORMATS["N-Triples"], FORMATS["JSON-LD"])
 
 
-def _n(term) -> ox.NamedNode:
-    return ox.NamedNode(str(term))
-
-
-def _count(n: int) -> ox.Literal:
-    return ox.Literal(str(n), datatype=_n(XSD.integer))
-
-
 def description(base: str, graph_sizes: dict[str, int], merged_triples: int) -> list[ox.Triple]:
     """The service description: ``graph_sizes`` are the named graphs' triple counts, and
-    ``merged_triples`` the default graph's (the merge)."""
+    ``merged_triples`` the default graph's (the merge). Fragments of the endpoint's IRI name
+    its parts, so each dereferences to this description."""
     endpoint = f"{base}sparql"
-    service, dataset, default = (ox.NamedNode(f"{endpoint}{part}") for part in ("", "#dataset", "#default-graph"))
+    service, dataset, default = (URIRef(f"{endpoint}{part}") for part in ("", "#dataset", "#default-graph"))
     out = [
-        ox.Triple(service, _n(RDF.type), _n(SD.Service)),
-        ox.Triple(service, _n(RDFS.label), ox.Literal("SPARQL endpoint (read-only)", language="en")),
-        ox.Triple(service, _n(SD.endpoint), service),
-        ox.Triple(service, _n(SD.supportedLanguage), _n(SD.SPARQL11Query)),
-        ox.Triple(service, _n(SD.defaultEntailmentRegime), _n(ENTAILMENT_SIMPLE)),
-        ox.Triple(service, _n(SD.defaultDataset), dataset),
-        *(ox.Triple(service, _n(SD.resultFormat), _n(f)) for f in RESULT_FORMATS),
-        ox.Triple(dataset, _n(RDF.type), _n(SD.Dataset)),
-        ox.Triple(dataset, _n(RDFS.seeAlso), ox.NamedNode(f"{base}dataset")),
-        ox.Triple(dataset, _n(SD.defaultGraph), default),
-        ox.Triple(default, _n(RDF.type), _n(SD.Graph)),
-        ox.Triple(default, _n(RDFS.label), ox.Literal("the merge of the named graphs (each triple once)",
-                                                       language="en")),
-        ox.Triple(default, _n(VOID.triples), _count(merged_triples)),
+        (service, RDF.type, SD.Service),
+        (service, RDFS.label, Literal("SPARQL endpoint (read-only)", lang="en")),
+        (service, SD.endpoint, service),
+        (service, SD.supportedLanguage, SD.SPARQL11Query),
+        (service, SD.defaultEntailmentRegime, ENTAILMENT_SIMPLE),
+        (service, SD.defaultDataset, dataset),
+        *((service, SD.resultFormat, f) for f in RESULT_FORMATS),
+        (dataset, RDF.type, SD.Dataset),
+        (dataset, RDFS.seeAlso, URIRef(f"{base}dataset")),
+        (dataset, SD.defaultGraph, default),
+        (default, RDF.type, SD.Graph),
+        (default, RDFS.label, Literal("the merge of the named graphs (each triple once)", lang="en")),
+        (default, VOID.triples, Literal(merged_triples, datatype=XSD.integer)),
     ]
     for name, size in sorted(graph_sizes.items()):
         if not name:
             continue
         local = name[len(base):] if name.startswith(base) else name
-        named, content = ox.NamedNode(f"{endpoint}#named/{local}"), ox.NamedNode(f"{endpoint}#content/{local}")
-        out += [ox.Triple(dataset, _n(SD.namedGraph), named),
-                ox.Triple(named, _n(RDF.type), _n(SD.NamedGraph)),
-                ox.Triple(named, _n(SD.name), ox.NamedNode(name)),
-                ox.Triple(named, _n(SD.graph), content),
-                ox.Triple(content, _n(RDF.type), _n(SD.Graph)),
-                ox.Triple(content, _n(VOID.triples), _count(size))]
-    return out
+        named, content = URIRef(f"{endpoint}#named/{local}"), URIRef(f"{endpoint}#content/{local}")
+        out += [(dataset, SD.namedGraph, named),
+                (named, RDF.type, SD.NamedGraph),
+                (named, SD.name, URIRef(name)),
+                (named, SD.graph, content),
+                (content, RDF.type, SD.Graph),
+                (content, VOID.triples, Literal(size, datatype=XSD.integer))]
+    terms = Terms()
+    return [ox.Triple(terms(s), terms(p), terms(o)) for s, p, o in out]

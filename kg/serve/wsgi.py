@@ -22,7 +22,7 @@ from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.wrappers import Request, Response as WsgiResponse
 
 from .app import App
-from .responses import MAX_BODY, SECURITY_HEADERS, Response, with_security_headers
+from .responses import MAX_BODY, Response, with_security_headers
 
 MIN_GZIP = 1024
 _COMPRESSIBLE = ("text/", "application/ld+json", "application/json", "application/n-triples",
@@ -61,11 +61,11 @@ class WsgiApp:
         if length is not None and length > MAX_BODY:
             return self._plain(413, "request body too large")
         body = request.get_data(cache=False) if length else b""
-        target = quote(environ_path(request.environ), safe=_PATH_SAFE) + (f"?{request.query_string.decode('latin-1')}"
-                                                 if request.query_string else "")
-        headers = {k: v for k, v in request.headers.items()}
+        target = quote(environ_path(request.environ), safe=_PATH_SAFE)
+        if request.query_string:
+            target += "?" + request.query_string.decode("latin-1")
         try:
-            r = self.app.handle(request.method, target, headers, body)
+            r = self.app.handle(request.method, target, dict(request.headers.items()), body)
         except Exception as e:  # noqa: BLE001 - a bug must not take the server down
             print(f"kg serve: internal error on {target[:200]!r}: {type(e).__name__}: {e}", file=sys.stderr)
             return self._plain(500, "internal error (a bug in kg)")
@@ -99,7 +99,7 @@ class WsgiApp:
     @staticmethod
     def _plain(status: int, message: str) -> WsgiResponse:
         r = with_security_headers(Response(status, (message + "\n").encode(),
-                                           {"Content-Type": "text/plain; charset=utf-8", **SECURITY_HEADERS}))
+                                           {"Content-Type": "text/plain; charset=utf-8"}))
         return WsgiResponse(r.body, status=status, headers=list(r.headers.items()))
 
 
@@ -108,15 +108,30 @@ def environ_path(environ) -> bytes:
     return (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")).encode("latin-1")
 
 
-def create_app(root: str = ".", *, dist: str | None = None, base: str | None = None, workers: int = 2,
-               query_timeout: float = 10.0, result_limit: int = 10_000, query_memory: int = 1024) -> WsgiApp:
-    """A WSGI application for the project at ``root`` (its kg.toml and dist/), with SPARQL workers."""
-    from ..settings import load_settings
+def project_app(settings, dist: Path | None = None, *, workers: int = 2, query_timeout: float = 10.0,
+                result_limit: int = 10_000, query_memory: int = 1024, sparql_url: str | None = None) -> App:
+    """The application over a project's dist/ (or ``dist``), with its /sparql answered by
+    confined query workers, or by the triplestore at ``sparql_url``: what ``kg serve`` and
+    :func:`create_app` both run."""
     from .cli import queries_dir
-    from .sparql import QueryPool
-    settings = load_settings(root, base=base)
     folder = Path(dist) if dist else settings.dist_dir
-    app = App(folder, settings.base, queries_dir=queries_dir(settings))
-    app.pool = QueryPool(folder, size=workers, timeout=query_timeout, limit=result_limit,
-                         memory=query_memory << 20)
-    return WsgiApp(app)
+    app = App(folder, settings.base, queries_dir=queries_dir(settings), namespaces=settings.namespaces)
+    if sparql_url is not None:
+        from ..remote import endpoint
+        from .proxy import EndpointPool
+        app.pool = EndpointPool(endpoint(sparql_url, timeout=query_timeout))
+    else:
+        from .sparql import QueryPool
+        app.pool = QueryPool(folder, size=workers, timeout=query_timeout, limit=result_limit,
+                             memory=query_memory << 20)
+    return app
+
+
+def create_app(root: str = ".", *, dist: str | None = None, base: str | None = None, workers: int = 2,
+               query_timeout: float = 10.0, result_limit: int = 10_000, query_memory: int = 1024,
+               sparql_url: str | None = None) -> WsgiApp:
+    """A WSGI application for the project at ``root`` (its kg.toml and dist/)."""
+    from ..settings import load_settings
+    return WsgiApp(project_app(load_settings(root, base=base), Path(dist) if dist else None, workers=workers,
+                               query_timeout=query_timeout, result_limit=result_limit,
+                               query_memory=query_memory, sparql_url=sparql_url))

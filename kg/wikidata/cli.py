@@ -23,8 +23,7 @@ DESCRIPTION = (
     "Without a mode: ask the Wikidata API for candidates for every person, group, place and "
     "event without an accepted link (or only the KEYs given), score them, and add the best as "
     "'proposed' rows to data/wikidata/review.tsv. Nothing is published until a person accepts "
-    "it with --accept. Exit codes: 0 ok, 2 bad input or usage, 4 the API failed (nothing "
-    "written; answers fetched so far are cached).")
+    "it with --accept.")
 DEFAULT_CACHE = ".kg-cache/wikidata"
 
 

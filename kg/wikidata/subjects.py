@@ -57,8 +57,7 @@ def _years(facts: Facts, periods: Mapping[str, set[int]]) -> tuple[dict, dict, d
         recorded = {st.value for st in d.statements if st.prop == "documents"}
         for st in d.statements:
             if st.prop in ACTING:
-                event = st.subject if st.subject in facts.entities and facts.entities[st.subject].kind == "event" \
-                    else None
+                event = st.subject if statement_kinds.BY_PROP[st.prop].subject == "event" else None
                 if event is None:
                     acting[st.value].add(y)
                 elif periods.get(event):
