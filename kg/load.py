@@ -14,7 +14,13 @@ another host, and retries of transient failures (connection errors, timeouts, HT
 SPARQL 1.1 Protocol query ``SELECT (COUNT(*) …) { GRAPH <g> {…} }`` per graph checks that
 the store holds exactly what was sent. ``--prune`` drops only graphs whose names start with
 the graph prefix, and only when that prefix is a full IRI (scheme and host) ending in ``/``
-or ``#``.
+or ``#``; it never drops the vocabulary's graph.
+
+kg's vocabulary, ``dist/ontology.ttl`` (:mod:`kg.ontology_dump`, the ``kgo:`` terms with their
+labels and comments), goes in one more named graph whose name is the ontology's own IRI —
+the ``kgo:`` namespace of kg.toml's ``vocabulary``, which VoID names as ``void:vocabulary`` —
+so a SPARQL client of the store can read what kg's properties mean. It is sent and checked
+like the other graphs; a dist/ without ``ontology.ttl`` (built by an older kg) loads without it.
 
 Per-store details live in :data:`STORES`: Oxigraph serves the protocol at ``/store`` and
 queries at ``/query``; Virtuoso at ``/sparql-graph-crud-auth`` (digest auth, user ``dba``)
@@ -38,6 +44,8 @@ import requests
 from . import __version__
 from . import http
 from .errors import KgError
+from .namespaces import CANONICAL
+from .ontology_dump import DUMP as VOCABULARY_DUMP
 
 USER_AGENT = f"kg/{__version__} (Graph Store Protocol loader)"
 N_TRIPLES = "application/n-triples"
@@ -276,6 +284,43 @@ def spool(nq: Path, folder: Path, rename: Callable[[str], str] = lambda g: g,
     return [Spooled(check_iri(g), files[g], len(seen[g])) for g in sorted(files)]
 
 
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_OWL_ONTOLOGY = ox.NamedNode("http://www.w3.org/2002/07/owl#Ontology")
+
+
+def spool_vocabulary(dist: Path, folder: Path, ontology: str) -> Spooled | None:
+    """``dist/ontology.ttl`` as one N-Triples file for the graph named ``ontology`` (the
+    ontology's IRI), or None when the dist/ has no such file.
+
+    The file must declare ``<ontology> a owl:Ontology``: otherwise it was built for another
+    vocabulary than kg.toml names now, and its graph would get the wrong name.
+    """
+    path = Path(dist) / VOCABULARY_DUMP
+    if not path.exists():
+        return None
+    name = ox.NamedNode(check_iri(ontology, "ontology IRI"))
+    lines: set[str] = set()
+    declared = False
+    try:
+        for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            lines.add(f"{t} .\n")
+            declared = declared or (t.subject == name and t.predicate == _RDF_TYPE and t.object == _OWL_ONTOLOGY)
+    except SyntaxError as e:
+        raise KgError(f"not valid Turtle: {http.shown(str(e))}", path=path) from None
+    if not declared:
+        raise KgError(f"the vocabulary dump does not declare <{ontology}> an owl:Ontology", path=path,
+                      hint="kg.toml's vocabulary gives that IRI: run `kg build` to publish the vocabulary again")
+    out = folder / "vocabulary.nt"
+    out.write_text("".join(sorted(lines)), encoding="utf-8")
+    return Spooled(ontology, out, len(lines))
+
+
+def to_prune(stored, prefix: str, keep) -> tuple[str, ...]:
+    """The graph names of ``stored`` that ``--prune`` drops: under ``prefix`` and not in ``keep``."""
+    keep = set(keep)
+    return tuple(sorted(g for g in stored if g.startswith(prefix) and g not in keep))
+
+
 def chunks(path: Path, size: int):
     """The N-Triples file ``path`` in bodies of at most ``size`` triples (one per line)."""
     buf: list[bytes] = []
@@ -412,6 +457,7 @@ class LoadReport:
     seconds: float
     dry_run: bool = False
     pruned: tuple[str, ...] = ()
+    vocabulary: str | None = None  # the graph that holds dist/ontology.ttl, if it was loaded
 
     @property
     def triples(self) -> int:
@@ -430,21 +476,25 @@ class LoadReport:
         out = [head]
         for g in self.graphs:
             state = "" if g.stored is None else f", {g.stored} in the store"
-            out.append(f"  <{g.graph}>: {g.triples} triples in {g.chunks} request(s){state}")
+            what = f" (kg's vocabulary, {VOCABULARY_DUMP})" if g.graph == self.vocabulary else ""
+            out.append(f"  <{g.graph}>{what}: {g.triples} triples in {g.chunks} request(s){state}")
         out += [f"  dropped <{g}> (not in the dump)" for g in self.pruned]
         return out
 
 
 def load(dist: Path, target: Target, *, base: str, graph_prefix: str | None = None,
          chunk_triples: int = 100_000, dry_run: bool = False, verify: bool = True, prune: bool = False,
-         client: GspClient | None = None,
+         ontology: str = CANONICAL.ontology, client: GspClient | None = None,
          on_chunk: Callable[[str, int], None] | None = None,
          on_triples: Callable[[int], None] | None = None) -> LoadReport:
-    """Load ``dist/kg.nq`` into ``target``, one named graph at a time; see the module docstring.
+    """Load ``dist/kg.nq`` into ``target``, one named graph at a time, then ``dist/ontology.ttl``
+    into the graph named ``ontology`` (the ontology's IRI: kg.toml's ``Namespaces.ontology``);
+    see the module docstring.
 
     ``prune`` also drops the store's graphs under the graph prefix that the dump no longer
-    has (a removed document). ``on_chunk(graph, n)`` is called after each chunk is sent, and
-    ``on_triples(n)`` with the number of triples it held (a progress bar).
+    has (a removed document), never the ``ontology`` graph. ``on_chunk(graph, n)`` is called
+    after each chunk is sent, and ``on_triples(n)`` with the number of triples it held (a
+    progress bar).
     """
     if chunk_triples < 1:
         raise KgError("the chunk size must be at least one triple", field="chunk-triples")
@@ -452,9 +502,17 @@ def load(dist: Path, target: Target, *, base: str, graph_prefix: str | None = No
     client = client or GspClient(target)
     with tempfile.TemporaryDirectory(prefix="kg-load-") as tmp:
         graphs = spool(Path(dist) / "kg.nq", Path(tmp), graph_namer(base, graph_prefix))
+        vocabulary = spool_vocabulary(dist, Path(tmp), ontology)
+        if vocabulary:
+            if any(g.graph == ontology for g in graphs):
+                raise KgError(f"a graph of kg.nq has the ontology's name <{ontology}>", field="graph-prefix",
+                              hint="the vocabulary is loaded into the graph named by the ontology's IRI")
+            graphs = [*graphs, vocabulary]
+        loaded = vocabulary.graph if vocabulary else None
         plan = [(g, -(-g.triples // chunk_triples) or 1) for g in graphs]
         if dry_run:
-            return LoadReport(target.label, tuple(GraphResult(g.graph, g.triples, n) for g, n in plan), 0.0, True)
+            return LoadReport(target.label, tuple(GraphResult(g.graph, g.triples, n) for g, n in plan), 0.0, True,
+                              vocabulary=loaded)
         if graphs:
             client.check_access(graphs[0].graph)
         start = time.perf_counter()
@@ -472,8 +530,7 @@ def load(dist: Path, target: Target, *, base: str, graph_prefix: str | None = No
         seconds = time.perf_counter() - start
     pruned: tuple[str, ...] = ()
     if prune:
-        names = {g.graph for g in graphs}
-        pruned = tuple(sorted(g for g in client.graphs() if g.startswith(prefix) and g not in names))
+        pruned = to_prune(client.graphs(), prefix, {g.graph for g in graphs} | {ontology})
         for g in pruned:
             client.delete(g)
     results = tuple(GraphResult(g.graph, g.triples, n, client.count(g.graph) if verify else None)
@@ -484,4 +541,4 @@ def load(dist: Path, target: Target, *, base: str, graph_prefix: str | None = No
         raise VerifyError(f"the store does not hold what was sent: {detail}", path=target.query_url,
                           hint="rerun `kg load`; if the counts still differ, the store changes the data "
                                "(e.g. merges equal literals)")
-    return LoadReport(target.label, results, seconds, False, pruned)
+    return LoadReport(target.label, results, seconds, False, pruned, loaded)

@@ -13,9 +13,10 @@ from .settings import Settings
 
 DESCRIPTION = (
     "Load dist/kg.nq into a SPARQL triplestore with the Graph Store HTTP Protocol: one named "
-    "graph per document plus the shared graph, each replaced whole (PUT), so a reload is "
+    "graph per document plus the shared graph, and kg's vocabulary (dist/ontology.ttl) in the "
+    "graph named by the ontology's IRI, each replaced whole (PUT), so a reload is "
     "idempotent. Without --endpoint, fill the embedded store in <root>/.kg-store/ "
-    "(query it with `kg query --store`).")
+    "with the graphs of kg.nq (query it with `kg query --store`).")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -42,20 +43,32 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "the whole answer (default: 300)")
     p.add_argument("--prune", action="store_true",
                    help="also drop the store's graphs under the graph prefix that the dump does not have "
-                        "(the prefix must be a full IRI ending in / or #)")
+                        "(the prefix must be a full IRI ending in / or #); never the vocabulary's graph")
     p.add_argument("--dry-run", action="store_true",
                    help="show which graphs and how many triples would be sent; send nothing")
     p.add_argument("--store-dir", metavar="DIR", help="folder of the embedded store (default: <root>/.kg-store)")
     p.add_argument("--dist", help="folder with the dumps (default: <root>/dist)")
 
 
+def _lines(path: Path) -> int:
+    with path.open("rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+
+
 def _triples(dist: Path) -> int | None:
-    """The dump's quad count, from its N-Quads file's lines (one quad a line), for the bar."""
+    """The number of triples to send, for the bar: the dump's quads (one a line) and the
+    vocabulary's triples (a small Turtle file)."""
+    import pyoxigraph as ox
+
+    from .ontology_dump import DUMP
     try:
-        with (dist / "kg.nq").open("rb") as f:
-            return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+        quads = _lines(dist / "kg.nq")
     except OSError:
         return None
+    try:
+        return quads + len(set(ox.parse(path=str(dist / DUMP), format=ox.RdfFormat.TURTLE)))
+    except (OSError, SyntaxError):  # no vocabulary to send, or kg.load reports the error
+        return quads
 
 
 def run(args, settings: Settings) -> int:
@@ -78,6 +91,6 @@ def run(args, settings: Settings) -> int:
         with progress.bar(None if args.dry_run else _triples(dist), "loading", "triples") as advance:
             report = load.load(dist, target, base=settings.base, graph_prefix=args.graph_prefix,
                                chunk_triples=args.chunk_triples, dry_run=args.dry_run, prune=args.prune,
-                               client=client, on_triples=advance)
+                               ontology=settings.namespaces.ontology, client=client, on_triples=advance)
     print("\n".join(report.lines()))
     return 0

@@ -6,6 +6,12 @@ same name, graphs the dump does not name stay as they are (unless pruned), and a
 per graph checks the result. ``kg query --store`` reads it with :func:`open_for_query`, so
 SPARQL works without any server. Oxigraph allows one writer per folder: a second process
 that opens the store while a load runs gets a clear error.
+
+Unlike a server load, the embedded store does not get ``dist/ontology.ttl``: it holds the
+graphs of ``kg.nq`` only, the dataset VoID describes (``void:vocabulary`` names kg's terms
+apart from it), like the in-memory store of ``kg query`` and ``kg serve``
+(:func:`kg.query.fill`), so the same query sees the same data in all three. kg's
+vocabulary stays in its own dump, which ``kg serve`` answers at the ontology's address.
 """
 from __future__ import annotations
 
@@ -16,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import KgError
-from .load import GraphResult, LoadReport, VerifyError, graph_namer, prune_prefix, spool
+from .load import GraphResult, LoadReport, VerifyError, graph_namer, prune_prefix, spool, to_prune
 
 DEFAULT_DIR = ".kg-store"
 
@@ -67,10 +73,8 @@ def load_embedded(dist: Path, folder: Path, *, base: str, graph_prefix: str | No
                 store.bulk_load(path=str(g.path), format=ox.RdfFormat.N_TRIPLES, to_graph=name)
             pruned: tuple[str, ...] = ()
             if prune:
-                names = {g.graph for g in graphs}
-                pruned = tuple(sorted(n.value for n in store.named_graphs()
-                                      if isinstance(n, ox.NamedNode) and n.value.startswith(prefix)
-                                      and n.value not in names))
+                pruned = to_prune((n.value for n in store.named_graphs() if isinstance(n, ox.NamedNode)),
+                                  prefix, {g.graph for g in graphs})
                 for n in pruned:
                     store.remove_graph(ox.NamedNode(n))
             store.flush()

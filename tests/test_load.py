@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 
 import pyoxigraph as ox
 import pytest
+from rdflib import OWL, RDF, VOID, Graph, URIRef
 
 from kg import load, load_cli, store
 from kg.errors import KgError
@@ -18,6 +20,8 @@ from kg.load import (
     VerifyError,
     resolve_target,
 )
+from kg.namespaces import Namespaces
+from kg.ontology_dump import ontology
 from kg.settings import load_settings
 
 from .conftest import CORPUS
@@ -37,8 +41,26 @@ def dump(corpus_dist) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def total(dump) -> int:
-    return sum(dump.values())
+def vocab(corpus_dist) -> str:
+    """The ontology's IRI as the corpus's VoID names it (void:vocabulary): the vocabulary's graph."""
+    iris = set(Graph().parse(corpus_dist / "void.ttl").objects(None, VOID.vocabulary))
+    assert len(iris) == 1
+    return str(iris.pop())
+
+
+@pytest.fixture(scope="module")
+def loaded(corpus_dist, dump, vocab) -> dict[str, int]:
+    """What a server holds after a load: the dump's graphs, and dist/ontology.ttl in the graph
+    named by the ontology's IRI (its triples counted with rdflib)."""
+    terms = Graph().parse(corpus_dist / "ontology.ttl")
+    assert (URIRef(vocab), RDF.type, OWL.Ontology) in terms
+    assert vocab not in dump
+    return {**dump, vocab: len(terms)}
+
+
+@pytest.fixture(scope="module")
+def total(loaded) -> int:
+    return sum(loaded.values())
 
 
 DOC = f"{BASE}graph/document/121799"
@@ -61,20 +83,49 @@ def counts(server: GspServer) -> dict[str, int]:
 
 # ---------------------------------------------------------------- graphs, chunks, verification
 
-def test_each_graph_is_put_whole_and_verified(corpus_dist, dump, total):
+def test_each_graph_is_put_whole_and_verified(corpus_dist, dump, vocab, loaded, total):
     with GspServer() as s:
         report = load.load(corpus_dist, target(s), base=BASE, client=client(s))
-        assert counts(s) == dump
-        assert [(m, g) for m, g, _ in s.writes()] == [("PUT", g) for g in sorted(dump)]
-        assert {r.graph: r.stored for r in report.graphs} == dump
-        assert report.triples == sum(dump.values()) and report.rate > 0
-        assert f"3 graphs, {total} triples" in report.lines()[0] and "triples/s" in report.lines()[0]
+        assert counts(s) == loaded
+        assert [(m, g) for m, g, _ in s.writes()] == [("PUT", g) for g in [*sorted(dump), vocab]]
+        assert {r.graph: r.stored for r in report.graphs} == loaded
+        assert report.triples == total and report.rate > 0
+        lines = report.lines()
+        assert f"{len(loaded)} graphs, {total} triples" in lines[0] and "triples/s" in lines[0]
+        n = loaded[vocab]
+        assert f"  <{vocab}> (kg's vocabulary, ontology.ttl): {n} triples in 1 request(s), {n} in the store" in lines
 
 
-def test_large_graphs_go_in_chunks_put_then_post(corpus_dist, dump):
+def test_the_vocabulary_graph_holds_the_ontology_dump(corpus_dist, vocab):
+    with GspServer() as s:
+        load.load(corpus_dist, target(s), base=BASE, client=client(s))
+        sent = Graph().parse(data="\n".join(s.graphs[vocab]), format="nt")
+    assert set(sent) == set(Graph().parse(corpus_dist / "ontology.ttl"))
+
+
+def test_a_projects_own_vocabulary_is_loaded_under_its_ontology_iri(tmp_path, corpus_dist, dump):
+    ns = Namespaces("https://vocab.example.org/terms/")
+    dist = tmp_path / "dist"
+    shutil.copytree(corpus_dist, dist)
+    ontology(ns).serialize(dist / "ontology.ttl", format="turtle")
+    with GspServer() as s:
+        load.load(dist, target(s), base=BASE, ontology=ns.ontology, client=client(s))
+        assert counts(s) == {**dump, "https://vocab.example.org/terms/ontology#": len(ontology(ns))}
+
+
+def test_a_vocabulary_dump_of_another_ontology_is_refused_before_anything_is_sent(corpus_dist):
+    with GspServer() as s:
+        with pytest.raises(KgError, match=r"ontology.ttl: the vocabulary dump does not declare "
+                                          r"<https://vocab.example.org/ontology#> an owl:Ontology.*kg build") as e:
+            load.load(corpus_dist, target(s), base=BASE, ontology="https://vocab.example.org/ontology#",
+                      client=client(s))
+        assert e.value.exit_code == 2 and s.requests == []
+
+
+def test_large_graphs_go_in_chunks_put_then_post(corpus_dist, dump, loaded):
     with GspServer() as s:
         report = load.load(corpus_dist, target(s), base=BASE, chunk_triples=500, client=client(s))
-        assert counts(s) == dump
+        assert counts(s) == loaded
         shared = [(m, n) for m, g, n in s.writes() if g == SHARED]
         n = dump[SHARED]
         sizes = [500] * (n // 500) + ([n % 500] if n % 500 else [])
@@ -107,10 +158,24 @@ def test_prune_drops_graphs_the_dump_no_longer_has(tmp_path):
         assert set(s.graphs) == set(graph_sizes(TEST_BASE, docs=2)) | {"http://elsewhere.invalid/g"}
 
 
-def test_graph_prefix_renames_the_graphs(corpus_dist):
+def test_prune_never_drops_the_vocabulary_graph(tmp_path, corpus_dist, dump, vocab, loaded):
+    """Even with a prefix that covers the ontology's IRI, and a dist/ without ontology.ttl."""
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    shutil.copy(corpus_dist / "kg.nq", bare / "kg.nq")
+    assert vocab.startswith(BASE)
+    with GspServer() as s:
+        load.load(corpus_dist, target(s), base=BASE, client=client(s))
+        report = load.load(bare, target(s), base=BASE, graph_prefix=BASE, prune=True, client=client(s))
+        assert report.pruned == tuple(sorted(dump)) and report.vocabulary is None
+        assert counts(s)[vocab] == loaded[vocab]
+        assert set(s.graphs) == {vocab} | {BASE + g[len(BASE + "graph/"):] for g in dump}
+
+
+def test_graph_prefix_renames_the_graphs_but_not_the_vocabulary(corpus_dist, vocab):
     with GspServer() as s:
         load.load(corpus_dist, target(s), base=BASE, graph_prefix="urn:x-kg:", client=client(s))
-        assert set(s.graphs) == {"urn:x-kg:document/121799", "urn:x-kg:document/121976", "urn:x-kg:shared"}
+        assert set(s.graphs) == {"urn:x-kg:document/121799", "urn:x-kg:document/121976", "urn:x-kg:shared", vocab}
 
 
 def test_a_graph_prefix_that_is_not_an_iri_is_refused_before_anything_is_sent(corpus_dist):
@@ -127,12 +192,13 @@ def test_a_store_that_loses_triples_fails_verification(corpus_dist, dump):
         assert e.value.exit_code == 4
 
 
-def test_dry_run_sends_nothing(corpus_dist, dump, total):
+def test_dry_run_sends_nothing(corpus_dist, loaded, total):
     with GspServer() as s:
         report = load.load(corpus_dist, target(s), base=BASE, chunk_triples=1000, dry_run=True, client=client(s))
         assert s.requests == []
-        assert report.dry_run and report.lines()[0].startswith(f"kg load: dry run: would load 3 graphs, {total}")
-        assert {r.graph: r.chunks for r in report.graphs} == {g: -(-n // 1000) for g, n in dump.items()}
+        assert report.dry_run and report.lines()[0].startswith(
+            f"kg load: dry run: would load {len(loaded)} graphs, {total}")
+        assert {r.graph: r.chunks for r in report.graphs} == {g: -(-n // 1000) for g, n in loaded.items()}
 
 
 def test_no_dump_says_to_build_first(tmp_path):
@@ -142,13 +208,13 @@ def test_no_dump_says_to_build_first(tmp_path):
 
 # ---------------------------------------------------------------- transient failures
 
-def test_transient_failures_are_retried_with_backoff(corpus_dist, dump):
+def test_transient_failures_are_retried_with_backoff(corpus_dist, loaded):
     slept: list[float] = []
     with GspServer() as s:
         s.fail = [503, "drop", 502]
         c = GspClient(target(s), retries=4, backoff=0.5, sleep=slept.append)
         load.load(corpus_dist, target(s), base=BASE, client=c)
-        assert counts(s) == dump
+        assert counts(s) == loaded
         assert slept == [0.5, 1.0, 2.0]
 
 
@@ -179,11 +245,11 @@ def test_a_client_error_is_not_retried_and_shows_the_servers_message(corpus_dist
 # ---------------------------------------------------------------- authentication
 
 @pytest.mark.parametrize("scheme", ["basic", "digest"])
-def test_credentials_are_sent_with_basic_and_digest_auth(scheme, corpus_dist, dump):
+def test_credentials_are_sent_with_basic_and_digest_auth(scheme, corpus_dist, loaded):
     with GspServer(auth=scheme) as s:
         load.load(corpus_dist, target(s), base=BASE, chunk_triples=1000,
                   client=client(s, user="kg", password="secret", auth=scheme))
-        assert counts(s) == dump
+        assert counts(s) == loaded
 
 
 @pytest.mark.parametrize("scheme", ["basic", "digest"])
@@ -218,6 +284,7 @@ def test_store_type_from_the_server_header_or_the_url():
 # ---------------------------------------------------------------- the embedded store
 
 def test_embedded_store_load_reload_and_query(tmp_path, corpus_dist, dump):
+    """The embedded store holds kg.nq's graphs only, not the vocabulary (see kg.store)."""
     folder = tmp_path / "store"
     report = store.load_embedded(corpus_dist, folder, base=BASE)
     assert {r.graph: r.stored for r in report.graphs} == dump
@@ -253,16 +320,17 @@ def _cli(argv: list[str]):
     return p.parse_args(argv)
 
 
-def test_cli_loads_a_server_with_credentials_from_the_environment(monkeypatch, capsys, corpus_dist, dump, total):
+def test_cli_loads_a_server_with_credentials_from_the_environment(monkeypatch, capsys, corpus_dist, dump, loaded,
+                                                                  total):
     monkeypatch.setenv("KG_STORE_USER", "kg")
     monkeypatch.setenv("KG_STORE_PASSWORD", "secret")
     with GspServer(auth="digest") as s:
         args = _cli(["--endpoint", s.url + "/gsp", "--store-type", "generic", "--query-url", s.url + "/query",
                      "--auth", "digest", "--chunk-triples", "1000", "--dist", str(corpus_dist)])
         assert load_cli.run(args, load_settings(CORPUS)) == 0
-        assert counts(s) == dump
+        assert counts(s) == loaded
     out = capsys.readouterr().out
-    assert f"kg load: 3 graphs, {total} triples" in out and f"{dump[SHARED]} in the store" in out
+    assert f"kg load: {len(loaded)} graphs, {total} triples" in out and f"{dump[SHARED]} in the store" in out
 
 
 def test_cli_embedded_default(tmp_path, capsys, corpus_dist, dump):
@@ -286,6 +354,6 @@ def test_progress_bar_on_a_terminal_only(monkeypatch, capsys, corpus_dist, total
     err = capsys.readouterr().err
     if setting:
         assert "kg: loading" in err and "triples" in err
-        assert f"/{total} " in err, err  # the count of triples to send
+        assert f"/{total} " in err, err  # the count of triples to send, the vocabulary's too
     else:
         assert "kg: loading" not in err

@@ -25,6 +25,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import requests
+from rdflib import VOID, Graph
 
 from kg import load, store
 from kg.load import GspClient, StoreAuthError, StoreUnreachable
@@ -149,6 +150,26 @@ def test_competency_answers_match_the_embedded_store(server, embedded, corpus_di
         expected = embedded_rows(embedded, sparql)
         assert isinstance(expected, bool) or expected, f"{path.name} answers nothing on the embedded store"
         assert server_rows(server.query_url, sparql) == expected, f"{path.name} differs on {server.kind}"
+
+
+def test_the_vocabulary_is_its_own_graph_and_prune_keeps_it(server, corpus_dist, tmp_path):
+    """dist/ontology.ttl goes to the graph VoID's void:vocabulary names; the store holds its
+    triples (as rdflib reads the file) and keeps them when a prune covers that IRI."""
+    (vocab,) = {str(o) for o in Graph().parse(corpus_dist / "void.ttl").objects(None, VOID.vocabulary)}
+    terms = Graph().parse(corpus_dist / "ontology.ttl")
+    report = _load(server, corpus_dist)
+    assert report.vocabulary == vocab and {r.graph: r.stored for r in report.graphs}[vocab] == len(terms)
+    stored = _triples(server, vocab)
+    assert stored == {(str(s), str(p), str(o)) for s, p, o in terms}
+    # a dist/ with no graphs and no vocabulary, pruned under a prefix that covers the ontology's IRI
+    assert vocab.startswith(BASE)
+    empty = write_dist(tmp_path / "empty", BASE, docs=0, shared=0)
+    try:
+        pruned = set(_load(server, empty, graph_prefix=BASE, prune=True).pruned)
+        assert {r.graph for r in report.graphs} - {vocab} <= pruned and vocab not in pruned
+        assert GspClient(server).count(vocab) == len(terms)
+    finally:
+        _load(server, corpus_dist)  # the corpus back in place for the other tests
 
 
 def test_reload_leaves_the_counts_unchanged(server, corpus_dist):

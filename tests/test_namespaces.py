@@ -27,6 +27,7 @@ from kg.validate import shapes_graph, validate
 from kg.vocab import KGO, KGO_NS, KGSH_NS, KGT, KGT_NS, RDF, SCHEMA
 
 from .conftest import CORPUS, MINI
+from .gsp_server import GspServer
 from .test_build import kg
 
 CANON = "https://kg.example.org/"
@@ -198,6 +199,17 @@ def test_validate_check_load_and_query_work_in_the_projects_namespaces(custom: P
         run = kg("--root", str(custom), "query", query, "--format", "csv", *extra, cwd=custom)
         assert run.returncode == 0, run.stderr
         assert f"{BASE}event/joint-delegation-pyongyang" in run.stdout.splitlines()
+
+
+def test_kg_load_puts_the_vocabulary_in_the_graph_of_the_projects_ontology_iri(custom: Path):
+    with GspServer() as s:
+        run = kg("--root", str(custom), "load", "--endpoint", s.url + "/gsp", "--store-type", "generic",
+                 "--query-url", s.url + "/query", cwd=custom)
+        assert run.returncode == 0, run.stdout + run.stderr
+        sent = Graph().parse(data="\n".join(s.graphs[OURS.ontology]), format="nt")
+    assert OURS.ontology == VOCAB + "ontology#" and f"<{OURS.ontology}> (kg's vocabulary" in run.stdout
+    assert set(sent) == set(Graph().parse(custom / "dist" / "ontology.ttl"))
+    assert not any(CANON in str(t) for t in sent.all_nodes())
 
 
 def test_the_shapes_check_the_projects_terms(custom: Path):
