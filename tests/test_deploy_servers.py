@@ -33,8 +33,11 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from rdflib import RDFS, Graph
+from rdflib.compare import isomorphic
 
 from kg.serve.negotiate import ENTITY_TYPES, choose, parse_accept
+from kg.serve.site import type_map
 
 from .conftest import CORPUS
 
@@ -428,13 +431,15 @@ def expected_body(want: Answer) -> bytes:
 
 def entity_sample(site: Path) -> list[str]:
     """For every kind (first path segment): its first and last entity and its most nested one; every
-    distribution of the dataset; /dataset itself."""
+    distribution of the dataset; /dataset itself; kg's vocabulary, /ontology (the test corpus's
+    vocabulary lies below its base, so `kg site` exports it)."""
     paths = sorted("/" + p.relative_to(site).as_posix()[:-len(".var")] for p in site.rglob("*.var")
                    if p.name != "index.var")
     by_kind: dict[str, list[str]] = {}
     for p in paths:
         by_kind.setdefault(p.split("/")[1], []).append(p)
-    sample = {"/dataset"} | {p for p in paths if p.startswith("/dataset/distribution/")}
+    assert "/ontology" in paths, "kg site did not export the vocabulary (ontology.var and its four files)"
+    sample = {"/dataset", "/ontology"} | {p for p in paths if p.startswith("/dataset/distribution/")}
     for group in by_kind.values():
         sample |= {group[0], group[-1], max(group, key=lambda p: (p.count("/"), p))}
     return sorted(sample)
@@ -504,11 +509,12 @@ def test_every_page_and_its_turtle(static, kg_serve, site):
 
 
 def test_q_values_decide_as_kg_serve(static, kg_serve):
-    """120 generated Accept headers at an entity, a distribution IRI and /: the same pick as kg serve."""
+    """120 generated Accept headers at an entity, a distribution IRI, the vocabulary and /: the same
+    pick as kg serve."""
     problems = []
     for accept in generated_accepts():
         for path, kind in (("/person/peng-dehuai", "entity"), ("/dataset/distribution/kg.ttl", "entity"),
-                           ("/", "home")):
+                           ("/ontology", "entity"), ("/", "home")):
             problems += compare(static, kg_serve, "GET", path, accept, kind)
     assert not problems, f"{len(problems)} disagreements:\n" + "\n".join(problems[:25])
 
@@ -536,6 +542,37 @@ def test_the_issue_cases(static, kg_serve):
     assert kg_serve.ask("GET", "/robots.txt", None).body == ask("/robots.txt").body
 
 
+@pytest.mark.parametrize("accept, suffix", [
+    ("text/turtle", "ttl"), ("application/ld+json", "jsonld"), ("application/n-triples", "nt"),
+    (PYLD, "jsonld"), ("text/turtle, text/html;q=0.1", "ttl"), ("text/html;q=0.5, application/n-triples;q=0.6", "nt"),
+    ("application/ld+json;q=0.4, text/turtle;q=0.45", "ttl"), ("*/*;q=0.1, application/n-triples;q=0.2", "nt")])
+def test_the_vocabulary_dereferences_by_accept(static, kg_serve, corpus_dist, accept, suffix):
+    """/ontology in each RDF format, by Accept and its q-values: the static host picks the file kg
+    serve picks, with its headers, and the data is the ontology dump's."""
+    got, want = static.ask("GET", "/ontology", accept), kg_serve.ask("GET", "/ontology", accept)
+    assert compare(static, kg_serve, "GET", "/ontology", accept, "entity") == []
+    assert (got.status, got.path_of("content-location")) == (200, f"/ontology.{suffix}") == \
+        (want.status, want.path_of("content-location"))
+    assert got.varies_on_accept() and got.headers.get("access-control-allow-origin") == "*"
+    assert '</ontology.html> rel="alternate" type="text/html"' in got.links()
+    fmt = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt"}[suffix]
+    assert isomorphic(Graph().parse(data=got.body, format=fmt), Graph().parse(corpus_dist / "ontology.ttl"))
+
+
+def test_the_vocabulary_page_for_a_browser(static, kg_serve, corpus_dist):
+    """/ontology for a browser (and a ranking that puts HTML first): the HTML page with every term's label."""
+    terms = Graph().parse(corpus_dist / "ontology.ttl")
+    for accept in (None, BROWSER, "text/html", "text/turtle;q=0.5, text/html;q=0.6"):
+        got = static.ask("GET", "/ontology", accept)
+        assert compare(static, kg_serve, "GET", "/ontology", accept, "entity") == []
+        assert (got.status, got.media, got.path_of("content-location")) == (
+            200, "text/html;charset=utf-8", "/ontology.html"), accept
+        page = got.body.decode("utf-8")
+        assert all(str(label) in page for label in terms.objects(None, RDFS.label))
+    assert static.ask("GET", "/ontology/", None).status == 404
+    assert static.ask("GET", "/ontology", "image/png").status == 406
+
+
 def test_site_writes_type_maps_and_htaccess(site):
     """`kg site`'s layout for the rules: a type map beside every entity's four files, and the .htaccess."""
     assert (site / ".htaccess").read_bytes() == DEPLOY.joinpath("apache.htaccess").read_bytes()
@@ -551,6 +588,8 @@ def test_site_writes_type_maps_and_htaccess(site):
         assert (site / "person" / stem).is_file()
     assert "URI: kg.ttl.nt\n" in (site / "dataset" / "distribution" / "kg.ttl.var").read_text(encoding="ascii")
     assert "URI: index.ttl\n" in (site / "index.var").read_text(encoding="ascii")
+    assert (site / "ontology.var").read_bytes() == type_map("ontology")  # kg's vocabulary, like an entity
+    assert all((site / f"ontology.{suffix}").is_file() for suffix in SUFFIX_OF.values())
 
 
 def test_readme_steps_on_debians_own_configuration(debian, kg_serve, site):
