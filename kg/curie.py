@@ -3,12 +3,19 @@
 An IRI is split at the **longest** namespace it starts with (of two equally long, the first
 given); a caller may refuse some local names (JSON-LD compact IRIs take only simple ones),
 and then the next longest namespace is tried. Used by the HTML pages and the served JSON-LD
-(:mod:`kg.serve`), the SHACL report (:mod:`kg.validate`) and the VoID partitions
-(:mod:`kg.describe`).
+(:mod:`kg.serve`), the JSON-LD dump (:mod:`kg.writers`), the SHACL report
+(:mod:`kg.validate`) and the VoID partitions (:mod:`kg.describe`).
+
+JSON-LD (:meth:`Prefixes.jsonld`, :meth:`Prefixes.compact`) uses only the context's terms
+that a JSON-LD 1.1 processor takes as prefixes — a plain IRI ending in a gen-delim
+character (``:/?#[]@``) — and only simple local names, so a compact IRI never needs quoting
+and expands back to the same IRI.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+
+GEN_DELIMS = tuple(":/?#[]@")   # RFC 3986: a term whose IRI ends in one is a JSON-LD 1.1 prefix
 
 
 class Prefixes:
@@ -22,6 +29,12 @@ class Prefixes:
         """The prefixes of a JSON-LD context or a prefix map: its string values, not its ``@`` keywords."""
         return cls((k, v) for k, v in mapping.items() if isinstance(v, str) and not k.startswith("@"))
 
+    @classmethod
+    def jsonld(cls, context: Mapping) -> Prefixes:
+        """The prefixes a JSON-LD 1.1 processor compacts with: the context's plain terms whose IRI
+        ends in a gen-delim character."""
+        return cls.of({k: v for k, v in context.items() if isinstance(v, str) and v.endswith(GEN_DELIMS)})
+
     def split(self, iri: str, local_ok: Callable[[str], bool] | None = None) -> tuple[str, str] | None:
         """``(prefix, local name)`` of ``iri``, or None if no namespace (with an accepted local name) fits."""
         for prefix, ns in self._pairs:
@@ -33,6 +46,10 @@ class Prefixes:
         """``prefix:local`` for ``iri``, or None."""
         hit = self.split(iri, local_ok)
         return None if hit is None else f"{hit[0]}:{hit[1]}"
+
+    def compact(self, iri: str) -> str:
+        """``iri`` as a JSON-LD compact IRI (a simple local name only), else the IRI itself."""
+        return self.curie(iri, simple_local) or iri
 
 
 def simple_local(local: str) -> bool:

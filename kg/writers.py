@@ -4,8 +4,9 @@ Every dump is made from the sorted, de-duplicated lines of N-Triples (or N-Quads
 pyoxigraph writes, so its bytes depend only on the set of triples. Turtle is pyoxigraph's
 serialiser over those sorted triples (subjects and predicates grouped) under the project's
 prefixes; JSON-LD is built here from the same sorted triples, compacted with the
-project's context the way rdflib compacts it (prefixed names for keys, types and
-datatypes, ``@id`` shortened only by a prefix), its values sorted. Language tags are
+project's context by kg's one rule for compact IRIs (:meth:`kg.curie.Prefixes.compact`,
+as the served JSON-LD; on kg's IRIs also what rdflib gives): prefixed names for keys,
+types and datatypes, ``@id`` shortened only by a prefix; its values sorted. Language tags are
 written in lower case (pyoxigraph's normal form; RDF compares them case-insensitively).
 """
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Iterable
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
+
+from .curie import Prefixes
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -111,26 +114,6 @@ def _unnested(prefixes: dict[str, str]) -> dict[str, str]:
     return out
 
 
-class Compactor:
-    """IRIs → compact JSON-LD keys and values under a context of prefixes only."""
-
-    def __init__(self, context: dict):
-        self._prefix: dict[str, str] = {}
-        for name, value in context.items():  # as rdflib: a later name for a namespace wins
-            if isinstance(value, str) and not name.startswith("@") and value.endswith((":", "/", "?", "#", "[", "]", "@")):
-                self._prefix[value] = name
-
-    def iri(self, iri: str) -> str:
-        """A prefixed name if the IRI's namespace (up to its last ``#``, else ``/``, else ``:``)
-        is one of the context's, else the IRI."""
-        for delim in ("#", "/", ":"):
-            at = iri.rfind(delim)
-            if at > -1:
-                name = self._prefix.get(iri[:at + 1])
-                return f"{name}:{iri[at + 1:]}" if name else iri
-        return iri
-
-
 def _canon(value):
     """Sort JSON-LD objects' arrays and keys so the output does not depend on the process."""
     if isinstance(value, dict):
@@ -143,16 +126,16 @@ def _canon(value):
 
 def jsonld(nt: bytes, context: dict) -> bytes:
     """Compacted JSON-LD of sorted N-Triples, ``context`` inlined, nodes sorted by ``@id``."""
-    short = Compactor(context)
+    short = Prefixes.jsonld(context)
     nodes: dict[str, dict] = {}
     for t in _parse_nt(nt):
         s, p, o = t.subject, t.predicate.value, t.object
-        sid = short.iri(s.value) if isinstance(s, ox.NamedNode) else f"_:{s.value}"
+        sid = short.compact(s.value) if isinstance(s, ox.NamedNode) else f"_:{s.value}"
         node = nodes.setdefault(sid, {"@id": sid})
         if p == RDF_TYPE and isinstance(o, ox.NamedNode):
-            key, value = "@type", short.iri(o.value)
+            key, value = "@type", short.compact(o.value)
         else:
-            key, value = short.iri(p), _value(o, short)
+            key, value = short.compact(p), _value(o, short)
         have = node.get(key)
         if have is None:
             node[key] = value
@@ -165,13 +148,13 @@ def jsonld(nt: bytes, context: dict) -> bytes:
     return (json.dumps(out, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def _value(o, short: Compactor):
+def _value(o, short: Prefixes):
     if isinstance(o, ox.NamedNode):
-        return {"@id": short.iri(o.value)}
+        return {"@id": short.compact(o.value)}
     if isinstance(o, ox.BlankNode):
         return {"@id": f"_:{o.value}"}
     if o.language:
         return {"@language": o.language, "@value": o.value}
     if o.datatype.value in (XSD_STRING, LANG_STRING):
         return o.value
-    return {"@type": short.iri(o.datatype.value), "@value": o.value}
+    return {"@type": short.compact(o.datatype.value), "@value": o.value}

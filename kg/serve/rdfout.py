@@ -5,7 +5,7 @@ import json
 
 import pyoxigraph as ox
 
-from ..curie import Prefixes, simple_local
+from ..curie import Prefixes
 from ..vocab import SCHEMA
 from .graph import RDF_TYPE
 
@@ -21,7 +21,7 @@ def ntriples(triples: list[ox.Triple]) -> bytes:
 
 
 def _compact(iri: str, prefixes: Prefixes) -> str:
-    return prefixes.curie(iri, simple_local) or iri
+    return prefixes.compact(iri)
 
 
 def _value(o, prefixes) -> dict:
@@ -38,7 +38,7 @@ def _value(o, prefixes) -> dict:
 
 def jsonld_doc(triples: list[ox.Triple], context: dict) -> dict:
     """A flattened JSON-LD document: one node per subject, predicates as compact IRIs."""
-    prefixes = Prefixes.of(context)
+    prefixes = Prefixes.jsonld(context)
     nodes: dict[str, dict] = {}
     for t in triples:
         sid = t.subject.value if isinstance(t.subject, ox.NamedNode) else f"_:{t.subject.value}"
