@@ -33,7 +33,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from rdflib import RDFS, Graph
+from rdflib import RDF, RDFS, Graph
 from rdflib.compare import isomorphic
 
 from kg.serve.negotiate import ENTITY_TYPES, choose, parse_accept
@@ -456,6 +456,13 @@ def matrix(site: Path) -> list[tuple[str, str, str | None, str]]:
         rows.append(("HEAD", f"{path}.ttl", None, "file"))
         rows.append(("GET", path + "/", None, "missing"))
     rows += [("GET", "/", a, "home") for a in ACCEPTS] + [("HEAD", "/", None, "home")]
+    # the types' index: a folder's address, its files type/index.html …, negotiated like an entity
+    assert (site / "type" / "index.var").is_file()
+    rows += [("GET", "/type/", a, "entity") for a in ACCEPTS]
+    rows += [("HEAD", "/type/", "text/turtle", "entity"), ("HEAD", "/type/", None, "entity")]
+    for suffix in SUFFIX_OF.values():
+        rows += [("GET", f"/type/index.{suffix}", None, "file"), ("GET", f"/type/index.{suffix}", "text/html", "file")]
+    rows += [("GET", "/type", None, "missing"), ("GET", "/type/index.var", None, "missing")]
     dumps = sorted(p.name for p in (site / "dumps").iterdir() if p.name != "index.html")
     assert "SHA256SUMS" in dumps and "kg.nq.gz" in dumps
     for name in dumps:
@@ -514,7 +521,7 @@ def test_q_values_decide_as_kg_serve(static, kg_serve):
     problems = []
     for accept in generated_accepts():
         for path, kind in (("/person/peng-dehuai", "entity"), ("/dataset/distribution/kg.ttl", "entity"),
-                           ("/ontology", "entity"), ("/", "home")):
+                           ("/ontology", "entity"), ("/type/", "entity"), ("/", "home")):
             problems += compare(static, kg_serve, "GET", path, accept, kind)
     assert not problems, f"{len(problems)} disagreements:\n" + "\n".join(problems[:25])
 
@@ -571,6 +578,22 @@ def test_the_vocabulary_page_for_a_browser(static, kg_serve, corpus_dist):
         assert all(str(label) in page for label in terms.objects(None, RDFS.label))
     assert static.ask("GET", "/ontology/", None).status == 404
     assert static.ask("GET", "/ontology", "image/png").status == 406
+
+
+def test_the_types_index_is_negotiated_like_an_entity(static, kg_serve, corpus_dist):
+    """/type/ (the kgt: namespace): Turtle by Accept from type/index.ttl, every type of the data in
+    it; the page for a browser; /type without the slash is nothing, as in kg serve."""
+    data = Graph().parse(corpus_dist / "kg.nt", format="nt")
+    types = {s for s in data.subjects(RDF.type, None) if str(s).startswith("https://kg.example.org/type/")}
+    r = static.ask("GET", "/type/", "text/turtle, text/html;q=0.5")
+    assert compare(static, kg_serve, "GET", "/type/", "text/turtle, text/html;q=0.5", "entity") == []
+    assert (r.status, r.path_of("content-location")) == (200, "/type/index.ttl") and r.varies_on_accept()
+    assert '</type/index.jsonld> rel="alternate" type="application/ld+json"' in r.links()
+    assert set(Graph().parse(data=r.body, format="turtle").subjects(RDF.type, None)) == types
+    page = static.ask("GET", "/type/", BROWSER)
+    assert (page.status, page.path_of("content-location")) == (200, "/type/index.html")
+    assert all(f'data-iri="{t}"' in page.body.decode("utf-8") for t in types)
+    assert static.ask("GET", "/type", None).status == kg_serve.ask("GET", "/type", None).status == 404
 
 
 def test_site_writes_type_maps_and_htaccess(site):

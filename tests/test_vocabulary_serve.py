@@ -1,7 +1,8 @@
 """kg's own vocabulary dereferences and is published: ``dist/ontology.ttl`` (listed in VoID and
 SHA256SUMS), ``/ontology`` over real HTTP as Turtle, JSON-LD, N-Triples and HTML with every term's
-label and comment, each ``/type/<key>``, the same files from ``kg site``; and nothing is served
-when the project's vocabulary lies outside the base."""
+label and comment, each ``/type/<key>``, the types' index ``/type/`` (every type of the ``kgt:``
+namespace with label and comment, in the same four formats), the same files from ``kg site``;
+and nothing is served when the project's vocabulary lies outside the base."""
 from __future__ import annotations
 
 import hashlib
@@ -51,6 +52,16 @@ def ontology_of(dist: Path) -> Graph:
     return Graph().parse(dist / "ontology.ttl", format="turtle")
 
 
+def types_of(dist: Path, types_ns: str = BASE + "type/") -> Graph:
+    """Every triple of the dumps about a type of the kgt: namespace (read with rdflib)."""
+    data, out = Graph().parse(dist / "kg.nt", format="nt"), Graph()
+    for t in data:
+        local = str(t[0])[len(types_ns):]
+        if str(t[0]).startswith(types_ns) and local and "/" not in local:
+            out.add(t)
+    return out
+
+
 # ---------------------------------------------------------------- the dump
 
 def test_the_ontology_dump_has_every_kgo_term_with_label_and_comment(corpus_dist):
@@ -94,15 +105,19 @@ def test_the_dump_is_a_distribution_in_void_and_in_the_checksums(corpus_dist):
 
 @pytest.mark.parametrize("accept,fmt", [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
                                         ("application/n-triples", "nt")])
-def test_ontology_dereferences_as_data(server, accept, fmt):
+@pytest.mark.parametrize("path,stem,data", [("/ontology", "/ontology", ontology_of),
+                                            ("/type/", "/type/index", types_of)])
+def test_the_vocabulary_dereferences_as_data(server, accept, fmt, path, stem, data):
+    """The ontology, and the types' index (a folder's address: its files are type/index.*)."""
     port, dist = server
-    status, h, body = get(port, "/ontology", accept)
+    status, h, body = get(port, path, accept)
     assert status == 200 and h["content-type"].split(";")[0] == accept and "Accept" in h["vary"]
     assert h["access-control-allow-origin"] == "*"
     suffix = {"turtle": "ttl", "json-ld": "jsonld", "nt": "nt"}[fmt]
-    assert h["content-location"] == f"/ontology.{suffix}"
-    assert isomorphic(Graph().parse(data=body, format=fmt, publicID=BASE), ontology_of(dist))
-    assert get(port, f"/ontology.{suffix}", "text/html")[2] == body  # the suffix wins over Accept
+    assert h["content-location"] == f"{stem}.{suffix}"
+    assert f'<{stem}.html>; rel="alternate"; type="text/html"' in h["link"]
+    assert isomorphic(Graph().parse(data=body, format=fmt, publicID=BASE), data(dist))
+    assert get(port, f"{stem}.{suffix}", "text/html")[2] == body  # the suffix wins over Accept
 
 
 def test_ontology_page_shows_every_term_with_label_and_comment(server):
@@ -153,6 +168,54 @@ def test_kg_site_writes_what_kg_serve_answers_for_the_ontology(server, tmp_path)
     assert (out / "dumps" / "ontology.ttl").read_bytes() == (dist / "ontology.ttl").read_bytes()
 
 
+# ---------------------------------------------------------------- the types' index, /type/
+
+def test_the_types_index_holds_every_type_of_the_data(corpus_dist):
+    assert len(set(types_of(corpus_dist).subjects(SKOS.inScheme, None))) > 50
+
+
+def test_the_types_index_page_lists_every_type_with_label_and_comment_by_scheme(server):
+    port, dist = server
+    status, h, body = get(port, "/type/", "text/html,application/xhtml+xml;q=0.9")
+    html = body.decode("utf-8")
+    assert status == 200 and h["content-type"] == "text/html; charset=utf-8"
+    assert h["content-location"] == "/type/index.html"
+    g = types_of(dist)
+    schemes = set(g.subjects(RDF.type, SKOS.ConceptScheme))
+    for t in set(g.subjects(RDF.type, None)):
+        key = str(t)[len(BASE + "type/"):]
+        assert f'id="{key}" data-iri="{t}"' in html and f'href="/type/{key}"' in html and f"kgt:{key}" in html
+        for p in (RDFS.label, RDFS.comment):
+            for text in g.objects(t, p):
+                assert str(text).replace("'", "&#39;").replace('"', "&#34;") in html, (key, p)
+    for t, scheme in g.subject_objects(SKOS.inScheme):  # each type in its scheme's section
+        assert scheme in schemes
+        section = html[html.index(f'<section class="scheme" id="{str(scheme)[len(BASE + "type/"):]}"'):]
+        assert f'data-iri="{t}"' in section[:section.index("</section>")], (t, scheme)
+    assert 'href="/type/"' in get(port, "/ontology", "text/html")[2].decode("utf-8")  # the ontology links it
+
+
+def test_only_the_folder_address_and_its_files_answer(server):
+    port, _ = server
+    assert get(port, "/type", "text/turtle")[0] == 404
+    assert get(port, "/type/index", "text/turtle")[0] == 404
+    assert get(port, "/type/index.xml")[0] == 404
+    assert get(port, "/type/", "image/png")[0] == 406
+    sitemap = get(port, "/sitemap.xml")[2].decode("utf-8")
+    assert f"<loc>{BASE}type/</loc>" in sitemap and f"<loc>{BASE}ontology</loc>" in sitemap
+
+
+def test_kg_site_writes_what_kg_serve_answers_for_the_types_index(server, tmp_path):
+    port, dist = server
+    out = tmp_path / "site"
+    export(dist, BASE, out)
+    for suffix in ("ttl", "jsonld", "nt"):
+        assert (out / "type" / f"index.{suffix}").read_bytes() == get(port, f"/type/index.{suffix}")[2], suffix
+    page = (out / "type" / "index.html").read_text(encoding="utf-8")
+    assert f'data-iri="{BASE}type/meeting"' in page and 'href="/sparql"' not in page
+    assert "URI: index.ttl" in (out / "type" / "index.var").read_text()
+
+
 # ---------------------------------------------------------------- a project's own vocabulary root
 
 def built_mini(project: Path, vocabulary: str) -> Path:
@@ -173,6 +236,10 @@ def test_a_vocabulary_below_the_base_is_served_at_its_own_path(mini_project):
         assert status == 200 and isomorphic(Graph().parse(data=body, format="turtle"), onto)
         assert get(port, "/ontology", "text/turtle")[0] == 404
         assert get(port, "/vocab/type/meeting", "text/turtle")[0] == 200
+        status, h, body = get(port, "/vocab/type/", "text/turtle")
+        assert status == 200 and h["content-location"] == "/vocab/type/index.ttl"
+        assert isomorphic(Graph().parse(data=body, format="turtle"), types_of(dist, vocab + "type/"))
+        assert get(port, "/type/", "text/turtle")[0] == 404
 
 
 def test_a_vocabulary_outside_the_base_is_published_in_the_dump_but_not_served(mini_project):
@@ -181,7 +248,8 @@ def test_a_vocabulary_outside_the_base_is_published_in_the_dump_but_not_served(m
     onto = ontology_of(dist)
     assert (URIRef(vocab + "ontology#statedAs"), RDFS.label, Literal("stated as", lang="en")) in onto
     app = App(dist, BASE, namespaces=Namespaces(vocab))
-    assert app.graph.ontology_path is None
+    assert app.graph.ontology_path is None and app.graph.types_path is None
     with serving(app) as port:
         assert get(port, "/ontology", "text/turtle")[0] == 404
+        assert get(port, "/type/", "text/turtle")[0] == 404
         assert json.loads(get(port, "/search.json")[2]) is not None

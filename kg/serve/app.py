@@ -19,7 +19,7 @@ from werkzeug.routing import Map, Rule
 from ..namespaces import CANONICAL, Namespaces
 from ..publish import media_type
 from . import crawl, home, rdfout, views, vocabpage
-from .graph import Graph, safe_href
+from .graph import Graph, file_stem, safe_href
 from .negotiate import DATA_TYPES, ENTITY_TYPES, SUFFIXES, choose
 from .responses import CONTENT_SECURITY_POLICY  # noqa: F401 - the page policy, as the tests read it
 from .responses import (CORS, MAX_PARAMS, MAX_PATH, MAX_QUERY_STRING, Response, etag as _etag,
@@ -201,23 +201,27 @@ class App:
         iri, fixed = g.iri_of(path), None
         if not g.has(iri) or g.path_of(iri) is None:
             stem, dot, suffix = path.rpartition(".")
-            if dot and suffix in SUFFIXES and g.has(g.iri_of(stem)) and g.path_of(g.iri_of(stem)):
-                iri, fixed, path = g.iri_of(stem), SUFFIXES[suffix], stem
+            # the suffix URLs: /person/x.ttl for /person/x, and /type/index.ttl for the folder /type/
+            docs = [d for d in (stem, stem[:-len("index")] if stem.endswith("/index") else "") if d]
+            doc = next((d for d in docs if g.has(g.iri_of(d)) and g.path_of(g.iri_of(d))), None)
+            if dot and suffix in SUFFIXES and doc is not None:
+                iri, fixed, path = g.iri_of(doc), SUFFIXES[suffix], doc
             else:
                 return self.error(404, f"nothing is published at {iri}", h)
+        files = file_stem(path)
         media = fixed or choose(h.get("accept"), ENTITY_TYPES)
         if media is None:
             r = self.error(406, "available as: " + ", ".join(ENTITY_TYPES) +
                            " (or add .html, .ttl, .jsonld or .nt to the address)", {})
-            r.headers.update({"Vary": "Accept", "Link": self._alternates(path)})
+            r.headers.update({"Vary": "Accept", "Link": self._alternates(files)})
             return r
         r = self._cached((path, media), lambda: self.render_entity(iri, media))
         headers = dict(r.headers)
-        headers["Link"] = self._alternates(path) + (
-            f', <{path}.ttl>; rel="describedby"; type="text/turtle"' if media == "text/html" else "")
+        headers["Link"] = self._alternates(files) + (
+            f', <{files}.ttl>; rel="describedby"; type="text/turtle"' if media == "text/html" else "")
         if not fixed:
             headers["Vary"] = "Accept"
-            headers["Content-Location"] = f"{path}.{SUFFIX_OF[media]}"
+            headers["Content-Location"] = f"{files}.{SUFFIX_OF[media]}"
         if media != "text/html":
             headers.update(CORS)
         return self.conditional(Response(r.status, r.body, headers), h)
@@ -237,7 +241,12 @@ class App:
         elif iri == g.ontology_document:
             path = g.path_of(iri)
             return self.page(200, "vocabulary.html", title=g.label(g.namespaces.ontology), o=vocabpage.ontology_page(g),
-                             alternates=[(f"{path}.{s}", m, s) for s, m in SUFFIXES.items() if s != "html"])
+                             alternates=[(f"{path}.{s}", m, s) for s, m in SUFFIXES.items() if s != "html"],
+                             types_path=g.types_path)
+        elif iri == g.types_index:
+            view, files = vocabpage.types_page(g), file_stem(g.path_of(iri))
+            return self.page(200, "types.html", title=view["label"], t=view,
+                             alternates=[(f"{files}.{s}", m, s) for s, m in SUFFIXES.items() if s != "html"])
         else:
             view = views.entity_page(g, iri)
             path = g.path_of(iri)

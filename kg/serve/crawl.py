@@ -28,6 +28,8 @@ def addresses(g: Graph) -> list[str]:
     pages = [g.base, f"{g.base}dataset", f"{g.base}dumps/"]
     if g.ontology_path is not None:  # kg's vocabulary, where this site publishes it
         pages.append(g.ontology_document)
+    if g.types_path is not None:
+        pages.append(g.types_index)
     pages += [iri for iri in g.subjects if g.path_of(iri) is not None and iri != f"{g.base}dataset"]
     return pages
 

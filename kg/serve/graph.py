@@ -4,7 +4,8 @@ Loaded once from ``dist/kg.nq`` (every named graph; the union is what pages show
 ``dist/void.ttl`` (the dataset description, so ``<base>dataset`` dereferences too) and
 ``dist/ontology.ttl`` (kg's ``kgo:`` terms: the ontology's document, ``/ontology`` when
 the project's vocabulary lies below the base, dereferences to them; kg's ``kgt:`` types
-are in the data already, each at its own ``/type/<key>``).
+are in the data already, each at its own ``/type/<key>``, and the ``kgt:`` namespace itself,
+``/type/``, lists them all).
 Read-only after loading, so one instance is shared by all request threads.
 """
 from __future__ import annotations
@@ -86,6 +87,11 @@ class Graph:
             if isinstance(t.object, ox.NamedNode):
                 self.into[t.object.value].append(t)
         self.subjects = sorted(s for s in self.out if s.startswith(base))
+        # the types' index: the kgt: namespace itself (<vocabulary>type/), listing every type in it
+        self.types_index = namespaces.types
+        n = len(self.types_index)
+        self.type_terms = [s for s in self.out if s.startswith(self.types_index) and len(s) > n and "/" not in s[n:]]
+        self.type_terms.sort()
         ctx_path = dist / "context.jsonld"
         self.context = json.loads(ctx_path.read_text(encoding="utf-8"))["@context"] if ctx_path.is_file() else {}
         self.prefixes = Prefixes.of(self.context)
@@ -94,12 +100,18 @@ class Graph:
 
     # ------------------------------------------------------------------ IRIs and paths
     def has(self, iri: str) -> bool:
-        return iri in self.out or (iri == self.ontology_document and bool(self.ontology))
+        return iri in self.out or (iri == self.ontology_document and bool(self.ontology)) or \
+            (iri == self.types_index and bool(self.type_terms))
 
     @property
     def ontology_path(self) -> str | None:
         """The local path of kg's ontology (``/ontology``) if this server publishes it, else ``None``."""
         return self.path_of(self.ontology_document) if self.ontology else None
+
+    @property
+    def types_path(self) -> str | None:
+        """The local path of the types' index (``/type/``) if this server publishes it, else ``None``."""
+        return self.path_of(self.types_index) if self.type_terms else None
 
     def path_of(self, iri: str) -> str | None:
         """The local URL path of an IRI under the base (``/person/x``), else ``None``."""
@@ -159,6 +171,8 @@ class Graph:
         ontology's document: every triple of the ontology)."""
         if iri == self.ontology_document and self.ontology:
             return list(self.ontology)
+        if iri == self.types_index and self.type_terms:
+            return [t for s in self.type_terms for t in self.out[s]]
         found = list(self.out.get(iri, ()))
         prefix = iri + "/"
         i = bisect.bisect_left(self.subjects, prefix)
@@ -171,6 +185,12 @@ class Graph:
         """Top-level entities of a kind: ``<base><kind>/<key>`` with no further path."""
         prefix = self.base + kind + "/"
         return [s for s in self.subjects if s.startswith(prefix) and "/" not in s[len(prefix):]]
+
+
+def file_stem(path: str) -> str:
+    """Where a path's files are, less their suffix: ``/person/x`` for ``/person/x.ttl`` …, and
+    for a folder's address (``/type/``, the types' index) its ``index``: ``/type/index.ttl`` …"""
+    return path + "index" if path.endswith("/") else path
 
 
 def safe_href(value) -> str:

@@ -8,7 +8,9 @@ a redirect to ``/dataset`` for data clients); ``.htaccess`` is ``deploy/apache.h
 ``dumps/`` holds the dump files; ``static/`` the assets; ``search.html`` searches in the
 browser from ``search.json``; ``robots.txt`` and ``sitemap.xml`` (with
 ``sitemap/<n>.xml`` past 50,000 pages) for crawlers. kg's ontology is stored like an entity
-(``ontology.html``, ``ontology.ttl`` …) when its namespace lies below the base.
+(``ontology.html``, ``ontology.ttl`` …) when its namespace lies below the base, and so is the
+types' index, a folder's address: ``/type/`` is ``type/index.html``, ``type/index.ttl`` …
+and ``type/index.var``.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from urllib.parse import quote
 from ..errors import KgError
 from ..namespaces import CANONICAL, Namespaces
 from .app import App
+from .graph import file_stem
 from .negotiate import SUFFIXES
 
 
@@ -78,11 +81,13 @@ def export(dist: Path, base: str, out: Path, queries_dir: Path | None = None,
         _write(out, f"static/{name}", get(f"/static/{name}")); n += 1
     for f in app.dumps_list():
         shutil.copyfile(dist / f["name"], out / "dumps" / f["name"]); n += 1
-    paths = [g.path_of(iri) for iri in g.subjects] + [g.ontology_path]  # kg's ontology, if below the base
+    # kg's ontology and the types' index, if below the base
+    paths = [g.path_of(iri) for iri in g.subjects] + [g.ontology_path, g.types_path]
     for path in paths:
         if path is None:
             continue
+        stem = file_stem(path)
         for suffix in SUFFIXES:
-            _write(out, f"{path.lstrip('/')}.{suffix}", get(f"{path}.{suffix}")); n += 1
-        _write(out, f"{path.lstrip('/')}.var", type_map(path.rsplit("/", 1)[-1])); n += 1
+            _write(out, f"{stem.lstrip('/')}.{suffix}", get(f"{stem}.{suffix}")); n += 1
+        _write(out, f"{stem.lstrip('/')}.var", type_map(stem.rsplit("/", 1)[-1])); n += 1
     return n
