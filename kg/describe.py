@@ -15,7 +15,6 @@ Every node has an IRI below ``<base>dataset``.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from . import __version__
 from .curie import Prefixes
 from .errors import KgError, quote
 from .iris import Iris
+from .merged import Merged
 from .namespaces import CANONICAL, Namespaces
 from .publish import media_type, sha256
 from .settings import CONFIG_FILE, Identity
@@ -59,7 +59,7 @@ def build_time(epoch: int | None, fallback: str) -> datetime:
                       field="modified") from None
 
 
-def describe(union: Graph, files: dict[str, bytes], inputs: dict[str, bytes], *, base: str,
+def describe(union: Merged, files: dict[str, bytes], inputs: dict[str, bytes], *, base: str,
              identity: Identity, sources: list[str], when: datetime,
              namespaces: Namespaces = CANONICAL) -> Graph:
     g = Graph()
@@ -108,9 +108,8 @@ def _identity(g: Graph, ds: URIRef, identity: Identity) -> None:
         g.add((node, SCHEMA.name, Literal(identity.publisher, lang="en")))
 
 
-def _partitions(g: Graph, ds: URIRef, union: Graph, prefixes: dict[str, str]) -> None:
-    classes = Counter(o for _, o in union.subject_objects(RDF.type))
-    props = Counter(p for _, p, _ in union)
+def _partitions(g: Graph, ds: URIRef, union: Merged, prefixes: dict[str, str]) -> None:
+    classes, props = union.partitions
     g.add((ds, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
     g.add((ds, VOID.properties, Literal(len(props), datatype=XSD.integer)))
     for cls, n in classes.items():

@@ -7,39 +7,92 @@ calls more than one stage.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
+from pathlib import Path
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rdflib import Graph
 
 from .describe import build_time, describe
 from .errors import ValidationFailed
-from .facts import Facts, input_files, load_facts
+from .doccache import DocumentCache
+from .facts import DocumentFacts, Facts, input_files, load_facts
 from .inputs import read_bytes
 from .iris import Iris
-from .mapping import map_all
+from .mapping import Context, map_one_document, map_shared
 from .mapping.statements import evidence_iri
+from .merged import Merged
 from .publish import Built, checksums, render_dumps, turtle, write_dist
 from .settings import CONFIG_FILE, Settings
-from .timings import report, stage
+from .timings import count_of, report, stage
 from .units import SharedIndex, unit
 from .unitcache import UnitCache
 from .unitpool import validate_units
 from .validate import Violation
-from .vocab import CRM, RDF
+from .vocab import CRM
+from .writers import Terms, ntriples
 
 SHARED_GRAPH = "shared"
 
 
+class Documents(Mapping):
+    """``{number: rdflib graph}`` of a build's documents: the graphs mapped in this build,
+    and (parsed only when asked for) those the document cache supplied."""
+
+    def __init__(self, mapped: dict[str, Graph], nt: dict[str, bytes]):
+        self.mapped, self.nt = mapped, nt
+
+    def __getitem__(self, number: str) -> Graph:
+        if number not in self.mapped:
+            g = Graph()
+            g.parse(data=self.nt[number].decode("utf-8"), format="nt")
+            self.mapped[number] = g
+        return self.mapped[number]
+
+    def __iter__(self):
+        return iter(self.nt)
+
+    def __len__(self) -> int:
+        return len(self.nt)
+
+
 @dataclass
 class BuildResult:
-    """What a build made, for the CLI's summary."""
+    """What a build made, for the CLI's summary: the typed facts, the shared graph, each
+    document's graph and sorted N-Triples, and which documents came from the cache."""
 
     facts: Facts
     shared: Graph
-    per_document: dict[str, Graph]
-    union: Graph
+    per_document: Mapping[str, Graph]
+    shared_nt: bytes = b""
+    nt: dict[str, bytes] = field(default_factory=dict)
+    cached: frozenset[str] = frozenset()
     violations: list[Violation] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)   # each document's key in the document cache
+    cache: DocumentCache | None = None
+    unit_keys: dict[str, str] = field(default_factory=dict)  # a cached document's validation-unit key
+
+    def __post_init__(self):
+        terms = Terms()
+        if not self.shared_nt:
+            self.shared_nt = ntriples(self.shared, terms)
+        for number in self.per_document:
+            if number not in self.nt:
+                self.nt[number] = ntriples(self.per_document[number], terms)
+
+    @cached_property
+    def merged(self) -> Merged:
+        """The union of all graphs, as sorted N-Triples."""
+        return Merged([self.shared_nt, *(self.nt[n] for n in sorted(self.nt))])
+
+    @cached_property
+    def union(self) -> Graph:
+        """The union as an rdflib graph (for tests and tools; the build itself does not make it)."""
+        g = Graph()
+        g.parse(data=self.merged.nt.decode("utf-8"), format="nt")
+        return g
 
     @property
     def warnings(self) -> list[str]:
@@ -52,48 +105,69 @@ class BuildResult:
         kinds = {"persons": CRM.E21_Person, "groups": CRM.E74_Group, "places": CRM.E53_Place,
                  "events": CRM.E7_Activity, "documents": CRM.E31_Document,
                  "evidence": CRM.E13_Attribute_Assignment}
-        out = {k: len(set(self.union.subjects(RDF.type, c))) for k, c in kinds.items()}
-        out["triples"] = len(self.union)
+        out = self.merged.instances(kinds)
+        out["triples"] = len(self.merged)
         return out
 
     def document_counts(self) -> dict[str, dict[str, int]]:
-        return {d.number: {"triples": len(self.per_document[d.number]), "statements": len(d.statements),
+        return {d.number: {"triples": self.nt[d.number].count(b"\n"), "statements": len(d.statements),
                            "names": len(d.names)} for d in self.facts.documents}
 
 
-def _origins(facts: Facts, iris: Iris, union: Graph) -> dict[str, str]:
-    """Where each node — and each (node, property) a statement asserts — was written."""
+def _origins(facts: Facts, iris: Iris, documents: Mapping[str, Graph]) -> dict[str, str]:
+    """Where each node — and each (node, property) a statement asserts — was written
+    (``documents``: the graphs of the documents being validated)."""
     out = {str(iris.entity(e.kind, e.key)): str(e.origin) for e in facts.entities.values()}
     for d in facts.documents:
         doc = iris.document(d.number)
         out[str(doc)] = str(d.path)
+        g = documents.get(d.number)
         for st in d.statements:
             evidence = evidence_iri(doc, st)
             out[str(evidence)] = str(st.origin)
-            subject = union.value(evidence, CRM.P140_assigned_attribute_to)
-            prop = union.value(evidence, CRM.P177_assigned_property_of_type)
-            out.setdefault(f"{subject} {prop}", str(st.origin))
+            if g is not None:
+                subject = g.value(evidence, CRM.P140_assigned_attribute_to)
+                prop = g.value(evidence, CRM.P177_assigned_property_of_type)
+                out.setdefault(f"{subject} {prop}", str(st.origin))
     return out
 
 
-def assemble(settings: Settings) -> BuildResult:
-    """Read and map; no validation, no writes."""
+def _document_files(d: DocumentFacts) -> list[Path]:
+    """The input files a document's graph follows from: its record, and its facts file."""
+    return sorted({d.record.path, d.path})
+
+
+def assemble(settings: Settings, *, cache: bool = False) -> BuildResult:
+    """Read and map; no validation, no writes. With ``cache``, a document the document cache
+    (:mod:`kg.doccache`) holds for the same inputs is taken from it, not mapped."""
     with stage("read"):
         facts = load_facts(settings.data_dir, settings.namespaces)
     with stage("map"):
-        shared, docs = map_all(facts, settings.base, settings.identity.archive)
-        for g in (shared, *docs.values()):  # kg's terms in the project's namespaces (kg.toml's vocabulary)
-            settings.namespaces.rewrite(g)
-        union = Graph()
-        for g in (shared, *docs.values()):
-            for t in g:
-                union.add(t)
-    return BuildResult(facts, shared, docs, union)
+        ctx = Context(Iris(settings.base), facts.entities, settings.identity.archive, facts.vocabulary.acted_upon)
+        terms = Terms()
+        shared = settings.namespaces.rewrite(map_shared(ctx, facts))  # kg's terms in the project's namespaces
+        shared_nt = ntriples(shared, terms)
+        store = DocumentCache(settings.root, [settings.base.encode(), settings.namespaces.root.encode(),
+                                              settings.identity.archive.encode(), shared_nt]) if cache else None
+        mapped, nt, keys, units = {}, {}, {}, {}
+        for d in facts.documents:
+            if store is not None and store.enabled:
+                keys[d.number] = store.key(_document_files(d))
+                hit = store.get(keys[d.number])
+                if hit is not None:
+                    nt[d.number], units[d.number] = hit
+                    continue
+            g = mapped[d.number] = settings.namespaces.rewrite(map_one_document(ctx, d))
+            nt[d.number] = ntriples(g, terms)
+    cached = frozenset(nt) - frozenset(mapped)
+    count_of("documents from the cache", len(cached))
+    return BuildResult(facts, shared, Documents(mapped, nt), shared_nt, nt, cached, keys=keys, cache=store,
+                       unit_keys=units)
 
 
 def check(settings: Settings) -> BuildResult:
     """Read, map and validate (``kg validate``)."""
-    result = assemble(settings)
+    result = assemble(settings, cache=True)
     with stage("validate"):
         result.violations = find_violations(settings, result)
     return result
@@ -108,20 +182,31 @@ def find_violations(settings: Settings, result: BuildResult) -> list[Violation]:
     (:mod:`kg.unitpool`), and a unit the build cache knows to conform is not validated
     again (:mod:`kg.unitcache`).
     """
-    origins = _origins(result.facts, Iris(settings.base), result.union)
+    numbers = sorted(n for n in result.nt if n not in result.cached)  # a cached document conformed as it is
+    mapped = {n: result.per_document[n] for n in numbers}
+    origins = _origins(result.facts, Iris(settings.base), mapped)
     index = SharedIndex(result.shared)
-    units = (unit(result.per_document[number], index) for number in sorted(result.per_document))
-    return validate_units(itertools.chain([result.shared], units), len(result.per_document) + 1, origins,
-                          UnitCache(settings.root), settings.namespaces)
+    units = ((n, unit(mapped[n], index)) for n in numbers)
+    conformed: dict[str, str | None] = {}
+    unit_cache = UnitCache(settings.root)
+    unit_cache.conforming.update(k for n, k in result.unit_keys.items() if k and n in result.cached)  # still known
+    found = validate_units(itertools.chain([(SHARED_GRAPH, result.shared)], units), len(numbers) + 1, origins,
+                           unit_cache, settings.namespaces, conformed)
+    if result.cache is not None:
+        for n in numbers:
+            if conformed.get(n) and n in result.keys:
+                result.cache.put(result.keys[n], result.nt[n], conformed[n])
+        result.cache.prune()
+    return found
 
 
-def _named(settings: Settings, result: BuildResult) -> list[tuple[str, object]]:
-    """Each named graph's IRI and triples: one per document, then the shared graph (every
-    triple of the shared mapping that no document graph holds)."""
+def _named(settings: Settings, result: BuildResult) -> list[tuple[str, bytes]]:
+    """Each named graph's IRI and sorted N-Triples: one per document, then the shared graph
+    (every triple of the shared mapping that no document graph holds)."""
     iris = Iris(settings.base)
-    named = [(str(iris.graph(f"document/{number}")), g) for number, g in sorted(result.per_document.items())]
-    in_documents = {t for _, g in named for t in g}
-    shared = (t for t in result.shared if t not in in_documents)
+    named = [(str(iris.graph(f"document/{number}")), result.nt[number]) for number in sorted(result.nt)]
+    in_documents = {line for _, nt in named for line in nt.splitlines()}
+    shared = b"".join(line + b"\n" for line in result.shared_nt.splitlines() if line not in in_documents)
     return [*named, (str(iris.graph(SHARED_GRAPH)), shared)]
 
 
@@ -136,11 +221,11 @@ def _inputs(settings: Settings) -> dict[str, bytes]:
 
 def render(settings: Settings, result: BuildResult) -> dict[str, bytes]:
     """All files of ``dist/`` as bytes (nothing written)."""
-    files = render_dumps(Built(result.union, _named(settings, result), settings.namespaces))
+    files = render_dumps(Built(result.merged.nt, _named(settings, result), settings.namespaces))
     sources = [d.record.url for d in result.facts.documents if d.record.url]
     when = build_time(settings.source_date_epoch, settings.modified)
     with stage("publish void.ttl"):
-        void = describe(result.union, files, _inputs(settings), base=settings.base, identity=settings.identity,
+        void = describe(result.merged, files, _inputs(settings), base=settings.base, identity=settings.identity,
                         sources=sources, when=when, namespaces=settings.namespaces)
         files["void.ttl"] = turtle(void, settings.namespaces)
     files["SHA256SUMS"] = checksums(files)

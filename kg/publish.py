@@ -18,7 +18,6 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from rdflib import Graph
 
@@ -44,10 +43,10 @@ GZIPPED = ("kg.ttl", "kg.jsonld", "kg.nt", "kg.nq")
 
 @dataclass(frozen=True)
 class Built:
-    """The graphs of one build, ready to write: the union, and each named graph's triples."""
+    """The graphs of one build, ready to write: the union and each named graph, as sorted N-Triples."""
 
-    union: Graph
-    named: list[tuple[str, Iterable]]
+    union: bytes
+    named: list[tuple[str, bytes]]
     namespaces: Namespaces = CANONICAL  # kg's terms in the project (kg.toml's vocabulary)
 
 
@@ -79,14 +78,12 @@ def sha256(data: bytes) -> str:
 
 def render_dumps(built: Built) -> dict[str, bytes]:
     """All dump files except the description (which needs their sizes and checksums)."""
-    terms = writers.Terms()
-    with stage("publish kg.nt"):
-        nt = writers.ntriples(built.union, terms)
+    nt = built.union
     ns = built.namespaces
     makers = {
         "kg.ttl": lambda: writers.turtle(nt, prefixes(ns)),
         "kg.nt": lambda: nt,
-        "kg.nq": lambda: writers.nquads(built.named, terms),
+        "kg.nq": lambda: writers.nquads_of(built.named),
         "kg.jsonld": lambda: writers.jsonld(nt, context(ns)["@context"]),
         "context.jsonld": lambda: (json.dumps(context(ns), ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
         ONTOLOGY: lambda: turtle(ontology(ns), ns),  # kg's kgo: terms; the kgt: types are in the data

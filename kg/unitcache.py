@@ -44,9 +44,14 @@ def key(triples, terms: Terms | None = None, namespaces: Namespaces = CANONICAL)
     return hashlib.sha256(_salt() + namespaces.root.encode() + b"\n" + ntriples(triples, terms)).hexdigest()
 
 
+def enabled() -> bool:
+    """The build caches are on unless ``KG_CACHE=0``."""
+    return os.environ.get(ENV, "1").strip() != "0"
+
+
 class UnitCache:
     def __init__(self, root: Path):
-        self.enabled = os.environ.get(ENV, "1").strip() != "0"
+        self.enabled = enabled()
         self.path = Path(root) / FOLDER / FILE
         self.known = self._read() if self.enabled else set()
         self.conforming: set[str] = set()

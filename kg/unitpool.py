@@ -58,10 +58,12 @@ def _validate(triples: list) -> list[Violation]:
     return validate(g, _worker["shapes"], _worker["origins"], _worker["targets"])
 
 
-def validate_units(units: Iterable[Graph], count: int, origins: dict[str, str],
-                   cache: UnitCache | None = None, namespaces: Namespaces = CANONICAL) -> list[Violation]:
-    """Every result of every unit, sorted; in ``jobs(count)`` processes. A unit ``cache``
-    knows to conform is skipped; one that conforms now is recorded in it."""
+def validate_units(units: Iterable[tuple[str, Graph]], count: int, origins: dict[str, str],
+                   cache: UnitCache | None = None, namespaces: Namespaces = CANONICAL,
+                   conformed: dict[str, str | None] | None = None) -> list[Violation]:
+    """Every result of every ``(name, graph)`` unit, sorted; in ``jobs(count)`` processes. A
+    unit ``cache`` knows to conform is skipped; one that conforms now is recorded in it.
+    Each unit found with no result at all is added to ``conformed``: its name → its cache key."""
     found: set[Violation] = set()
     validated = 0
     terms = Terms()
@@ -69,18 +71,22 @@ def validate_units(units: Iterable[Graph], count: int, origins: dict[str, str],
 
     def pending():
         nonlocal validated
-        for g in units:
+        for name, g in units:
             k = key(g, terms, namespaces) if cache is not None and cache.enabled else None
             if k is None or not cache.hit(k):
                 validated += 1
-                yield k, g
+                yield (name, k), g
             else:
-                advance(1)
+                record((name, k), [])
 
-    def record(k, results: list[Violation]) -> None:
+    def record(name_key, results: list[Violation]) -> None:
+        name, k = name_key
         found.update(results)
-        if k is not None and not results:
-            cache.conforming.add(k)
+        if not results:
+            if k is not None:
+                cache.conforming.add(k)
+            if conformed is not None:
+                conformed[name] = k
         advance(1)
 
     n = jobs(count)

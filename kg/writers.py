@@ -76,23 +76,22 @@ def ntriples(triples: Iterable, terms: Terms | None = None) -> bytes:
     return _sorted_lines(ox.serialize(ox_triples, format=ox.RdfFormat.N_TRIPLES))
 
 
-def nquads(named: Iterable[tuple[str, Iterable]], terms: Terms | None = None) -> bytes:
-    """Sorted N-Quads lines of ``(graph IRI, rdflib triples)`` pairs, each line once."""
-    terms = terms or Terms()
-    quads = [ox.Quad(terms(s), terms(p), terms(o), ox.NamedNode(name))
-             for name, triples in named for s, p, o in triples]
-    return _sorted_lines(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
-
-
-def _parse_nt(nt: bytes) -> list:
+def parse_nt(nt: bytes) -> list:
     return list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
+
+
+def nquads_of(named: Iterable[tuple[str, bytes]]) -> bytes:
+    """Sorted N-Quads lines of ``(graph IRI, N-Triples)`` pairs, each line once."""
+    quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
+             for name, nt in named for t in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
+    return _sorted_lines(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
 
 
 def turtle(nt: bytes, prefixes: dict[str, str]) -> bytes:
     """Turtle of sorted N-Triples: a header of the prefixes sorted by name, then each subject's
     statements, predicates and objects in sorted order."""
     usable = _unnested(prefixes)
-    body = ox.serialize(_parse_nt(nt), format=ox.RdfFormat.TURTLE, prefixes=usable)
+    body = ox.serialize(parse_nt(nt), format=ox.RdfFormat.TURTLE, prefixes=usable)
     lines = body.split(b"\n")
     start = 0
     while start < len(lines) and lines[start].startswith(b"@prefix "):
@@ -128,7 +127,7 @@ def jsonld(nt: bytes, context: dict) -> bytes:
     """Compacted JSON-LD of sorted N-Triples, ``context`` inlined, nodes sorted by ``@id``."""
     short = Prefixes.jsonld(context)
     nodes: dict[str, dict] = {}
-    for t in _parse_nt(nt):
+    for t in parse_nt(nt):
         s, p, o = t.subject, t.predicate.value, t.object
         sid = short.compact(s.value) if isinstance(s, ox.NamedNode) else f"_:{s.value}"
         node = nodes.setdefault(sid, {"@id": sid})

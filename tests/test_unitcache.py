@@ -1,5 +1,6 @@
-"""The build cache (kg.unitcache): an unchanged unit is not validated again, a changed document
-or shared entity is, and dist/ is byte-identical to a clean build's."""
+"""The build caches (kg.unitcache, kg.doccache): an unchanged document is neither mapped nor
+validated again, an edited one is, a changed shared entity re-maps every document and re-checks
+the units it changes, and dist/ is byte-identical to a clean build's."""
 from __future__ import annotations
 
 import os
@@ -26,12 +27,14 @@ def project(tmp_path) -> Path:
 
 
 def build(project: Path, dist: Path | None = None, **env) -> tuple[dict[str, bytes], int]:
-    """Build; return dist/'s files and how many units were validated."""
+    """Build; return dist/'s files and how many units were validated (and note, in
+    ``build.from_cache``, how many documents came from the document cache)."""
     argv = [str(KG), "--root", str(project), "build"] + (["--dist", str(dist)] if dist else [])
     proc = subprocess.run(argv, env={**os.environ, "KG_TIMINGS": "1", "KG_JOBS": "1", **env},
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     validated = int(re.search(r"^kg: count units validated (\d+)$", proc.stderr, re.M).group(1))
+    build.from_cache = int(re.search(r"^kg: count documents from the cache (\d+)$", proc.stderr, re.M).group(1))
     out = dist or project / "dist"
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}, validated
 
@@ -51,16 +54,20 @@ def clean_build(project: Path, tmp_path: Path) -> dict[str, bytes]:
 def test_an_unchanged_project_is_not_validated_again(project, tmp_path):
     first, validated = build(project)
     assert validated == 3  # the shared graph and two documents
+    assert build.from_cache == 0
     again, validated = build(project)
     assert validated == 0 and again == first
+    assert build.from_cache == 2  # neither mapped nor validated
     assert (project / ".kg-cache" / "conforming").read_text().count("\n") == 3
+    assert len(list((project / ".kg-cache" / "documents").glob("*.nt"))) == 2
 
 
 def test_an_edited_document_alone_is_validated_again(project, tmp_path):
     build(project)
     edit(project / "data" / "documents" / "121976.yaml", "inferred: >-\n", "inferred: >-\n      (Edited.)\n")
     files, validated = build(project)
-    assert validated == 1
+    assert validated == 1 and build.from_cache == 1
+    assert len(list((project / ".kg-cache" / "documents").glob("*.nt"))) == 2  # the old entry is gone
     assert files == clean_build(project, tmp_path)
 
 
@@ -68,21 +75,39 @@ def test_a_shared_entity_rechecks_the_shared_graph_and_the_documents_using_it(pr
     build(project)
     edit(project / "data" / "registry.yaml", "label: Nie Rongzhen", "label: Nie Rongzhen (marshal)")
     files, validated = build(project)
+    assert build.from_cache == 0  # the shared graph changed: every document is mapped again
     assert validated == 2  # the shared graph and 121799, which names him; not 121976
     assert files == clean_build(project, tmp_path)
+    again, validated = build(project)
+    assert (validated, build.from_cache) == (0, 2) and again == files
 
 
 @pytest.mark.parametrize("content", [b"not a key\n", b"\xff\xfe\x00", b""])
 def test_a_damaged_cache_is_ignored(project, content):
-    build(project)
+    first, _ = build(project)
     (project / ".kg-cache" / "conforming").write_bytes(content)
-    _, validated = build(project)
-    assert validated == 3
+    for entry in (project / ".kg-cache" / "documents").glob("*.nt"):
+        entry.write_bytes(content)
+    files, validated = build(project)
+    assert validated == 3 and build.from_cache == 0 and files == first
+
+
+def test_a_document_entry_changed_on_disk_is_not_used(project):
+    """An entry whose triples no longer match its checksum (a line lost, say) is mapped anew."""
+    first, _ = build(project)
+    entry = sorted((project / ".kg-cache" / "documents").glob("*.nt"))[0]
+    head, body = entry.read_bytes().split(b"\n", 1)
+    entry.write_bytes(head + b"\n" + body.split(b"\n", 1)[1])
+    files, _ = build(project)
+    assert build.from_cache == 1 and files == first
 
 
 def test_kg_cache_0_neither_reads_nor_writes(project):
     _, validated = build(project, KG_CACHE="0")
-    assert validated == 3 and not (project / ".kg-cache").exists()
+    assert validated == 3 and build.from_cache == 0 and not (project / ".kg-cache").exists()
+    build(project)
+    _, validated = build(project, KG_CACHE="0")
+    assert validated == 3 and build.from_cache == 0
 
 
 def test_the_key_depends_on_every_triple():

@@ -29,7 +29,7 @@ class RdflibTargets(SparqlTargets):
 
 def whole_shared(settings, result) -> set:
     """The violations as kg found them before units: each document with the whole shared graph."""
-    origins = pipeline._origins(result.facts, Iris(settings.base), result.union)
+    origins = pipeline._origins(result.facts, Iris(settings.base), result.per_document)
     shapes = shapes_graph()
     targets = RdflibTargets(shapes)
     found = set()
@@ -84,11 +84,7 @@ def _with(result, number: str | None, triples):
             docs[n].add(t)
     for t in triples:
         (shared if number is None else docs[number]).add(t)
-    union = Graph()
-    for g in (shared, *docs.values()):
-        for t in g:
-            union.add(t)
-    return pipeline.BuildResult(result.facts, shared, docs, union)
+    return pipeline.BuildResult(result.facts, shared, docs)
 
 
 def test_a_shared_node_broken_by_a_document_triple(corpus):

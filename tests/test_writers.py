@@ -107,13 +107,29 @@ def test_nquads_put_each_triple_in_its_graph():
     a, b = Graph(), Graph()
     a.add((URIRef(f"{BASE}s"), RDFS.label, Literal("in a")))
     b.add((URIRef(f"{BASE}s"), RDFS.label, Literal("in b", lang="en")))
-    nq = writers.nquads([(f"{BASE}graph/a", a), (f"{BASE}graph/b", b)])
+    nq = writers.nquads_of([(f"{BASE}graph/a", writers.ntriples(a)), (f"{BASE}graph/b", writers.ntriples(b))])
     ds = Dataset()
     ds.parse(data=nq, format="nquads")
     got = {str(g.identifier): {str(o) for o in g.objects()} for g in ds.graphs() if len(g)}
     assert got == {f"{BASE}graph/a": {"in a"}, f"{BASE}graph/b": {"in b"}}
     lines = nq.decode("utf-8").splitlines()
     assert lines == sorted(lines)
+
+
+def test_the_union_of_sorted_chunks_is_the_sorted_union():
+    """kg.nt is merged from each graph's sorted N-Triples: the same bytes as writing the union at once."""
+    from kg.merged import Merged
+    a, b, union = Graph(), Graph(), Graph()
+    for i in range(40):
+        t = (URIRef(f"{BASE}s{i % 7}"), RDFS.label, Literal(f"v{i % 11}", lang="en"))
+        (a if i % 3 else b).add(t)
+        union.add(t)
+    a.add((URIRef(f"{BASE}s1"), RDFS.label, Literal("v1", lang="en")))  # in both graphs: written once
+    b.add((URIRef(f"{BASE}s1"), RDFS.label, Literal("v1", lang="en")))
+    union.add((URIRef(f"{BASE}s1"), RDFS.label, Literal("v1", lang="en")))
+    merged = Merged([writers.ntriples(a), writers.ntriples(b), b""])
+    assert merged.nt == writers.ntriples(union) and len(merged) == len(union)
+    assert merged.partitions[1] == {RDFS.label: len(union)}
 
 
 def test_blank_nodes_are_written_too():

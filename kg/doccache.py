@@ -1,0 +1,134 @@
+"""The document cache: each document's published triples, by the hash of what they follow from.
+
+A document's graph follows from its two input files (the record and its facts file), the
+shared graph it is mapped against, the project's settings that shape IRIs (base,
+vocabulary, archive) and kg itself. The key is the SHA-256 of all of these: the bytes of
+the document's files, the sorted N-Triples of the shared graph, the settings, and a digest
+of kg's own files (code, shapes, ontology, templates) with the versions of rdflib,
+pyshacl and pyoxigraph. A document is stored only after its validation unit conformed
+with no result at all, so a hit is neither mapped nor validated again: an edit to one
+document re-maps and re-checks that document only. A change to the shared graph (the
+registry, the types, a name minted from a header) changes every key: every document is
+mapped again, and the unit cache (:mod:`kg.unitcache`) then re-checks only the units
+whose content changed — the documents that use the changed entities.
+
+Entries are ``<root>/.kg-cache/documents/<key>.nt``: a first line ``# sha256 <hex> unit <key>``
+(the checksum of the rest, and the document's validation-unit key, which the unit cache
+keeps knowing while the document comes from here), then the sorted N-Triples. A damaged entry (checksum, size, a link) is ignored. Each
+build removes the entries it did not use, so the folder holds one entry per document.
+``KG_CACHE=0`` turns it off, like the unit cache.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from functools import lru_cache
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Iterable
+
+from .unitcache import FOLDER, enabled
+
+SUBFOLDER = "documents"
+MAX_BYTES = 256 << 20
+_HEAD = b"# sha256 "
+_SUFFIXES = (".py", ".ttl", ".yaml", ".jsonld", ".html", ".j2", ".txt", ".css", ".js", ".json", ".tsv")
+
+
+def _files(folder) -> Iterable:
+    for res in sorted(folder.iterdir(), key=lambda r: r.name):
+        if res.is_dir():
+            if res.name != "__pycache__":
+                yield from _files(res)
+        elif res.name.endswith(_SUFFIXES):
+            yield res
+
+
+@lru_cache(maxsize=1)
+def kg_digest() -> bytes:
+    """A digest of kg's own files and of the libraries that shape its output."""
+    h = hashlib.sha256()
+    for lib in ("rdflib", "pyshacl", "pyoxigraph"):
+        h.update(f"{lib} {metadata.version(lib)}\n".encode())
+    for package in ("kg", "kg._shapes", "kg._ontology"):
+        try:
+            root = resources.files(package)
+        except ModuleNotFoundError:  # pragma: no cover - a kg without that package data
+            continue
+        for res in _files(root):
+            h.update(f"{package}/{res.name}\n".encode())
+            h.update(hashlib.sha256(res.read_bytes()).digest())
+    return h.digest()
+
+
+class DocumentCache:
+    """Documents' sorted N-Triples by input key, in ``<root>/.kg-cache/documents/``."""
+
+    def __init__(self, root: Path, context: Iterable[bytes]):
+        """``context``: what every document's graph depends on besides its own files (the
+        settings, the shared graph's N-Triples)."""
+        self.enabled = enabled()
+        self.folder = Path(root) / FOLDER / SUBFOLDER
+        h = hashlib.sha256(kg_digest())
+        for part in context:
+            h.update(hashlib.sha256(part).digest())
+        self._context = h.digest()
+        self.used: set[str] = set()
+
+    def key(self, files: Iterable[Path]) -> str:
+        h = hashlib.sha256(self._context)
+        for p in files:
+            h.update(p.name.encode() + b"\n")
+            h.update(hashlib.sha256(p.read_bytes()).digest())
+        return h.hexdigest()
+
+    def get(self, key: str) -> tuple[bytes, str] | None:
+        """The stored N-Triples for ``key`` and the document's unit key, or None (none stored,
+        damaged, or the cache off)."""
+        if not self.enabled:
+            return None
+        path = self.folder / f"{key}.nt"
+        try:
+            if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_BYTES:
+                return None
+            data = path.read_bytes()
+        except OSError:
+            return None
+        head, _, body = data.partition(b"\n")
+        digest, unit = head.removeprefix(_HEAD).partition(b" unit ")[::2]
+        if not head.startswith(_HEAD) or digest != hashlib.sha256(body).hexdigest().encode():
+            return None
+        self.used.add(key)
+        return body, unit.decode("ascii", "replace")
+
+    def put(self, key: str, nt: bytes, unit: str) -> None:
+        """Store ``nt`` and its ``unit`` key for ``key`` (atomically); any error leaves the
+        cache as it was."""
+        if not self.enabled:
+            return
+        self.used.add(key)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".entry-", dir=self.folder)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(_HEAD + hashlib.sha256(nt).hexdigest().encode() + b" unit " + unit.encode("ascii")
+                            + b"\n" + nt)
+                os.replace(tmp, self.folder / f"{key}.nt")
+            except OSError:
+                os.unlink(tmp)
+                raise
+        except OSError:
+            return
+
+    def prune(self) -> None:
+        """Remove the entries this build did not use (documents edited or gone)."""
+        if not self.enabled or not self.folder.is_dir() or self.folder.is_symlink():
+            return
+        for p in self.folder.iterdir():
+            if p.suffix == ".nt" and p.stem not in self.used:
+                try:
+                    p.unlink()
+                except OSError:
+                    pass
