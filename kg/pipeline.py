@@ -6,8 +6,8 @@ calls more than one stage.
 """
 from __future__ import annotations
 
-import itertools
-from collections.abc import Mapping
+from collections import ChainMap
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -37,24 +37,50 @@ SHARED_GRAPH = "shared"
 
 
 class Documents(Mapping):
-    """``{number: rdflib graph}`` of a build's documents: the graphs mapped in this build,
-    and (parsed only when asked for) those the document cache supplied."""
+    """``{number: rdflib graph}`` of a build's documents, each mapped when first asked for.
 
-    def __init__(self, mapped: dict[str, Graph], nt: dict[str, bytes]):
-        self.mapped, self.nt = mapped, nt
+    A document is mapped once: its sorted N-Triples are kept (in ``nt``), its rdflib graph
+    only until :meth:`release` — so a build holds one document's graph at a time (per unit
+    in flight), not the archive's. A document the document cache supplied, or one already
+    released, is parsed back from its N-Triples when asked for again (tests, tools).
+    """
+
+    def __init__(self, numbers: list[str], todo: dict[str, DocumentFacts], mapper: Callable[[DocumentFacts], Graph],
+                 nt: dict[str, bytes]):
+        self.numbers, self.todo, self.mapper, self.nt = numbers, todo, mapper, nt
+        self.graphs: dict[str, Graph] = {}
+        self._terms = Terms()
 
     def __getitem__(self, number: str) -> Graph:
-        if number not in self.mapped:
-            g = Graph()
-            g.parse(data=self.nt[number].decode("utf-8"), format="nt")
-            self.mapped[number] = g
-        return self.mapped[number]
+        if number not in self.graphs:
+            if number in self.todo:
+                with stage("map"):
+                    g = self.mapper(self.todo.pop(number))
+                    self.nt[number] = ntriples(g, self._terms)
+            elif number in self.nt:
+                g = Graph()
+                g.parse(data=self.nt[number].decode("utf-8"), format="nt")
+            else:
+                raise KeyError(number)
+            self.graphs[number] = g
+        return self.graphs[number]
+
+    def release(self, number: str) -> None:
+        """Drop the document's rdflib graph (its N-Triples stay)."""
+        self.graphs.pop(number, None)
+
+    def complete(self) -> dict[str, bytes]:
+        """Every document's N-Triples (mapping those not mapped yet)."""
+        for number in list(self.todo):
+            self[number]
+            self.release(number)
+        return self.nt
 
     def __iter__(self):
-        return iter(self.nt)
+        return iter(self.numbers)
 
     def __len__(self) -> int:
-        return len(self.nt)
+        return len(self.numbers)
 
 
 @dataclass
@@ -66,7 +92,7 @@ class BuildResult:
     shared: Graph
     per_document: Mapping[str, Graph]
     shared_nt: bytes = b""
-    nt: dict[str, bytes] = field(default_factory=dict)
+    nt_: dict[str, bytes] = field(default_factory=dict)
     cached: frozenset[str] = frozenset()
     violations: list[Violation] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
@@ -78,9 +104,16 @@ class BuildResult:
         terms = Terms()
         if not self.shared_nt:
             self.shared_nt = ntriples(self.shared, terms)
-        for number in self.per_document:
-            if number not in self.nt:
-                self.nt[number] = ntriples(self.per_document[number], terms)
+        if not isinstance(self.per_document, Documents):  # plain graphs (tests)
+            for number in self.per_document:
+                self.nt_.setdefault(number, ntriples(self.per_document[number], terms))
+
+    @property
+    def nt(self) -> dict[str, bytes]:
+        """Every document's sorted N-Triples (mapping any document not mapped yet)."""
+        if isinstance(self.per_document, Documents):
+            return self.per_document.complete()
+        return self.nt_
 
     @cached_property
     def merged(self) -> Merged:
@@ -114,22 +147,39 @@ class BuildResult:
                            "names": len(d.names)} for d in self.facts.documents}
 
 
-def _origins(facts: Facts, iris: Iris, documents: Mapping[str, Graph]) -> dict[str, str]:
-    """Where each node — and each (node, property) a statement asserts — was written
-    (``documents``: the graphs of the documents being validated)."""
+def _origins(facts: Facts, iris: Iris) -> dict[str, str]:
+    """Where each node was written: each entity, document and statement (no graph needed)."""
     out = {str(iris.entity(e.kind, e.key)): str(e.origin) for e in facts.entities.values()}
     for d in facts.documents:
         doc = iris.document(d.number)
         out[str(doc)] = str(d.path)
-        g = documents.get(d.number)
         for st in d.statements:
-            evidence = evidence_iri(doc, st)
-            out[str(evidence)] = str(st.origin)
-            if g is not None:
-                subject = g.value(evidence, CRM.P140_assigned_attribute_to)
-                prop = g.value(evidence, CRM.P177_assigned_property_of_type)
-                out.setdefault(f"{subject} {prop}", str(st.origin))
+            out[str(evidence_iri(doc, st))] = str(st.origin)
     return out
+
+
+def _asserted(iris: Iris, d: DocumentFacts, g: Graph) -> dict[str, str]:
+    """Where each (node, property) the document's statements assert was written (the first
+    statement of the document that asserts it), read from the document's graph."""
+    out: dict[str, str] = {}
+    doc = iris.document(d.number)
+    for st in d.statements:
+        evidence = evidence_iri(doc, st)
+        subject = g.value(evidence, CRM.P140_assigned_attribute_to)
+        prop = g.value(evidence, CRM.P177_assigned_property_of_type)
+        out.setdefault(f"{subject} {prop}", str(st.origin))
+    return out
+
+
+def origins(facts: Facts, iris: Iris, documents: Mapping[str, Graph]) -> ChainMap:
+    """Every origin of :func:`_origins`, and those the ``documents``' statements assert (the
+    document first in the facts wins a pair two assert): what one validation of all of them uses."""
+    asserted: dict[str, str] = {}
+    for d in facts.documents:
+        if d.number in documents:
+            for k, v in _asserted(iris, d, documents[d.number]).items():
+                asserted.setdefault(k, v)
+    return ChainMap(asserted, _origins(facts, iris))
 
 
 def _document_files(d: DocumentFacts) -> list[Path]:
@@ -149,7 +199,7 @@ def assemble(settings: Settings, *, cache: bool = False) -> BuildResult:
         shared_nt = ntriples(shared, terms)
         store = DocumentCache(settings.root, [settings.base.encode(), settings.namespaces.root.encode(),
                                               settings.identity.archive.encode(), shared_nt]) if cache else None
-        mapped, nt, keys, units = {}, {}, {}, {}
+        todo, nt, keys, units = {}, {}, {}, {}
         for d in facts.documents:
             if store is not None and store.enabled:
                 keys[d.number] = store.key(_document_files(d))
@@ -157,12 +207,15 @@ def assemble(settings: Settings, *, cache: bool = False) -> BuildResult:
                 if hit is not None:
                     nt[d.number], units[d.number] = hit
                     continue
-            g = mapped[d.number] = settings.namespaces.rewrite(map_one_document(ctx, d))
-            nt[d.number] = ntriples(g, terms)
-    cached = frozenset(nt) - frozenset(mapped)
+            todo[d.number] = d
+
+    def mapper(d: DocumentFacts) -> Graph:  # kg's terms in the project's namespaces
+        return settings.namespaces.rewrite(map_one_document(ctx, d))
+
+    cached = frozenset(nt)
     count_of("documents from the cache", len(cached))
-    return BuildResult(facts, shared, Documents(mapped, nt), shared_nt, nt, cached, keys=keys, cache=store,
-                       unit_keys=units)
+    documents = Documents([d.number for d in facts.documents], todo, mapper, nt)
+    return BuildResult(facts, shared, documents, shared_nt, nt, cached, keys=keys, cache=store, unit_keys=units)
 
 
 def check(settings: Settings) -> BuildResult:
@@ -180,18 +233,29 @@ def find_violations(settings: Settings, result: BuildResult) -> list[Violation]:
     shared statements it reaches (:mod:`kg.units`), so a unit's size follows the document,
     not the archive. Units are independent of each other, validated on all cores
     (:mod:`kg.unitpool`), and a unit the build cache knows to conform is not validated
-    again (:mod:`kg.unitcache`).
+    again (:mod:`kg.unitcache`). Each document is mapped as its unit is made, and its graph
+    dropped once the unit is: memory holds the units in flight, not the archive.
     """
-    numbers = sorted(n for n in result.nt if n not in result.cached)  # a cached document conformed as it is
-    mapped = {n: result.per_document[n] for n in numbers}
-    origins = _origins(result.facts, Iris(settings.base), mapped)
+    iris = Iris(settings.base)
+    docs = result.per_document
+    facts = {d.number: d for d in result.facts.documents}
+    numbers = sorted(n for n in docs if n not in result.cached)  # a cached document conformed as it is
     index = SharedIndex(result.shared)
-    units = ((n, unit(mapped[n], index)) for n in numbers)
+
+    def units():
+        yield SHARED_GRAPH, result.shared, {}
+        for n in numbers:
+            g = docs[n]
+            made = unit(g, index), _asserted(iris, facts[n], g)
+            if isinstance(docs, Documents):
+                docs.release(n)
+            yield n, *made
+
     conformed: dict[str, str | None] = {}
     unit_cache = UnitCache(settings.root)
     unit_cache.conforming.update(k for n, k in result.unit_keys.items() if k and n in result.cached)  # still known
-    found = validate_units(itertools.chain([(SHARED_GRAPH, result.shared)], units), len(numbers) + 1, origins,
-                           unit_cache, settings.namespaces, conformed)
+    found = validate_units(units(), len(numbers) + 1, _origins(result.facts, iris), unit_cache, settings.namespaces,
+                           conformed)
     if result.cache is not None:
         for n in numbers:
             if conformed.get(n) and n in result.keys:

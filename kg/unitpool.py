@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections import deque
+from collections import ChainMap, deque
 from concurrent.futures import ProcessPoolExecutor
 from typing import Iterable
 
@@ -51,17 +51,18 @@ def _start(origins: dict[str, str], namespaces: Namespaces = CANONICAL) -> None:
     _worker.update(shapes=shapes, targets=SparqlTargets(shapes), origins=origins)
 
 
-def _validate(triples: list) -> list[Violation]:
+def _validate(triples: list, origins: dict[str, str]) -> list[Violation]:
     g = Graph()
     for t in triples:
         g.add(t)
-    return validate(g, _worker["shapes"], _worker["origins"], _worker["targets"])
+    return validate(g, _worker["shapes"], ChainMap(origins, _worker["origins"]), _worker["targets"])
 
 
-def validate_units(units: Iterable[tuple[str, Graph]], count: int, origins: dict[str, str],
+def validate_units(units: Iterable[tuple[str, Graph, dict[str, str]]], count: int, origins: dict[str, str],
                    cache: UnitCache | None = None, namespaces: Namespaces = CANONICAL,
                    conformed: dict[str, str | None] | None = None) -> list[Violation]:
-    """Every result of every ``(name, graph)`` unit, sorted; in ``jobs(count)`` processes. A
+    """Every result of every ``(name, graph, origins of its own)`` unit, sorted; in ``jobs(count)``
+    processes (a result's origin is looked up in the unit's own origins, then in ``origins``). A
     unit ``cache`` knows to conform is skipped; one that conforms now is recorded in it.
     Each unit found with no result at all is added to ``conformed``: its name → its cache key."""
     found: set[Violation] = set()
@@ -71,11 +72,11 @@ def validate_units(units: Iterable[tuple[str, Graph]], count: int, origins: dict
 
     def pending():
         nonlocal validated
-        for name, g in units:
+        for name, g, own in units:
             k = key(g, terms, namespaces) if cache is not None and cache.enabled else None
             if k is None or not cache.hit(k):
                 validated += 1
-                yield (name, k), g
+                yield (name, k), g, own
             else:
                 record((name, k), [])
 
@@ -94,16 +95,16 @@ def validate_units(units: Iterable[tuple[str, Graph]], count: int, origins: dict
         if n == 1:
             _start(origins, namespaces)
             try:
-                for k, g in pending():
-                    record(k, validate(g, _worker["shapes"], origins, _worker["targets"]))
+                for k, g, own in pending():
+                    record(k, validate(g, _worker["shapes"], ChainMap(own, origins), _worker["targets"]))
             finally:
                 _worker.clear()
         else:
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(n, mp_context=context, initializer=_start, initargs=(origins, namespaces)) as pool:
                 window: deque = deque()
-                for k, g in pending():  # a few units ahead per worker: memory stays bounded
-                    window.append((k, pool.submit(_validate, list(g))))
+                for k, g, own in pending():  # a few units ahead per worker: memory stays bounded
+                    window.append((k, pool.submit(_validate, list(g), own)))
                     if len(window) >= WINDOW * n:
                         k0, future = window.popleft()
                         record(k0, future.result())

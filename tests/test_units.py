@@ -29,7 +29,7 @@ class RdflibTargets(SparqlTargets):
 
 def whole_shared(settings, result) -> set:
     """The violations as kg found them before units: each document with the whole shared graph."""
-    origins = pipeline._origins(result.facts, Iris(settings.base), result.per_document)
+    origins = pipeline.origins(result.facts, Iris(settings.base), result.per_document)
     shapes = shapes_graph()
     targets = RdflibTargets(shapes)
     found = set()
@@ -133,3 +133,18 @@ def test_validation_leaves_the_data_graph_as_it_was(corpus):
     before = set(g)
     assert validate(g)  # the broken membership is reported
     assert set(g) == before
+
+
+def test_documents_are_mapped_one_at_a_time_and_not_kept():
+    """A build maps each document as its unit is made and drops its graph once the unit is:
+    no more than one document's graph is alive when the next is mapped, none at the end."""
+    settings = load_settings(CORPUS)
+    result = pipeline.assemble(settings)
+    docs = result.per_document
+    assert docs.graphs == {} and set(docs.todo) == set(docs)  # nothing mapped by assemble
+    alive, mapper = [], docs.mapper
+    docs.mapper = lambda d: (alive.append(len(docs.graphs)), mapper(d))[1]
+    pipeline.find_violations(settings, result)
+    assert len(docs) == 2 and alive == [0, 0] and docs.graphs == {}
+    assert set(result.nt) == set(docs) and all(result.nt[n] for n in docs)
+    assert len(docs[next(iter(docs))]) == result.nt[next(iter(docs))].count(b"\n")  # parsed back when asked
