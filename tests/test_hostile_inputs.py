@@ -680,3 +680,27 @@ def test_quote_keeps_messages_short():
     assert quote(10 ** 5000) == "a very large number"
     assert quote(None) == "None" and quote(True) == "True" and quote(7) == "7"
     assert quote(b"x" * 1000) == "a bytes value"
+
+
+def _same_nodes(a, b) -> bool:
+    """Equal values, and every mapping with the same lines."""
+    if isinstance(a, Node) or isinstance(b, Node):
+        return (isinstance(a, Node) and isinstance(b, Node) and (a.line, a.key_lines) == (b.line, b.key_lines)
+                and a.keys() == b.keys() and all(_same_nodes(a[k], b[k]) for k in a))
+    if isinstance(a, list) or isinstance(b, list):
+        return isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and all(map(_same_nodes, a, b))
+    return type(a) is type(b) and a == b
+
+
+def test_the_fast_parser_reads_what_the_checked_one_reads():
+    """Facts files are parsed by libyaml when PyYAML has it: the values and the lines kg reports
+    are the same as the pure-Python parser's, on every YAML file of the corpus."""
+    import yaml
+
+    from kg import yamlio
+    files = sorted((CORPUS / "data").rglob("*.yaml"))
+    assert len(files) >= 3
+    for path in files:
+        fast = load_yaml(path)
+        assert _same_nodes(fast, yamlio._load(path.read_text(encoding="utf-8"), path)), path
+    assert yaml.__with_libyaml__, "PyYAML without libyaml: kg reads facts with the slow parser"
