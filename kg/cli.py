@@ -63,15 +63,12 @@ def _build_args(p: argparse.ArgumentParser) -> None:
 def _build(args, settings: Settings) -> int:
     from . import pipeline
     from .distdir import check_target
-    from .publish import write_dist
     if args.dist is not None and not args.dist.strip():
         raise KgError("give the folder to write the dumps to", field="--dist")
     keep = (settings.data_dir,)
     target = Path(args.dist) if args.dist else settings.dist_dir
     check_target(target, keep)  # before the work
-    result = pipeline.build(settings, write=args.dist is None)
-    if args.dist:
-        write_dist(target, result.files, keep=keep)
+    result = pipeline.build(settings, dist=target, keep=keep)
     if args.json:
         return _report(report.success("build", result, dist=str(target)))
     _warnings(result)

@@ -26,7 +26,7 @@ from .errors import KgError, quote
 from .iris import Iris
 from .merged import Merged
 from .namespaces import CANONICAL, Namespaces
-from .publish import media_type, sha256
+from .publish import Written, media_type, sha256
 from .settings import CONFIG_FILE, Identity
 from .vocab import DCAT, DCTERMS, PROV, RDF, RDFS, SCHEMA, SPDX, VOID, XSD
 
@@ -59,7 +59,7 @@ def build_time(epoch: int | None, fallback: str) -> datetime:
                       field="modified") from None
 
 
-def describe(union: Merged, files: dict[str, bytes], inputs: dict[str, bytes], *, base: str,
+def describe(union: Merged, files: dict[str, Written], inputs: dict[str, bytes], *, base: str,
              identity: Identity, sources: list[str], when: datetime,
              namespaces: Namespaces = CANONICAL) -> Graph:
     g = Graph()
@@ -134,7 +134,7 @@ def _prefixed(iri: URIRef, prefixes: dict[str, str]) -> str:
     return "x-" + hashlib.sha256(str(iri).encode()).hexdigest()[:12]
 
 
-def _distribution(g: Graph, ds: URIRef, name: str, data: bytes, base: str) -> None:
+def _distribution(g: Graph, ds: URIRef, name: str, file: Written, base: str) -> None:
     node = Iris.below(ds, "distribution", name)
     url = URIRef(f"{base}dumps/{name}")
     g.add((ds, DCAT.distribution, node))
@@ -149,13 +149,13 @@ def _distribution(g: Graph, ds: URIRef, name: str, data: bytes, base: str) -> No
     held = media_type(name[:-3] if name.endswith(".gz") else name)  # a .gz holds a dump of that type
     g.add((node, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{held}")))
     g.add((node, SCHEMA.encodingFormat, Literal(held)))
-    g.add((node, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger)))
-    g.add((node, SCHEMA.contentSize, Literal(f"{len(data)} B")))
+    g.add((node, DCAT.byteSize, Literal(file.size, datatype=XSD.nonNegativeInteger)))
+    g.add((node, SCHEMA.contentSize, Literal(f"{file.size} B")))
     if name.endswith(".gz"):
         g.add((node, DCAT.compressFormat, GZIP))
     if name in ("kg.nt", "kg.ttl", "kg.nq", "kg.jsonld"):
         g.add((ds, VOID.dataDump, URIRef(f"{base}dumps/{name}")))
-    _checksum(g, node, sha256(data))
+    _checksum(g, node, file.sha256)
 
 
 def _provenance(g: Graph, ds: URIRef, inputs: dict[str, bytes], when: datetime) -> None:

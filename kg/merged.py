@@ -9,7 +9,6 @@ pyoxigraph's terms, without an rdflib graph of the whole archive.
 """
 from __future__ import annotations
 
-import heapq
 from collections import Counter
 from functools import cached_property
 from typing import Iterable
@@ -17,25 +16,14 @@ from typing import Iterable
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from .writers import RDF_TYPE, parse_nt
-
-
-def merge(chunks: Iterable[bytes]) -> bytes:
-    """The sorted lines of sorted N-Triples ``chunks``, each line once."""
-    merged = heapq.merge(*(chunk.splitlines() for chunk in chunks))
-    out, last = [], None
-    for line in merged:
-        if line != last and line.strip():
-            out.append(line)
-            last = line
-    return b"\n".join(out) + b"\n" if out else b""
+from .writers import RDF_TYPE, merge_lines, parse_nt
 
 
 class Merged:
     """The union of a build's graphs (sorted N-Triples chunks), counted without rdflib."""
 
     def __init__(self, chunks: Iterable[bytes]):
-        self.nt = merge(chunks)
+        self.nt = merge_lines(chunks)
 
     def __len__(self) -> int:
         return self.nt.count(b"\n")
@@ -54,10 +42,7 @@ class Merged:
         return ({URIRef(k): n for k, n in classes.items()}, {URIRef(k): n for k, n in props.items()})
 
     def instances(self, classes: dict[str, URIRef]) -> dict[str, int]:
-        """How many distinct subjects have each of ``classes`` (by name) as rdf:type."""
-        wanted = {str(c): name for name, c in classes.items()}
-        found: dict[str, set] = {name: set() for name in classes}
-        for t in self.triples():
-            if t.predicate.value == RDF_TYPE and t.object.value in wanted:
-                found[wanted[t.object.value]].add(t.subject.value)
-        return {name: len(s) for name, s in found.items()}
+        """How many distinct subjects have each of ``classes`` (by name) as rdf:type (each
+        rdf:type triple is one line, so one subject)."""
+        counts = self.partitions[0]
+        return {name: counts.get(URIRef(str(c)), 0) for name, c in classes.items()}

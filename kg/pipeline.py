@@ -23,7 +23,7 @@ from .iris import Iris
 from .mapping import Context, map_one_document, map_shared
 from .mapping.statements import evidence_iri
 from .merged import Merged
-from .publish import Built, checksums, render_dumps, turtle, write_dist
+from .publish import Built, Staging, Written, checksums, render_dumps, turtle
 from .settings import CONFIG_FILE, Settings
 from .timings import count_of, report, stage
 from .units import SharedIndex, unit
@@ -95,7 +95,7 @@ class BuildResult:
     nt_: dict[str, bytes] = field(default_factory=dict)
     cached: frozenset[str] = frozenset()
     violations: list[Violation] = field(default_factory=list)
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, Written] = field(default_factory=dict)  # each file written: size and checksum
     keys: dict[str, str] = field(default_factory=dict)   # each document's key in the document cache
     cache: DocumentCache | None = None
     unit_keys: dict[str, str] = field(default_factory=dict)  # a cached document's validation-unit key
@@ -283,29 +283,37 @@ def _inputs(settings: Settings) -> dict[str, bytes]:
     return out
 
 
-def render(settings: Settings, result: BuildResult) -> dict[str, bytes]:
-    """All files of ``dist/`` as bytes (nothing written)."""
-    files = render_dumps(Built(result.merged.nt, _named(settings, result), settings.namespaces))
+def render(settings: Settings, result: BuildResult, staging: Staging) -> dict[str, Written]:
+    """Write every file of ``dist/`` into ``staging``; returns each file's size and checksum."""
+    with stage("publish union"):
+        built = Built(result.merged.nt, _named(settings, result), settings.namespaces)
+    render_dumps(built, staging)
     sources = [d.record.url for d in result.facts.documents if d.record.url]
     when = build_time(settings.source_date_epoch, settings.modified)
     with stage("publish void.ttl"):
-        void = describe(result.merged, files, _inputs(settings), base=settings.base, identity=settings.identity,
-                        sources=sources, when=when, namespaces=settings.namespaces)
-        files["void.ttl"] = turtle(void, settings.namespaces)
-    files["SHA256SUMS"] = checksums(files)
-    return files
+        void = describe(result.merged, staging.files, _inputs(settings), base=settings.base,
+                        identity=settings.identity, sources=sources, when=when, namespaces=settings.namespaces)
+        staging.put("void.ttl", turtle(void, settings.namespaces))
+    staging.put("SHA256SUMS", checksums(staging.files))
+    return dict(staging.files)
 
 
-def build(settings: Settings, *, write: bool = True) -> BuildResult:
-    """Read, map, validate, and (unless ``write`` is false) publish to ``dist/``."""
+def build(settings: Settings, *, dist: Path | None = None, keep: tuple[Path, ...] = ()) -> BuildResult:
+    """Read, map, validate, and publish to ``dist`` (default: the project's ``dist/``),
+    never into one of ``keep``. Each file is written as it is made, into a fresh folder that
+    replaces ``dist`` only when all are written."""
     result = check(settings)
     errors = [v for v in result.violations if v.is_error]
     if errors:
         raise ValidationFailed(f"{len(errors)} SHACL violation(s); nothing was written:\n"
                                + "\n".join(f"  - {v}" for v in errors), violations=errors)
-    result.files = render(settings, result)
-    if write:
-        with stage("write"):
-            write_dist(settings.dist_dir, result.files)
+    staging = Staging(dist or settings.dist_dir, keep)
+    try:
+        result.files = render(settings, result, staging)
+    except BaseException:
+        staging.abort()
+        raise
+    with stage("write"):
+        staging.commit()
     report()
     return result

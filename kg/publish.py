@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,8 +77,67 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def render_dumps(built: Built) -> dict[str, bytes]:
-    """All dump files except the description (which needs their sizes and checksums)."""
+@dataclass(frozen=True)
+class Written:
+    """What stays of a written file: its size and SHA-256."""
+
+    size: int
+    sha256: str
+
+
+class Staging:
+    """The new ``dist/`` being written: a fresh folder beside the target, each file written
+    as soon as it is made (only its size and checksum stay in memory), swapped in by
+    :meth:`commit` when all are there; :meth:`abort` (or any error) leaves the old ``dist/``
+    as it was. Only a folder kg wrote before (or an empty or new one) is replaced, and never
+    one of ``keep`` or a folder inside or around one (see :mod:`kg.distdir`)."""
+
+    def __init__(self, dist: Path, keep: tuple[Path, ...] = ()):
+        self.dist = Path(dist)
+        check_target(self.dist, keep)
+        parent = self.dist.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.dist.name}.new-", dir=parent))
+            self.tmp.chmod(0o755)
+        except OSError as e:
+            raise PublishError(f"cannot write the dumps: {e.strerror or e}", path=self.dist,
+                               hint=f"check that {parent} is a folder you may write to") from None
+        self.files: dict[str, Written] = {}
+
+    def put(self, name: str, data: bytes) -> None:
+        try:
+            (self.tmp / name).write_bytes(data)
+        except OSError as e:
+            self.abort()
+            raise PublishError(f"cannot write the dumps: {e.strerror or e}", path=self.dist) from None
+        self.files[name] = Written(len(data), sha256(data))
+
+    def abort(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def commit(self) -> None:
+        dist, parent, old = self.dist, self.dist.parent, None
+        try:
+            if dist.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{dist.name}.old-", dir=parent))
+                os.replace(dist, old)  # a folder onto an empty folder: one rename
+            os.replace(self.tmp, dist)
+        except OSError as e:
+            self.abort()
+            if old is not None:
+                if dist.exists():
+                    os.rmdir(old)  # the swap did not happen: only our empty folder is there
+                else:
+                    os.replace(old, dist)
+            raise PublishError(f"cannot write the dumps: {e.strerror or e}", path=dist) from None
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def render_dumps(built: Built, staging: Staging) -> None:
+    """Write every dump file except the description (which needs their sizes and checksums);
+    each gzip copy is made in a thread (zlib runs outside the GIL) while the next dump is."""
     nt = built.union
     ns = built.namespaces
     makers = {
@@ -88,54 +148,34 @@ def render_dumps(built: Built) -> dict[str, bytes]:
         "context.jsonld": lambda: (json.dumps(context(ns), ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
         ONTOLOGY: lambda: turtle(ontology(ns), ns),  # kg's kgo: terms; the kgt: types are in the data
     }
-    files = {}
-    for name, make in makers.items():
-        with stage(f"publish {name}"):
-            files[name] = make()
-    with stage("publish gzip"):
-        for name in GZIPPED:
-            files[name + ".gz"] = gz(files[name])
-    return files
+    with ThreadPoolExecutor(2) as pool:
+        zipped = {}
+        for name, make in makers.items():
+            with stage(f"publish {name}"):
+                data = make()
+                staging.put(name, data)
+            if name in GZIPPED:
+                zipped[name + ".gz"] = pool.submit(gz, data)
+            del data
+        with stage("publish gzip"):
+            for name, future in zipped.items():
+                staging.put(name, future.result())
 
 
-def checksums(files: dict[str, bytes]) -> bytes:
-    return "".join(f"{sha256(files[n])}  {n}\n" for n in sorted(files)).encode("utf-8")
+def checksums(files: dict[str, Written]) -> bytes:
+    return "".join(f"{files[n].sha256}  {n}\n" for n in sorted(files)).encode("utf-8")
 
 
 def write_dist(dist: Path, files: dict[str, bytes], *, keep: tuple[Path, ...] = ()) -> None:
-    """Write ``files`` as the new ``dist/`` in one swap; on any error the old one stays.
-
-    Only a folder kg wrote before (or an empty or new one) is replaced, and never one of
-    ``keep`` or a folder inside or around one (see :mod:`kg.distdir`).
-    """
-    dist = Path(dist)
-    check_target(dist, keep)
-    parent = dist.parent
+    """Write ``files`` as the new ``dist/`` in one swap; on any error the old one stays."""
+    staging = Staging(dist, keep)
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{dist.name}.new-", dir=parent))
-    except OSError as e:
-        raise PublishError(f"cannot write the dumps: {e.strerror or e}", path=dist,
-                           hint=f"check that {parent} is a folder you may write to") from None
-    old = None
-    try:
-        tmp.chmod(0o755)
         for name in sorted(files):
-            (tmp / name).write_bytes(files[name])
-        if dist.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{dist.name}.old-", dir=parent))
-            os.replace(dist, old)  # a folder onto an empty folder: one rename
-        os.replace(tmp, dist)
-    except OSError as e:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None:
-            if dist.exists():
-                os.rmdir(old)  # the swap did not happen: only our empty folder is there
-            else:
-                os.replace(old, dist)
-        raise PublishError(f"cannot write the dumps: {e.strerror or e}", path=dist) from None
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+            staging.put(name, files[name])
+    except BaseException:
+        staging.abort()
+        raise
+    staging.commit()
 
 
 def read_dist(dist: Path) -> dict[str, bytes]:

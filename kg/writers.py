@@ -11,8 +11,11 @@ written in lower case (pyoxigraph's normal form; RDF compares them case-insensit
 """
 from __future__ import annotations
 
+import heapq
+import io
+import itertools
 import json
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -76,15 +79,40 @@ def ntriples(triples: Iterable, terms: Terms | None = None) -> bytes:
     return _sorted_lines(ox.serialize(ox_triples, format=ox.RdfFormat.N_TRIPLES))
 
 
-def parse_nt(nt: bytes) -> list:
-    return list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
+def parse_nt(nt: bytes) -> Iterator[ox.Triple]:
+    """The triples of N-Triples, in their order, one at a time."""
+    return ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
+
+
+def lines(data: bytes) -> Iterator[bytes]:
+    """The non-empty lines of ``data``, one at a time (no list of them all)."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        if end > start:
+            yield data[start:end]
+        start = end + 1
+
+
+def merge_lines(blocks: Iterable[bytes]) -> bytes:
+    """The lines of blocks of sorted lines, merged in order, each line once."""
+    out, last = io.BytesIO(), None
+    for line in heapq.merge(*(lines(b) for b in blocks)):
+        if line != last:
+            out.write(line + b"\n")
+            last = line
+    return out.getvalue()
 
 
 def nquads_of(named: Iterable[tuple[str, bytes]]) -> bytes:
-    """Sorted N-Quads lines of ``(graph IRI, N-Triples)`` pairs, each line once."""
-    quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
-             for name, nt in named for t in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
-    return _sorted_lines(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+    """Sorted N-Quads lines of ``(graph IRI, sorted N-Triples)`` pairs, each line once.
+
+    A graph's quads are in the order of its triples (the graph name follows each triple), so
+    the graphs' quads are merged in order rather than sorted together."""
+    blocks = [ox.serialize((ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name)) for t in parse_nt(nt)),
+                           format=ox.RdfFormat.N_QUADS) for name, nt in named]
+    return merge_lines(blocks)
 
 
 def turtle(nt: bytes, prefixes: dict[str, str]) -> bytes:
@@ -124,27 +152,36 @@ def _canon(value):
 
 
 def jsonld(nt: bytes, context: dict) -> bytes:
-    """Compacted JSON-LD of sorted N-Triples, ``context`` inlined, nodes sorted by ``@id``."""
+    """Compacted JSON-LD of sorted N-Triples, ``context`` inlined, nodes sorted by ``@id``.
+
+    The lines of one subject are adjacent in sorted N-Triples, so each node is made, written
+    (as it sits in the ``@graph`` array: one space of indent per level) and dropped in turn;
+    only the nodes' text is held until they are sorted by ``@id``."""
     short = Prefixes.jsonld(context)
-    nodes: dict[str, dict] = {}
-    for t in parse_nt(nt):
-        s, p, o = t.subject, t.predicate.value, t.object
-        sid = short.compact(s.value) if isinstance(s, ox.NamedNode) else f"_:{s.value}"
-        node = nodes.setdefault(sid, {"@id": sid})
-        if p == RDF_TYPE and isinstance(o, ox.NamedNode):
-            key, value = "@type", short.compact(o.value)
-        else:
-            key, value = short.compact(p), _value(o, short)
-        have = node.get(key)
-        if have is None:
-            node[key] = value
-        elif isinstance(have, list):
-            have.append(value)
-        else:
-            node[key] = [have, value]
-    graph = sorted((_canon(n) for n in nodes.values()), key=lambda n: n.get("@id", ""))
-    out = {"@context": context, "@graph": graph}
-    return (json.dumps(out, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    nodes: list[tuple[str, str]] = []
+    for subject, triples in itertools.groupby(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), key=lambda t: t.subject):
+        sid = short.compact(subject.value) if isinstance(subject, ox.NamedNode) else f"_:{subject.value}"
+        node = {"@id": sid}
+        for t in triples:
+            p, o = t.predicate.value, t.object
+            if p == RDF_TYPE and isinstance(o, ox.NamedNode):
+                key, value = "@type", short.compact(o.value)
+            else:
+                key, value = short.compact(p), _value(o, short)
+            have = node.get(key)
+            if have is None:
+                node[key] = value
+            elif isinstance(have, list):
+                have.append(value)
+            else:
+                node[key] = [have, value]
+        text = json.dumps(_canon(node), ensure_ascii=False, indent=1)
+        nodes.append((sid, "  " + text.replace("\n", "\n  ")))
+    nodes.sort(key=lambda n: n[0])
+    head = json.dumps({"@context": context, "@graph": []}, ensure_ascii=False, indent=1)
+    if nodes:  # as json.dumps writes the whole document at once
+        head = head.removesuffix("[]\n}") + "[\n" + ",\n".join(text for _, text in nodes) + "\n ]\n}"
+    return (head + "\n").encode("utf-8")
 
 
 def _value(o, short: Prefixes):

@@ -150,3 +150,21 @@ def test_query_default_graph_is_the_merge(corpus_dist):
                "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }")
     assert merged.stdout.splitlines()[1] == str(void)
     assert int(quads.stdout.splitlines()[1]) > void
+
+
+def test_a_build_failing_while_it_publishes_leaves_the_previous_dist_and_no_debris(project, monkeypatch):
+    """Files are written as they are made, into a fresh folder: a failure after some are
+    written (here, in the description, after every dump) keeps the old dist/ as it was."""
+    from kg import pipeline
+    from kg.settings import load_settings
+    settings = load_settings(project)
+    pipeline.build(settings)
+    before = {p.name: p.read_bytes() for p in (project / "dist").iterdir()}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the description failed")
+    monkeypatch.setattr(pipeline, "describe", broken)
+    with pytest.raises(RuntimeError):
+        pipeline.build(settings)
+    assert {p.name: p.read_bytes() for p in (project / "dist").iterdir()} == before
+    assert [p.name for p in project.iterdir() if p.name.startswith(".dist.")] == []

@@ -116,6 +116,22 @@ def test_nquads_put_each_triple_in_its_graph():
     assert lines == sorted(lines)
 
 
+def test_nquads_of_graphs_sharing_subjects_are_sorted_as_one_file():
+    """Each graph's quads are merged, not sorted together: the lines must still come out in
+    the order of sorting them all, with subjects and literals that interleave across graphs."""
+    graphs = []
+    for g in range(4):
+        graph = Graph()
+        for i in range(30):
+            s = URIRef(f"{BASE}s{(i * 7 + g) % 9}")
+            graph.add((s, RDFS.label, Literal(f"v{i % 5}" + ("" if i % 2 else "x"), lang="en" if i % 3 else None)))
+            graph.add((s, RDFS.seeAlso, URIRef(f"{BASE}o{(i + g) % 4}")))
+        graphs.append((f"{BASE}graph/{g}", writers.ntriples(graph)))
+    nq = writers.nquads_of(graphs)
+    lines = nq.split(b"\n")[:-1]
+    assert lines == sorted(set(lines)) and len(lines) == sum(nt.count(b"\n") for _, nt in graphs)
+
+
 def test_the_union_of_sorted_chunks_is_the_sorted_union():
     """kg.nt is merged from each graph's sorted N-Triples: the same bytes as writing the union at once."""
     from kg.merged import Merged
