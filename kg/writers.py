@@ -95,24 +95,36 @@ def lines(data: bytes) -> Iterator[bytes]:
         start = end + 1
 
 
-def merge_lines(blocks: Iterable[bytes]) -> bytes:
-    """The lines of blocks of sorted lines, merged in order, each line once."""
-    out, last = io.BytesIO(), None
+def merged_lines(blocks: Iterable[bytes]) -> Iterator[bytes]:
+    """The lines of blocks of sorted lines, merged in order, each line once, each ending in a line break."""
+    last = None
     for line in heapq.merge(*(lines(b) for b in blocks)):
         if line != last:
-            out.write(line + b"\n")
+            yield line + b"\n"
             last = line
+
+
+def merge_lines(blocks: Iterable[bytes]) -> bytes:
+    """:func:`merged_lines` as one bytes object."""
+    out = io.BytesIO()
+    for line in merged_lines(blocks):
+        out.write(line)
     return out.getvalue()
 
 
-def nquads_of(named: Iterable[tuple[str, bytes]]) -> bytes:
+def nquads_lines(named: Iterable[tuple[str, bytes]]) -> Iterator[bytes]:
     """Sorted N-Quads lines of ``(graph IRI, sorted N-Triples)`` pairs, each line once.
 
     A graph's quads are in the order of its triples (the graph name follows each triple), so
     the graphs' quads are merged in order rather than sorted together."""
     blocks = [ox.serialize((ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name)) for t in parse_nt(nt)),
                            format=ox.RdfFormat.N_QUADS) for name, nt in named]
-    return merge_lines(blocks)
+    return merged_lines(blocks)
+
+
+def nquads_of(named: Iterable[tuple[str, bytes]]) -> bytes:
+    """:func:`nquads_lines` as one bytes object."""
+    return b"".join(nquads_lines(named))
 
 
 def turtle(nt: bytes, prefixes: dict[str, str]) -> bytes:
@@ -152,14 +164,19 @@ def _canon(value):
 
 
 def jsonld(nt: bytes, context: dict) -> bytes:
-    """Compacted JSON-LD of sorted N-Triples, ``context`` inlined, nodes sorted by ``@id``.
+    """Compacted JSON-LD of sorted N-Triples, ``context`` inlined, nodes sorted by ``@id``."""
+    return b"".join(jsonld_parts(nt, context))
+
+
+def jsonld_parts(nt: bytes, context: dict) -> Iterator[bytes]:
+    """:func:`jsonld` in parts, as json.dumps writes the whole document at once.
 
     The lines of one subject are adjacent in sorted N-Triples, so each node is made, written
     (as it sits in the ``@graph`` array: one space of indent per level) and dropped in turn;
     only the nodes' text is held until they are sorted by ``@id``."""
     short = Prefixes.jsonld(context)
     nodes: list[tuple[str, str]] = []
-    for subject, triples in itertools.groupby(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), key=lambda t: t.subject):
+    for subject, triples in itertools.groupby(parse_nt(nt), key=lambda t: t.subject):
         sid = short.compact(subject.value) if isinstance(subject, ox.NamedNode) else f"_:{subject.value}"
         node = {"@id": sid}
         for t in triples:
@@ -179,9 +196,13 @@ def jsonld(nt: bytes, context: dict) -> bytes:
         nodes.append((sid, "  " + text.replace("\n", "\n  ")))
     nodes.sort(key=lambda n: n[0])
     head = json.dumps({"@context": context, "@graph": []}, ensure_ascii=False, indent=1)
-    if nodes:  # as json.dumps writes the whole document at once
-        head = head.removesuffix("[]\n}") + "[\n" + ",\n".join(text for _, text in nodes) + "\n ]\n}"
-    return (head + "\n").encode("utf-8")
+    if not nodes:
+        yield (head + "\n").encode("utf-8")
+        return
+    yield (head.removesuffix("[]\n}") + "[\n").encode("utf-8")
+    for i, (_, text) in enumerate(nodes):
+        yield ((",\n" if i else "") + text).encode("utf-8")
+    yield b"\n ]\n}\n"
 
 
 def _value(o, short: Prefixes):

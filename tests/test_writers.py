@@ -155,3 +155,25 @@ def test_blank_nodes_are_written_too():
     g.add((node, RDFS.label, Literal("anonymous")))
     back = Graph().parse(data=writers.turtle(writers.ntriples(g), prefixes()), format="turtle")
     assert len(back) == 2 and back.value(URIRef(f"{BASE}s"), RDFS.seeAlso) is not None
+
+
+def test_a_file_written_in_parts_is_the_file_written_at_once(tmp_path):
+    """Dumps are written (and gzipped) part by part as they are made: the bytes, the gzip
+    copy, the size and the checksum are those of writing the whole at once."""
+    import gzip
+    import hashlib
+
+    from kg.publish import Staging
+    parts = [b"<a> <b> \"x\" .\n" * 5000, b"", b"<c> <d> <e> .\n", "<f> <g> \"ü\" .\n".encode() * 9000]
+    staging = Staging(tmp_path / "dist")
+    staging.put("parts.nt", iter(parts), gzipped=True)
+    staging.put("whole.nt", b"".join(parts), gzipped=True)
+    staging.commit()
+    d = tmp_path / "dist"
+    whole = b"".join(parts)
+    assert (d / "parts.nt").read_bytes() == (d / "whole.nt").read_bytes() == whole
+    assert (d / "parts.nt.gz").read_bytes() == (d / "whole.nt.gz").read_bytes()
+    assert gzip.decompress((d / "parts.nt.gz").read_bytes()) == whole
+    got = staging.files["parts.nt"]
+    assert (got.size, got.sha256) == (len(whole), hashlib.sha256(whole).hexdigest())
+    assert staging.files["parts.nt.gz"].size == (d / "parts.nt.gz").stat().st_size
