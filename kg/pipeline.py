@@ -31,7 +31,7 @@ from .unitcache import UnitCache
 from .unitpool import validate_units
 from .validate import Violation
 from .vocab import CRM
-from .writers import Terms, ntriples
+from .writers import Terms, lines, ntriples
 
 SHARED_GRAPH = "shared"
 
@@ -269,9 +269,10 @@ def _named(settings: Settings, result: BuildResult) -> list[tuple[str, bytes]]:
     (every triple of the shared mapping that no document graph holds)."""
     iris = Iris(settings.base)
     named = [(str(iris.graph(f"document/{number}")), result.nt[number]) for number in sorted(result.nt)]
-    in_documents = {line for _, nt in named for line in nt.splitlines()}
-    shared = b"".join(line + b"\n" for line in result.shared_nt.splitlines() if line not in in_documents)
-    return [*named, (str(iris.graph(SHARED_GRAPH)), shared)]
+    shared = set(lines(result.shared_nt))
+    in_documents = {line for _, nt in named for line in lines(nt) if line in shared}
+    own = b"".join(line + b"\n" for line in lines(result.shared_nt) if line not in in_documents)
+    return [*named, (str(iris.graph(SHARED_GRAPH)), own)]
 
 
 def _inputs(settings: Settings) -> dict[str, bytes]:

@@ -99,7 +99,7 @@ class Staging:
                                hint=f"check that {parent} is a folder you may write to") from None
         self.files: dict[str, Written] = {}
 
-    def put(self, name: str, data: bytes | Iterable[bytes], *, gzipped: bool = False) -> None:
+    def put(self, name: str, data: bytes | Iterable[bytes | memoryview], *, gzipped: bool = False) -> None:
         """Write ``data`` (bytes, or its parts in order) as ``name``, and with ``gzipped`` its
         gzip copy ``name.gz`` in the same pass."""
         parts = [data] if isinstance(data, bytes) else data
@@ -150,7 +150,7 @@ def render_dumps(built: Built, staging: Staging) -> None:
     nt = built.union
     ns = built.namespaces
     makers = {
-        "kg.ttl": lambda: writers.turtle(nt, prefixes(ns)),
+        "kg.ttl": lambda: writers.turtle_parts(nt, prefixes(ns)),
         "kg.nt": lambda: nt,
         "kg.nq": lambda: writers.nquads_lines(built.named),
         "kg.jsonld": lambda: writers.jsonld_parts(nt, context(ns)["@context"]),

@@ -29,6 +29,7 @@ from .writers import Terms
 ENV = "KG_JOBS"
 MIN_UNITS_PER_WORKER = 4  # below this a worker costs more to start than it saves
 WINDOW = 4  # units in flight per worker
+UNITS_PER_WORKER = 250  # then a fresh worker: what pyshacl and rdflib keep between units cannot pile up
 
 _worker: dict = {}
 
@@ -101,7 +102,8 @@ def validate_units(units: Iterable[tuple[str, Graph, dict[str, str]]], count: in
                 _worker.clear()
         else:
             context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(n, mp_context=context, initializer=_start, initargs=(origins, namespaces)) as pool:
+            with ProcessPoolExecutor(n, mp_context=context, initializer=_start, initargs=(origins, namespaces),
+                                     max_tasks_per_child=UNITS_PER_WORKER) as pool:
                 window: deque = deque()
                 for k, g, own in pending():  # a few units ahead per worker: memory stays bounded
                     window.append((k, pool.submit(_validate, list(g), own)))

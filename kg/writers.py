@@ -15,6 +15,7 @@ import heapq
 import io
 import itertools
 import json
+import re
 from typing import Iterable, Iterator
 
 import pyoxigraph as ox
@@ -22,6 +23,7 @@ from rdflib import BNode, Literal, URIRef
 
 from .curie import Prefixes
 
+_NON_SPACE = re.compile(rb"\S")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -95,10 +97,12 @@ def lines(data: bytes) -> Iterator[bytes]:
         start = end + 1
 
 
-def merged_lines(blocks: Iterable[bytes]) -> Iterator[bytes]:
-    """The lines of blocks of sorted lines, merged in order, each line once, each ending in a line break."""
+def merged_lines(sources: Iterable[bytes | Iterable[bytes]]) -> Iterator[bytes]:
+    """The lines of sources of sorted lines (each a block of lines, or blocks one after the
+    other), merged in order, each line once, each ending in a line break."""
     last = None
-    for line in heapq.merge(*(lines(b) for b in blocks)):
+    streams = ((line for block in ([s] if isinstance(s, bytes) else s) for line in lines(block)) for s in sources)
+    for line in heapq.merge(*streams):
         if line != last:
             yield line + b"\n"
             last = line
@@ -116,10 +120,19 @@ def nquads_lines(named: Iterable[tuple[str, bytes]]) -> Iterator[bytes]:
     """Sorted N-Quads lines of ``(graph IRI, sorted N-Triples)`` pairs, each line once.
 
     A graph's quads are in the order of its triples (the graph name follows each triple), so
-    the graphs' quads are merged in order rather than sorted together."""
-    blocks = [ox.serialize((ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name)) for t in parse_nt(nt)),
-                           format=ox.RdfFormat.N_QUADS) for name, nt in named]
-    return merged_lines(blocks)
+    the graphs' quads are merged in order rather than sorted together, each graph written a
+    batch at a time as the merge reaches it."""
+    return merged_lines(_quad_blocks(name, nt) for name, nt in named)
+
+
+QUAD_BATCH = 4096  # triples of one graph serialised at a time for the N-Quads merge
+
+
+def _quad_blocks(name: str, nt: bytes) -> Iterator[bytes]:
+    graph, triples = ox.NamedNode(name), parse_nt(nt)
+    while chunk := list(itertools.islice(triples, QUAD_BATCH)):
+        yield ox.serialize([ox.Quad(t.subject, t.predicate, t.object, graph) for t in chunk],
+                           format=ox.RdfFormat.N_QUADS)
 
 
 def nquads_of(named: Iterable[tuple[str, bytes]]) -> bytes:
@@ -130,15 +143,21 @@ def nquads_of(named: Iterable[tuple[str, bytes]]) -> bytes:
 def turtle(nt: bytes, prefixes: dict[str, str]) -> bytes:
     """Turtle of sorted N-Triples: a header of the prefixes sorted by name, then each subject's
     statements, predicates and objects in sorted order."""
+    return b"".join(turtle_parts(nt, prefixes))
+
+
+def turtle_parts(nt: bytes, prefixes: dict[str, str]) -> Iterator[bytes | memoryview]:
+    """:func:`turtle` in parts (pyoxigraph's body is not copied)."""
     usable = _unnested(prefixes)
     body = ox.serialize(parse_nt(nt), format=ox.RdfFormat.TURTLE, prefixes=usable)
-    lines = body.split(b"\n")
     start = 0
-    while start < len(lines) and lines[start].startswith(b"@prefix "):
-        start += 1
-    header = "".join(f"@prefix {p}: <{usable[p]}> .\n" for p in sorted(usable)).encode("utf-8")
-    rest = b"\n".join(lines[start:])
-    return header + (b"\n" + rest if rest.strip() else b"")
+    while body.startswith(b"@prefix ", start):  # pyoxigraph's own prefix lines: replaced by the sorted header
+        end = body.find(b"\n", start)
+        start = len(body) if end < 0 else end + 1
+    yield "".join(f"@prefix {p}: <{usable[p]}> .\n" for p in sorted(usable)).encode("utf-8")
+    if _NON_SPACE.search(body, start):
+        yield b"\n"
+        yield memoryview(body)[start:]
 
 
 def _unnested(prefixes: dict[str, str]) -> dict[str, str]:

@@ -64,6 +64,22 @@ def test_parallel_validation_finds_the_same_violations(project, monkeypatch):
     assert serial == parallel and any(v.focus == str(place) for v in serial)
 
 
+def test_workers_replaced_after_their_quota_find_the_same_violations(project, monkeypatch):
+    """A worker is replaced after UNITS_PER_WORKER units (so what pyshacl keeps cannot pile
+    up): with a fresh worker for every unit, the results are the same."""
+    settings = load_settings(project)
+    result = pipeline.assemble(settings)
+    number = sorted(result.per_document)[0]
+    place = next(result.shared.subjects(RDF.type, URIRef("http://www.cidoc-crm.org/cidoc-crm/E53_Place")))
+    broken = _with(result, number, [(place, RDFS.label, Literal("Another name", lang="en"))])
+    monkeypatch.setenv("KG_CACHE", "0")
+    monkeypatch.setenv(unitpool.ENV, "1")
+    serial = pipeline.find_violations(settings, broken)
+    monkeypatch.setenv(unitpool.ENV, "2")
+    monkeypatch.setattr(unitpool, "UNITS_PER_WORKER", 1)
+    assert pipeline.find_violations(settings, broken) == serial and serial
+
+
 @pytest.mark.parametrize("value", ["0", "two", "-1"])
 def test_kg_jobs_must_be_a_whole_number(value, monkeypatch):
     monkeypatch.setenv(unitpool.ENV, value)

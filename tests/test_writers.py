@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 
+import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
@@ -116,9 +117,12 @@ def test_nquads_put_each_triple_in_its_graph():
     assert lines == sorted(lines)
 
 
-def test_nquads_of_graphs_sharing_subjects_are_sorted_as_one_file():
-    """Each graph's quads are merged, not sorted together: the lines must still come out in
-    the order of sorting them all, with subjects and literals that interleave across graphs."""
+@pytest.mark.parametrize("batch", [4096, 7])
+def test_nquads_of_graphs_sharing_subjects_are_sorted_as_one_file(batch, monkeypatch):
+    """Each graph's quads are merged, not sorted together (and written a batch at a time): the
+    lines must still come out in the order of sorting them all, with subjects and literals that
+    interleave across graphs."""
+    monkeypatch.setattr(writers, "QUAD_BATCH", batch)
     graphs = []
     for g in range(4):
         graph = Graph()
