@@ -49,14 +49,13 @@ class Documents(Mapping):
                  nt: dict[str, bytes]):
         self.numbers, self.todo, self.mapper, self.nt = numbers, todo, mapper, nt
         self.graphs: dict[str, Graph] = {}
-        self._terms = Terms()
 
     def __getitem__(self, number: str) -> Graph:
         if number not in self.graphs:
             if number in self.todo:
                 with stage("map"):
                     g = self.mapper(self.todo.pop(number))
-                    self.nt[number] = ntriples(g, self._terms)
+                    self.nt[number] = ntriples(g)  # a converter per document: a shared one would hold every term
             elif number in self.nt:
                 g = Graph()
                 g.parse(data=self.nt[number].decode("utf-8"), format="nt")
@@ -194,9 +193,8 @@ def assemble(settings: Settings, *, cache: bool = False) -> BuildResult:
         facts = load_facts(settings.data_dir, settings.namespaces)
     with stage("map"):
         ctx = Context(Iris(settings.base), facts.entities, settings.identity.archive, facts.vocabulary.acted_upon)
-        terms = Terms()
         shared = settings.namespaces.rewrite(map_shared(ctx, facts))  # kg's terms in the project's namespaces
-        shared_nt = ntriples(shared, terms)
+        shared_nt = ntriples(shared)
         store = DocumentCache(settings.root, [settings.base.encode(), settings.namespaces.root.encode(),
                                               settings.identity.archive.encode(), shared_nt]) if cache else None
         todo, nt, keys, units = {}, {}, {}, {}

@@ -68,13 +68,12 @@ def validate_units(units: Iterable[tuple[str, Graph, dict[str, str]]], count: in
     Each unit found with no result at all is added to ``conformed``: its name → its cache key."""
     found: set[Violation] = set()
     validated = 0
-    terms = Terms()
     advance = None  # the progress bar's, set below
 
     def pending():
         nonlocal validated
         for name, g, own in units:
-            k = key(g, terms, namespaces) if cache is not None and cache.enabled else None
+            k = key(g, Terms(), namespaces) if cache is not None and cache.enabled else None
             if k is None or not cache.hit(k):
                 validated += 1
                 yield (name, k), g, own
