@@ -1,15 +1,20 @@
-"""Load ``kg serve`` from a second process and print latency p50/p99 and requests/s.
+"""Load ``kg serve`` from a second process and print its start time, memory, and latency p50/p99 and requests/s.
 
-    python benchmarks/serve_bench.py [--requests 600] [--concurrency 8] [--seconds 30]
+    python benchmarks/serve_bench.py [--dist DIR] [--requests 600] [--concurrency 8] [--seconds 30]
 
-Starts the server on 127.0.0.1 (a free port) over ``dist/``, then a client process sends a
-bounded number of concurrent requests — entity pages, an entity's Turtle, and a typical
-SPARQL query — and stops at the count or the time limit, whichever comes first.
+Starts the server on 127.0.0.1 (a free port) over ``dist/`` (or ``--dist``, e.g. the
+dist/ of a project made by ``build_bench.make_corpus``; its entities include the shipped
+ones the mixes ask for), timing the start (the graph loaded, the search index made, the
+query workers ready) and reading the server's resident memory and its workers'. Then a
+client process sends a bounded number of concurrent requests — entity pages, an entity's
+Turtle, and a typical SPARQL query — and stops at the count or the time limit, whichever
+comes first.
 """
 from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import multiprocessing as mp
 import statistics
 import sys
@@ -45,10 +50,19 @@ def _one(port: int, path: str, accept: str) -> float:
     return time.perf_counter() - t0
 
 
-def client(port: int, requests: int, concurrency: int, seconds: float, out) -> None:
+def distinct_pages(graph, n: int) -> list[tuple[str, str]]:
+    """Up to ``n`` entity pages, each asked for once (so each is rendered, not answered from the
+    server's cache): documents, events, persons, groups and places in turn."""
+    kinds = [[graph.path_of(iri) for iri in graph.under(kind)] for kind in ("document", "event", "person", "group",
+                                                                           "place")]
+    paths = [p for row in itertools.zip_longest(*kinds) for p in row if p]
+    return [(p, "text/html") for p in paths[:n]]
+
+
+def client(port: int, requests: int, concurrency: int, seconds: float, out, distinct) -> None:
     """Runs in the second process: each mix in turn, bounded in count and time."""
     results = {}
-    for name, targets in MIXES.items():
+    for name, targets in {**MIXES, "distinct pages (HTML)": distinct}.items():
         deadline = time.monotonic() + seconds
         latencies: list[float] = []
         t0 = time.perf_counter()
@@ -65,6 +79,14 @@ def client(port: int, requests: int, concurrency: int, seconds: float, out) -> N
     out.send(results)
 
 
+def rss_mib(pid: int | str = "self") -> float:
+    """Resident memory of a process (Linux /proc), MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def pct(values: list[float], p: float) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
@@ -72,6 +94,7 @@ def pct(values: list[float], p: float) -> float:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dist", type=Path, default=ROOT / "dist", help="the dumps to serve (default: dist/)")
     ap.add_argument("--requests", type=int, default=600, help="requests per mix (default 600)")
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=30, help="time limit per mix (default 30)")
@@ -80,16 +103,25 @@ def main(argv=None) -> int:
     from kg.serve.app import App
     from kg.serve.server import make_server
     from kg.serve.sparql import QueryPool
-    app = App(ROOT / "dist", "https://kg.example.org/", queries_dir=ROOT / "tests" / "queries")
-    app.pool = QueryPool(ROOT / "dist", size=2, timeout=10)
+    t0 = time.perf_counter()
+    app = App(args.dist, "https://kg.example.org/", queries_dir=ROOT / "tests" / "queries")
+    t_app = time.perf_counter() - t0
+    app.pool = QueryPool(args.dist, size=2, timeout=10)
     srv = make_server(app, "127.0.0.1", 0, quiet=True)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     port = srv.server_address[1]
     try:
+        for w in list(app.pool._all):
+            w.wait_ready(600)
         _one(port, "/sparql?" + urlencode({"query": "ASK {}"}), "application/sparql-results+json")  # warm workers
+        t_ready = time.perf_counter() - t0
+        workers = [rss_mib(w.process.pid) for w in app.pool._all]
+        print(f"start: pages served after {t_app:.1f} s, SPARQL workers ready after {t_ready:.1f} s; "
+              f"RSS: server {rss_mib():.0f} MiB, workers {' + '.join(f'{w:.0f}' for w in workers)} MiB", flush=True)
         ctx = mp.get_context("spawn")
         recv, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=client, args=(port, args.requests, args.concurrency, args.seconds, send))
+        proc = ctx.Process(target=client, args=(port, args.requests, args.concurrency, args.seconds, send,
+                                                    distinct_pages(app.graph, args.requests)))
         proc.start()
         results = recv.recv()
         proc.join()

@@ -1,11 +1,16 @@
-"""The published graph in memory, indexed for pages and entity data.
+"""The published graph, held in an in-memory Oxigraph store, for pages and entity data.
 
-Loaded once from ``dist/kg.nq`` (every named graph; the union is what pages show),
-``dist/void.ttl`` (the dataset description, so ``<base>dataset`` dereferences too) and
-``dist/ontology.ttl`` (kg's ``kgo:`` terms: the ontology's document, ``/ontology`` when
-the project's vocabulary lies below the base, dereferences to them; kg's ``kgt:`` types
-are in the data already, each at its own ``/type/<key>``, and the ``kgt:`` namespace itself,
-``/type/``, lists them all).
+Loaded once: ``dist/kg.nq`` (every named graph; the union is what pages show) by the
+store's bulk loader, ``dist/void.ttl`` (the dataset description, so ``<base>dataset``
+dereferences too) and ``dist/ontology.ttl`` (kg's ``kgo:`` terms: the ontology's document,
+``/ontology`` when the project's vocabulary lies below the base, dereferences to them; kg's
+``kgt:`` types are in the data already, each at its own ``/type/<key>``, and the ``kgt:``
+namespace itself, ``/type/``, lists them all), each of these two into a graph of its own.
+Pages ask the store for one subject's or one object's triples at a time; the only index
+kept in Python is the sorted list of subject IRIs below the base (and the ``kgt:`` terms),
+for the sitemap, the kinds' lists and the nodes that hang below an entity's IRI.
+A triple held by several graphs counts once, and every list is in the order of the terms'
+N-Triples text, as the pages have always shown them.
 Read-only after loading, so one instance is shared by all request threads.
 """
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-from collections import defaultdict
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,6 +29,8 @@ from ..curie import Prefixes
 from ..errors import KgError
 from ..namespaces import CANONICAL, Namespaces
 from ..ontology_dump import DUMP as ONTOLOGY
+from . import lexical
+from .lexical import shown
 
 class Terms:
     """A closed :mod:`kg.vocab` namespace giving plain strings, as pyoxigraph compares them.
@@ -45,10 +52,37 @@ RDFS_LABEL = str(vocab.RDFS.label)
 SKOS_ALT = str(vocab.SKOS.altLabel)
 OWL_SAMEAS = str(vocab.OWL.sameAs)
 KGT_PLANNED = str(vocab.KGT.planned)
+# the graphs void.ttl and ontology.ttl are loaded into: not the dumps' (a URN of this module's own)
+VOID_GRAPH = ox.NamedNode("urn:x-kg-serve:void.ttl")
+ONTOLOGY_GRAPH = ox.NamedNode("urn:x-kg-serve:ontology.ttl")
+_OWN = (VOID_GRAPH, ONTOLOGY_GRAPH)
+VALUES_CACHE = 1 << 16  # (subject, predicate) lookups kept at hand
+
+
+def node(iri: str) -> ox.NamedNode | None:
+    """``iri`` as a store term, or ``None`` if it is no IRI (then nothing in the store has it)."""
+    try:
+        return ox.NamedNode(iri)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _predicate(iri: str) -> ox.NamedNode | None:
+    """A predicate's store term (pages ask for a few predicates, again and again)."""
+    return node(iri)
+
+
+def _po(t) -> tuple[str, str]:
+    return str(t.predicate), str(t.object)
+
+
+def _sp(t) -> tuple[str, str]:
+    return str(t.subject), str(t.predicate)
 
 
 class Graph:
-    """Triples by subject and by object, the JSON-LD context, and the base ↔ path mapping.
+    """The published triples (an Oxigraph store), the JSON-LD context, and the base ↔ path mapping.
 
     ``namespaces`` are the project's for kg's own terms (kg.toml's ``vocabulary``): the dumps
     name them so, and :meth:`term` turns the canonical name code uses (``KGO + …``) into it.
@@ -60,47 +94,122 @@ class Graph:
         nq, void, onto = dist / "kg.nq", dist / "void.ttl", dist / ONTOLOGY
         if not nq.is_file():
             raise KgError("no published dump to serve", path=nq, hint="run `kg build` first")
-        triples: set[ox.Triple] = set()
-        sizes: dict[str, int] = defaultdict(int)
+        self.store = ox.Store()
         with nq.open("rb") as f:
-            for q in ox.parse(f, ox.RdfFormat.N_QUADS):
-                triples.add(ox.Triple(q.subject, q.predicate, q.object))
-                sizes[q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""] += 1
-        self.graph_sizes = dict(sorted(sizes.items()))  # triples per named graph ("": the default graph)
-        self.data_triples = len(triples)
+            self.store.bulk_load(lexical.reader(f), ox.RdfFormat.N_QUADS)
         if void.is_file():
             with void.open("rb") as f:
-                triples.update(ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(f, ox.RdfFormat.TURTLE))
+                self._add(ox.parse(f, ox.RdfFormat.TURTLE), VOID_GRAPH)
         self.ontology: list[ox.Triple] = []
         if onto.is_file():
             with onto.open("rb") as f:
                 self.ontology = sorted({ox.Triple(q.subject, q.predicate, q.object)
                                         for q in ox.parse(f, ox.RdfFormat.TURTLE)}, key=str)
-            triples.update(self.ontology)
+            self._add(self.ontology, ONTOLOGY_GRAPH)
         # the ontology's document: its namespace without the "#" (kgo: is <root>ontology#)
         self.ontology_document = namespaces.ontology.rstrip("#")
-        self.out: dict[str, list[ox.Triple]] = defaultdict(list)
-        self.into: dict[str, list[ox.Triple]] = defaultdict(list)
-        for t in sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object))):
-            if isinstance(t.subject, ox.NamedNode):
-                self.out[t.subject.value].append(t)
-            if isinstance(t.object, ox.NamedNode):
-                self.into[t.object.value].append(t)
-        self.subjects = sorted(s for s in self.out if s.startswith(base))
-        # the types' index: the kgt: namespace itself (<vocabulary>type/), listing every type in it
-        self.types_index = namespaces.types
-        n = len(self.types_index)
-        self.type_terms = [s for s in self.out if s.startswith(self.types_index) and len(s) > n and "/" not in s[n:]]
-        self.type_terms.sort()
+        self.types_index = namespaces.types  # the types' index: the kgt: namespace itself, listing every type in it
+        self._index_subjects()
+        # what pages ask for most: one subject's values of one predicate (labels, types …), the recent ones kept
+        self._values = lru_cache(maxsize=VALUES_CACHE)(self._read_values)
         ctx_path = dist / "context.jsonld"
         self.context = json.loads(ctx_path.read_text(encoding="utf-8"))["@context"] if ctx_path.is_file() else {}
         self.prefixes = Prefixes.of(self.context)
         sums = dist / "SHA256SUMS"
         self.version = hashlib.sha256(sums.read_bytes() if sums.is_file() else nq.read_bytes()).hexdigest()[:16]
 
+    def _add(self, triples, graph: ox.NamedNode) -> None:
+        """A small file's triples into ``graph`` of the store (its literals kept as written)."""
+        self.store.extend(ox.Quad(t.subject, t.predicate, lexical.kept(t.object), graph) for t in triples)
+
+    def _index_subjects(self) -> None:
+        """``subjects``: every subject IRI below the base, sorted; ``type_terms``: those in the kgt: namespace."""
+        found = self.store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }",
+                                 use_default_graph_as_union=True)
+        base, types = self.base, self.types_index
+        n = len(types)
+        self.subjects, self.type_terms = [], []
+        for (s,) in found:
+            iri = s.value
+            if iri.startswith(base):
+                self.subjects.append(iri)
+            if iri.startswith(types) and len(iri) > n and "/" not in iri[n:]:
+                self.type_terms.append(iri)
+        self.subjects.sort()
+        self.type_terms.sort()
+
+    @cached_property
+    def _graphs(self) -> list[tuple[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, int]]:
+        """kg.nq's graphs, each with its number of triples (its default graph first, if it has any)."""
+        default = int(next(iter(self.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
+        named = [(g, int(n.value)) for g, n in
+                 self.store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+                 if g not in _OWN]
+        return ([(ox.DefaultGraph(), default)] if default else []) + named
+
+    @property
+    def graph_sizes(self) -> dict[str, int]:
+        """Triples per named graph of kg.nq by name (``""``: the default graph, and graphs named by a blank node)."""
+        sizes: dict[str, int] = {}
+        for g, n in self._graphs:
+            name = g.value if isinstance(g, ox.NamedNode) else ""
+            sizes[name] = sizes.get(name, 0) + n
+        return dict(sorted(sizes.items()))
+
+    @cached_property
+    def data_triples(self) -> int:
+        """Distinct triples of kg.nq: its graphs' merge."""
+        graphs = [g for g, _ in self._graphs]
+        if not graphs:
+            return 0
+        answer = self.store.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
+                                  default_graph=graphs)
+        return int(next(iter(answer))[0].value)
+
+    # ------------------------------------------------------------------ the store
+    def outgoing(self, s: str) -> list[ox.Triple]:
+        """The triples of subject ``s`` (an IRI), each once, by predicate then object."""
+        subject = node(s)
+        if subject is None:
+            return []
+        found = {ox.Triple(q.subject, q.predicate, shown(q.object))
+                 for q in self.store.quads_for_pattern(subject, None, None, None)}
+        return sorted(found, key=_po)
+
+    def _read_values(self, s: str, p: str) -> tuple:
+        subject, predicate = node(s), _predicate(p)
+        if subject is None or predicate is None:
+            return ()
+        found = [shown(q.object) for q in self.store.quads_for_pattern(subject, predicate, None, None)]
+        return tuple(sorted(set(found), key=str) if len(found) > 1 else found)
+
+    def incoming(self, o: str) -> list[ox.Triple]:
+        """The triples whose object is the IRI ``o``, each once, by subject then predicate."""
+        obj = node(o)
+        if obj is None:
+            return []
+        found = {ox.Triple(q.subject, q.predicate, q.object) for q in self.store.quads_for_pattern(None, None, obj, None)}
+        return sorted(found, key=_sp)
+
+    def below(self, prefix: str) -> list[str]:
+        """The subject IRIs below the base that start with ``prefix``, sorted."""
+        i = bisect.bisect_left(self.subjects, prefix)
+        j = i
+        while j < len(self.subjects) and self.subjects[j].startswith(prefix):
+            j += 1
+        return self.subjects[i:j]
+
     # ------------------------------------------------------------------ IRIs and paths
+    def is_subject(self, iri: str) -> bool:
+        """Whether some triple has the IRI ``iri`` for subject."""
+        if iri.startswith(self.base):
+            i = bisect.bisect_left(self.subjects, iri)
+            return i < len(self.subjects) and self.subjects[i] == iri
+        subject = node(iri)
+        return subject is not None and next(iter(self.store.quads_for_pattern(subject, None, None, None)), None) is not None
+
     def has(self, iri: str) -> bool:
-        return iri in self.out or (iri == self.ontology_document and bool(self.ontology)) or \
+        return self.is_subject(iri) or (iri == self.ontology_document and bool(self.ontology)) or \
             (iri == self.types_index and bool(self.type_terms))
 
     @property
@@ -129,7 +238,7 @@ class Graph:
         if path is not None and self.has(iri):
             return path
         doc, _, term = iri.partition("#")
-        if term and doc == self.ontology_document and self.ontology_path is not None and iri in self.out:
+        if term and doc == self.ontology_document and self.ontology_path is not None and self.is_subject(iri):
             return f"{self.ontology_path}#{term}"  # a kgo: term: its place on the ontology's page
         return safe_href(iri)
 
@@ -139,7 +248,8 @@ class Graph:
         return str(self.namespaces.term(URIRef(iri)))
 
     def values(self, s: str, p: str) -> list[ox.NamedNode | ox.Literal]:
-        return [t.object for t in self.out.get(s, ()) if t.predicate.value == p]
+        """The objects of ``s`` and ``p``, each once, in N-Triples order."""
+        return list(self._values(s, p))
 
     def iris(self, s: str, p: str) -> list[str]:
         return [o.value for o in self.values(s, p) if isinstance(o, ox.NamedNode)]
@@ -149,7 +259,11 @@ class Graph:
         return v[0].value if v else None
 
     def subjects_of(self, p: str, o: str) -> list[str]:
-        return [t.subject.value for t in self.into.get(o, ()) if t.predicate.value == p]
+        predicate, obj = _predicate(p), node(o)
+        if predicate is None or obj is None:
+            return []
+        found = {q.subject for q in self.store.quads_for_pattern(None, predicate, obj, None)}
+        return [s.value for s in sorted(found, key=str)]
 
     def types(self, s: str) -> list[str]:
         return self.iris(s, RDF_TYPE)
@@ -172,19 +286,16 @@ class Graph:
         if iri == self.ontology_document and self.ontology:
             return list(self.ontology)
         if iri == self.types_index and self.type_terms:
-            return [t for s in self.type_terms for t in self.out[s]]
-        found = list(self.out.get(iri, ()))
-        prefix = iri + "/"
-        i = bisect.bisect_left(self.subjects, prefix)
-        while i < len(self.subjects) and self.subjects[i].startswith(prefix):
-            found.extend(self.out[self.subjects[i]])
-            i += 1
+            return [t for s in self.type_terms for t in self.outgoing(s)]
+        found = self.outgoing(iri)
+        for s in self.below(iri + "/"):
+            found.extend(self.outgoing(s))
         return found
 
     def under(self, kind: str) -> list[str]:
         """Top-level entities of a kind: ``<base><kind>/<key>`` with no further path."""
         prefix = self.base + kind + "/"
-        return [s for s in self.subjects if s.startswith(prefix) and "/" not in s[len(prefix):]]
+        return [s for s in self.below(prefix) if "/" not in s[len(prefix):]]
 
 
 def file_stem(path: str) -> str:

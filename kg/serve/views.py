@@ -86,10 +86,10 @@ def statements(g: Graph, iri: str) -> dict:
         return {"label": o.value, "lang": getattr(o, "language", None) or "", "kind": "literal",
                 "datatype": g.curie(o.datatype.value) if not o.language else ""}
     out = [{"p": g.curie(t.predicate.value), "p_iri": t.predicate.value, "o": obj(t.object)}
-           for t in g.out.get(iri, ()) if t.predicate.value != CRM + "P190_has_symbolic_content" or len(t.object.value) < 300]
-    back = [{"s": link(g, t.subject.value), "p": g.curie(t.predicate.value)} for t in g.into.get(iri, ())
-            if isinstance(t.subject, ox.NamedNode)]
-    return {"out": out, "back": back[:300], "back_total": len(back)}
+           for t in g.outgoing(iri) if t.predicate.value != CRM + "P190_has_symbolic_content" or len(t.object.value) < 300]
+    back = [t for t in g.incoming(iri) if isinstance(t.subject, ox.NamedNode)]
+    return {"out": out, "back": [{"s": link(g, t.subject.value), "p": g.curie(t.predicate.value)} for t in back[:300]],
+            "back_total": len(back)}
 
 
 def common(g: Graph, iri: str) -> dict:
@@ -165,7 +165,7 @@ def document(g: Graph, iri: str) -> dict:
         tc = g.first(t, CRM + "P94i_was_created_by")
         tr.append({**link(g, t), "translators": [link(g, p) for p in (g.iris(tc, CRM + "P14_carried_out_by") if tc else [])],
                    "lang": g.first(t, SDO + "inLanguage")})
-    evidence_nodes = [ev for ev in g.subjects if ev.startswith(iri + "/evidence/")]
+    evidence_nodes = g.below(iri + "/evidence/")
     facts = [evidence(g, ev) for ev in evidence_nodes]
     return {"date": g.first(iri, SDO + "dateCreated"),
             "creation": _time(g, creation) if creation else None,

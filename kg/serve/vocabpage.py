@@ -22,7 +22,7 @@ def ontology_page(g: Graph) -> dict:
 
 def _term(g: Graph, iri: str) -> dict:
     facts = []
-    for t in g.out.get(iri, ()):
+    for t in g.outgoing(iri):
         p = t.predicate.value
         if p in (RDF_TYPE, RDFS_LABEL, RDFS_COMMENT):
             continue
