@@ -125,7 +125,7 @@ def nquads_lines(named: Iterable[tuple[str, bytes]]) -> Iterator[bytes]:
     return merged_lines(_quad_blocks(name, nt) for name, nt in named)
 
 
-QUAD_BATCH = 4096  # triples of one graph serialised at a time for the N-Quads merge
+QUAD_BATCH = 256  # triples of one graph serialised at a time for the N-Quads merge (one batch per graph is held)
 
 
 def _quad_blocks(name: str, nt: bytes) -> Iterator[bytes]:

@@ -117,7 +117,7 @@ def test_nquads_put_each_triple_in_its_graph():
     assert lines == sorted(lines)
 
 
-@pytest.mark.parametrize("batch", [4096, 7])
+@pytest.mark.parametrize("batch", [256, 7])
 def test_nquads_of_graphs_sharing_subjects_are_sorted_as_one_file(batch, monkeypatch):
     """Each graph's quads are merged, not sorted together (and written a batch at a time): the
     lines must still come out in the order of sorting them all, with subjects and literals that
