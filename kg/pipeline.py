@@ -6,7 +6,6 @@ calls more than one stage.
 """
 from __future__ import annotations
 
-from collections import ChainMap
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from dataclasses import dataclass, field
@@ -168,17 +167,6 @@ def _asserted(iris: Iris, d: DocumentFacts, g: Graph) -> dict[str, str]:
         prop = g.value(evidence, CRM.P177_assigned_property_of_type)
         out.setdefault(f"{subject} {prop}", str(st.origin))
     return out
-
-
-def origins(facts: Facts, iris: Iris, documents: Mapping[str, Graph]) -> ChainMap:
-    """Every origin of :func:`_origins`, and those the ``documents``' statements assert (the
-    document first in the facts wins a pair two assert): what one validation of all of them uses."""
-    asserted: dict[str, str] = {}
-    for d in facts.documents:
-        if d.number in documents:
-            for k, v in _asserted(iris, d, documents[d.number]).items():
-                asserted.setdefault(k, v)
-    return ChainMap(asserted, _origins(facts, iris))
 
 
 def _document_files(d: DocumentFacts) -> list[Path]:

@@ -115,8 +115,7 @@ class Staging:
                     plain.write(part)
                     if zipped is not None:
                         zipped.write(part)
-        except OSError as e:
-            self.abort()
+        except OSError as e:  # the caller aborts
             raise PublishError(f"cannot write the dumps: {e.strerror or e}", path=self.dist) from None
         self.files[name] = plain.written()
         if packed is not None:
@@ -183,18 +182,6 @@ class _Counted:
 
 def checksums(files: dict[str, Written]) -> bytes:
     return "".join(f"{files[n].sha256}  {n}\n" for n in sorted(files)).encode("utf-8")
-
-
-def write_dist(dist: Path, files: dict[str, bytes], *, keep: tuple[Path, ...] = ()) -> None:
-    """Write ``files`` as the new ``dist/`` in one swap; on any error the old one stays."""
-    staging = Staging(dist, keep)
-    try:
-        for name in sorted(files):
-            staging.put(name, files[name])
-    except BaseException:
-        staging.abort()
-        raise
-    staging.commit()
 
 
 def read_dist(dist: Path) -> dict[str, bytes]:

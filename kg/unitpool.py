@@ -24,7 +24,6 @@ from .timings import count_of
 from .unitcache import UnitCache, key
 from .namespaces import CANONICAL, Namespaces
 from .validate import SparqlTargets, Violation, shapes_graph, validate
-from .writers import Terms
 
 ENV = "KG_JOBS"
 MIN_UNITS_PER_WORKER = 4  # below this a worker costs more to start than it saves
@@ -73,7 +72,7 @@ def validate_units(units: Iterable[tuple[str, Graph, dict[str, str]]], count: in
     def pending():
         nonlocal validated
         for name, g, own in units:
-            k = key(g, Terms(), namespaces) if cache is not None and cache.enabled else None
+            k = key(g, namespaces=namespaces) if cache is not None and cache.enabled else None
             if k is None or not cache.hit(k):
                 validated += 1
                 yield (name, k), g, own
