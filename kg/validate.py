@@ -8,7 +8,8 @@ therefore runs in the calling thread only, and nothing in kg depends on that fla
 SPARQL-based targets (``sh:target [ a sh:SPARQLTarget ]``) are evaluated here on
 pyoxigraph, not by rdflib's SPARQL engine: their focus nodes are handed to pyshacl as
 ``sh:targetNode`` for the one call (see :class:`SparqlTargets`). The results are the same;
-the time is a small fraction.
+the time is a small fraction. Likewise each shape of core constraints is screened first
+(:mod:`kg.screen`): pyshacl checks only the focus nodes that might not conform.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 
+from . import screen as screening
 from .curie import Prefixes
 from .errors import KgError
 from .namespaces import CANONICAL, Namespaces
@@ -118,16 +120,39 @@ class SparqlTargets:
 
     :meth:`applied` swaps each ``sh:target`` link to a SPARQL target for ``sh:targetNode``
     links to the nodes its query selects in the data, for the duration of one validation,
-    and puts the shapes graph back as it was afterwards.
+    and puts the shapes graph back as it was afterwards. It does the same for every shape
+    :mod:`kg.screen` can screen: such a shape's targets are swapped for the nodes its
+    screening query selects (those that might not conform), so pyshacl skips the rest.
     """
 
-    def __init__(self, shapes: Graph):
+    screen: screening.Screen | None = None  # the screening queries (None: pyshacl checks every target)
+    wanted: frozenset = frozenset()  # the SPARQL targets whose focus nodes are needed
+    screened_targets: tuple = ()
+
+    def __init__(self, shapes: Graph, screen: bool | None = None):
         self.shapes = shapes
         self.targets = []  # (shape, target node, query text)
+        embeddable, prologue = {}, set()
         for shape, target in sorted(shapes.subject_objects(SH.target), key=lambda so: (str(so[0]), str(so[1]))):
             select = shapes.value(target, SH.select)
             if (target, RDF.type, SH.SPARQLTarget) in shapes and select is not None:
                 self.targets.append((shape, target, self._prologue(target) + str(select)))
+                if _plain_pattern(str(select)):
+                    embeddable[target] = str(select)
+                    prologue.add(self._prologue(target))
+        self.number = {target: i for i, (_, target, _) in enumerate(self.targets)}
+        on = screening.enabled() if screen is None else screen
+        self.screen = (screening.Screen(shapes, embeddable, "".join(sorted(prologue)), self.number)
+                       if on else None)
+        screened = set(self.screen.queries) if self.screen else set()
+        # a SPARQL target is run for a shape that is not screened, or for a screening query that names it
+        self.wanted = {target for shape, target, _ in self.targets if shape not in screened}
+        self.wanted |= {target for shape in screened for target in self.screen.given[shape]}
+        # the targets of a screened shape in the shapes graph, swapped for its offenders
+        self.screened_targets = [(shape, p, o) for shape in sorted(screened, key=str)
+                                 for p in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode,
+                                           SH.target)
+                                 for o in shapes.objects(shape, p)]
 
     def _prologue(self, target) -> str:
         lines = []
@@ -138,21 +163,30 @@ class SparqlTargets:
                     lines.append(f"PREFIX {prefix}: <{ns}>\n")
         return "".join(sorted(set(lines)))
 
-    def focus_nodes(self, data: Graph) -> list[tuple[URIRef, set]]:
-        """``(shape, focus nodes)`` of every SPARQL target in ``data``."""
+    def focus_nodes(self, data: Graph) -> list[tuple[URIRef, URIRef, set]]:
+        """``(shape, target, focus nodes)`` of every SPARQL target needed in ``data``."""
         terms = Terms()
         store = ox.Store()
         store.bulk_extend([ox.Quad(terms(s), terms(p), terms(o)) for s, p, o in data])
         out = []
-        for shape, _, query in self.targets:
-            out.append((shape, {to_rdflib(row["this"]) for row in store.query(query, use_default_graph_as_union=True)
-                                if row["this"] is not None}))
+        for shape, target, query in self.targets:
+            if target in self.wanted:
+                found = store.query(query, use_default_graph_as_union=True)
+                out.append((shape, target, {to_rdflib(row["this"]) for row in found if row["this"] is not None}))
         return out
 
     @contextmanager
     def applied(self, data: Graph):
-        added = [(shape, SH.targetNode, node) for shape, nodes in self.focus_nodes(data) for node in nodes]
-        removed = [(shape, SH.target, target) for shape, target, _ in self.targets]
+        found = self.focus_nodes(data)
+        screened = set(self.screen.queries) if self.screen is not None else set()
+        added = [(shape, SH.targetNode, node) for shape, _, nodes in found if shape not in screened
+                 for node in nodes]
+        removed = [(shape, SH.target, target) for shape, target, _ in self.targets if shape not in screened]
+        if self.screen is not None:
+            given = {self.number[target]: nodes for _, target, nodes in found}
+            added += [(shape, SH.targetNode, node) for shape, nodes in self.screen.offenders(data, given).items()
+                      for node in sorted(nodes, key=str)]
+            removed += self.screened_targets
         for t in removed:
             self.shapes.remove(t)
         for t in added:
@@ -164,6 +198,13 @@ class SparqlTargets:
                 self.shapes.remove(t)
             for t in removed:
                 self.shapes.add(t)
+
+
+def _plain_pattern(select: str) -> bool:
+    """A SPARQL target that only matches a graph pattern (no FILTER, BIND or literal), whose
+    result does not depend on how a store writes literals: a screening query may embed it."""
+    upper = select.upper()
+    return "FILTER" not in upper and "BIND" not in upper and '"' not in select and "'" not in select
 
 
 def validate(data: Graph, shapes: Graph | None = None, origins: dict[str, str] | None = None,
