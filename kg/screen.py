@@ -32,6 +32,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
+from .writers import to_rdflib
+
 ENV = "KG_SCREEN"
 _GIVEN = "\x00"  # marks where a given target's focus nodes go in a query
 LEXICAL = "urn:kg:lexical:"  # + a datatype IRI: a literal kept exactly as written
@@ -393,13 +395,7 @@ class Screen:
 
 
 def _back(t):
-    if isinstance(t, ox.NamedNode):
-        return URIRef(t.value)
-    if isinstance(t, ox.BlankNode):
-        return BNode(t.value)
-    if t.language:
-        return Literal(t.value, lang=t.language)
-    dt = t.datatype.value
-    if dt.startswith(LEXICAL):
-        return Literal(t.value, datatype=URIRef(dt[len(LEXICAL):]))
-    return Literal(t.value)
+    """A node the screen's store returned, as rdflib's (its datatype's name restored)."""
+    if isinstance(t, ox.Literal) and not t.language and t.datatype.value.startswith(LEXICAL):
+        return Literal(t.value, datatype=URIRef(t.datatype.value[len(LEXICAL):]))
+    return to_rdflib(t)
