@@ -203,10 +203,19 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+LISTED_DOCUMENTS = 20  # the summary lists each document's counts up to this many documents
+
+
 def _summary(command: str, result) -> str:
     c = result.counts()
     lines = [f"kg {command}: " + ", ".join(f"{v} {k}" for k, v in c.items())]
-    for number, dc in result.document_counts().items():
+    per_document = result.document_counts()
+    if len(per_document) > LISTED_DOCUMENTS:  # an archive: a line per document would bury the summary
+        triples = sorted(dc["triples"] for dc in per_document.values())
+        lines.append(f"  {len(per_document)} documents, {triples[0]}–{triples[-1]} triples each"
+                     f" (each document's counts: kg {command} --json)")
+        return "\n".join(lines)
+    for number, dc in per_document.items():
         lines.append(f"  document {number}: " + ", ".join(f"{v} {k}" for k, v in dc.items()))
     return "\n".join(lines)
 

@@ -127,3 +127,28 @@ def test_kg_serve_runs_and_stops_on_ctrl_c(tmp_path, corpus_dist):
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert "kg serve: stopped" in err and "GET /person/peng-dehuai 200" in err
+
+
+class _Counted:
+    """What the summary reads of a build: the totals and each document's counts."""
+
+    def __init__(self, n: int):
+        self.n = n
+
+    def counts(self):
+        return {"documents": self.n, "triples": 100 * self.n}
+
+    def document_counts(self):
+        return {str(900000 + i): {"triples": 90 + i, "statements": 3, "names": 1} for i in range(self.n)}
+
+
+def test_summary_lists_documents_of_a_small_project_and_sums_up_an_archive():
+    from kg.cli import LISTED_DOCUMENTS, _summary
+
+    small = _summary("build", _Counted(LISTED_DOCUMENTS)).splitlines()
+    assert len(small) == 1 + LISTED_DOCUMENTS
+    assert small[1] == "  document 900000: 90 triples, 3 statements, 1 names"
+    big = _summary("build", _Counted(LISTED_DOCUMENTS + 1)).splitlines()
+    assert big[0] == f"kg build: {LISTED_DOCUMENTS + 1} documents, {100 * (LISTED_DOCUMENTS + 1)} triples"
+    assert big[1:] == [f"  {LISTED_DOCUMENTS + 1} documents, 90–{90 + LISTED_DOCUMENTS} triples each"
+                       " (each document's counts: kg build --json)"]
