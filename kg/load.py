@@ -244,8 +244,9 @@ def spool(nq: Path, folder: Path, rename: Callable[[str], str] = lambda g: g,
           flush_every: int = 20_000) -> list[Spooled]:
     """Split an N-Quads file into one N-Triples file per named graph, in bounded memory.
 
-    The dump's lines are sorted by subject, so graphs interleave; lines are buffered per
-    graph and appended to its file. Duplicate triples in a graph are written once.
+    kg writes the dump graph by graph, but any N-Quads file is read (graphs may interleave):
+    lines are buffered per graph and appended to its file. Duplicate triples in a graph are
+    written once.
     """
     nq = Path(nq)
     if not nq.exists():

@@ -1,7 +1,8 @@
 """Graphs → the files of ``dist/``: canonical dumps, kg's ontology, gzip copies, VoID/DCAT, SHA256SUMS.
 
 Every file is produced byte-identically from the same graphs, by the fast writers of
-:mod:`kg.writers` (pyoxigraph): N-Triples and N-Quads lines are sorted, Turtle and
+:mod:`kg.writers` (pyoxigraph): N-Triples lines are sorted, N-Quads graph by graph (graphs in
+order, each graph's lines sorted), Turtle and
 JSON-LD are made from those sorted lines (JSON-LD nodes and values sorted), gzip headers carry no name or
 time, and the build time comes from ``SOURCE_DATE_EPOCH`` or ``kg.toml`` — never the
 clock. Files are written into a fresh folder beside ``dist/`` and swapped in only when

@@ -117,22 +117,27 @@ def merge_lines(blocks: Iterable[bytes]) -> bytes:
 
 
 def nquads_lines(named: Iterable[tuple[str, bytes]]) -> Iterator[bytes]:
-    """Sorted N-Quads lines of ``(graph IRI, sorted N-Triples)`` pairs, each line once.
+    """N-Quads of ``(graph IRI, sorted N-Triples)`` pairs: graph after graph in the order of
+    their IRIs, each graph's quads in the order of its triples (so sorted), each once.
 
-    A graph's quads are in the order of its triples (the graph name follows each triple), so
-    the graphs' quads are merged in order rather than sorted together, each graph written a
-    batch at a time as the merge reaches it."""
-    return merged_lines(_quad_blocks(name, nt) for name, nt in named)
+    Graph by graph, not one sort of all lines: nothing is merged or held but a block of one
+    graph, and a reader (a triplestore's loader) gets each graph whole. A quad is its
+    triple's line with the graph's name before the final `` .`` (a line break only ends a
+    line in N-Triples: one inside a literal is written ``\\n``)."""
+    for name, nt in sorted(named, key=lambda pair: pair[0]):
+        end = b" " + str(ox.NamedNode(name)).encode("utf-8") + b" .\n"
+        start = 0
+        while start < len(nt):
+            stop = nt.find(b"\n", start + QUAD_BLOCK)
+            stop = len(nt) if stop < 0 else stop + 1
+            block = nt[start:stop]
+            if not block.endswith(b" .\n") or block.count(b"\n") != block.count(b" .\n"):
+                raise ValueError(f"not N-Triples lines of kg's writer in graph <{name}>")
+            yield block.replace(b" .\n", end)
+            start = stop
 
 
-QUAD_BATCH = 256  # triples of one graph serialised at a time for the N-Quads merge (one batch per graph is held)
-
-
-def _quad_blocks(name: str, nt: bytes) -> Iterator[bytes]:
-    graph, triples = ox.NamedNode(name), parse_nt(nt)
-    while chunk := list(itertools.islice(triples, QUAD_BATCH)):
-        yield ox.serialize([ox.Quad(t.subject, t.predicate, t.object, graph) for t in chunk],
-                           format=ox.RdfFormat.N_QUADS)
+QUAD_BLOCK = 1 << 20  # bytes of one graph's N-Triples turned into N-Quads at a time
 
 
 def nquads_of(named: Iterable[tuple[str, bytes]]) -> bytes:

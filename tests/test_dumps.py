@@ -78,10 +78,18 @@ def test_nquads_has_one_graph_per_document_and_one_shared(dist_dataset):
     assert graphs == {f"{base}graph/shared", f"{base}graph/document/121799", f"{base}graph/document/121976"}
 
 
-def test_ntriples_and_nquads_are_sorted(corpus_dist):
-    for name in ("kg.nt", "kg.nq"):
-        lines = (corpus_dist / name).read_text(encoding="utf-8").splitlines()
-        assert lines == sorted(lines), name
+def test_ntriples_are_sorted_and_nquads_sorted_graph_by_graph(corpus_dist):
+    lines = (corpus_dist / "kg.nt").read_text(encoding="utf-8").splitlines()
+    assert lines == sorted(set(lines))
+    quads = [ox.Quad(q.subject, q.predicate, q.object, q.graph_name)
+             for q in ox.parse(path=str(corpus_dist / "kg.nq"), format=ox.RdfFormat.N_QUADS)]
+    lines = (corpus_dist / "kg.nq").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(quads)
+    graphs = [q.graph_name.value for q in quads]
+    assert graphs == sorted(graphs)  # each graph whole, graphs in order of their IRIs
+    for name in set(graphs):
+        own = [line for line, g in zip(lines, graphs) if g == name]
+        assert own == sorted(set(own)), name
 
 
 @pytest.mark.parametrize("name", ["kg.ttl", "kg.nt", "kg.nq", "kg.jsonld"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 
+import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
@@ -114,26 +115,38 @@ def test_nquads_put_each_triple_in_its_graph():
     got = {str(g.identifier): {str(o) for o in g.objects()} for g in ds.graphs() if len(g)}
     assert got == {f"{BASE}graph/a": {"in a"}, f"{BASE}graph/b": {"in b"}}
     lines = nq.decode("utf-8").splitlines()
-    assert lines == sorted(lines)
+    assert lines == sorted(lines)  # here graph order and line order agree
 
 
-@pytest.mark.parametrize("batch", [256, 7])
-def test_nquads_of_graphs_sharing_subjects_are_sorted_as_one_file(batch, monkeypatch):
-    """Each graph's quads are merged, not sorted together (and written a batch at a time): the
-    lines must still come out in the order of sorting them all, with subjects and literals that
-    interleave across graphs."""
-    monkeypatch.setattr(writers, "QUAD_BATCH", batch)
+@pytest.mark.parametrize("batch", [1 << 20, 7])
+def test_nquads_are_written_graph_by_graph_each_graph_sorted(batch, monkeypatch):
+    """Graphs sharing subjects and literals, given out of order: the N-Quads hold each graph
+    whole (graphs in order of their IRIs), each graph's lines sorted and once, each line what
+    pyoxigraph writes for the quad — written a block at a time, so block boundaries must not
+    change the bytes."""
+    monkeypatch.setattr(writers, "QUAD_BLOCK", batch)
     graphs = []
-    for g in range(4):
+    for g in (2, 0, 3, 1):
         graph = Graph()
         for i in range(30):
             s = URIRef(f"{BASE}s{(i * 7 + g) % 9}")
             graph.add((s, RDFS.label, Literal(f"v{i % 5}" + ("" if i % 2 else "x"), lang="en" if i % 3 else None)))
             graph.add((s, RDFS.seeAlso, URIRef(f"{BASE}o{(i + g) % 4}")))
+        graph.add((URIRef(f"{BASE}s0"), RDFS.comment, Literal(f"ends a line .\nand {g} .\r\n .")))
         graphs.append((f"{BASE}graph/{g}", writers.ntriples(graph)))
     nq = writers.nquads_of(graphs)
     lines = nq.split(b"\n")[:-1]
-    assert lines == sorted(set(lines)) and len(lines) == sum(nt.count(b"\n") for _, nt in graphs)
+    assert len(lines) == sum(nt.count(b"\n") for _, nt in graphs)
+    quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
+             for name, nt in sorted(graphs) for t in writers.parse_nt(nt)]
+    assert nq == ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    names = [line.rsplit(b" ", 2)[1] for line in lines]
+    assert names == sorted(names) and len(set(names)) == 4  # each graph whole, in order
+    for name in set(names):
+        block = [line for line, n in zip(lines, names) if n == name]
+        assert block == sorted(set(block))
+    monkeypatch.setattr(writers, "QUAD_BLOCK", 1 << 20)
+    assert writers.nquads_of(graphs) == nq
 
 
 def test_the_union_of_sorted_chunks_is_the_sorted_union():
