@@ -13,6 +13,7 @@ and expands back to the same IRI.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 
 GEN_DELIMS = tuple(":/?#[]@")   # RFC 3986: a term whose IRI ends in one is a JSON-LD 1.1 prefix
@@ -23,6 +24,7 @@ class Prefixes:
 
     def __init__(self, pairs: Iterable[tuple[str, str]]):
         self._pairs = sorted(((str(p), str(ns)) for p, ns in pairs), key=lambda pn: -len(pn[1]))  # stable
+        self._compact: dict[str, str] = {}  # compact() of the IRIs seen (predicates, types repeat)
 
     @classmethod
     def of(cls, mapping: Mapping) -> Prefixes:
@@ -49,9 +51,18 @@ class Prefixes:
 
     def compact(self, iri: str) -> str:
         """``iri`` as a JSON-LD compact IRI (a simple local name only), else the IRI itself."""
-        return self.curie(iri, simple_local) or iri
+        got = self._compact.get(iri)
+        if got is None:
+            if len(self._compact) >= COMPACT_CACHE:
+                self._compact.clear()
+            got = self._compact[iri] = self.curie(iri, simple_local) or iri
+        return got
+
+
+COMPACT_CACHE = 1 << 16  # IRIs remembered by one Prefixes' compact()
+_SIMPLE = re.compile(r"[\w.-]+")  # \w: what str.isalnum() accepts, and "_"
 
 
 def simple_local(local: str) -> bool:
     """A local name a JSON-LD compact IRI may carry as it is: letters, digits, ``_ - .``; not empty."""
-    return bool(local) and all(c.isalnum() or c in "_-." for c in local)
+    return _SIMPLE.fullmatch(local) is not None

@@ -183,8 +183,31 @@ def _canon(value):
         return {k: _canon(value[k]) for k in sorted(value)}
     if isinstance(value, list):
         items = [_canon(v) for v in value]
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+        return sorted(items, key=lambda v: _quoted(v) if isinstance(v, str)
+                      else json.dumps(v, sort_keys=True, ensure_ascii=False))
     return value
+
+
+_quoted = json.encoder.encode_basestring  # a JSON string as json.dumps(…, ensure_ascii=False) writes it
+
+
+def indented(value, pad: str = "") -> str:
+    """``value`` as ``json.dumps(value, ensure_ascii=False, indent=1)`` writes it, each line
+    after the first starting with ``pad`` — without Python's indenting encoder (the slow part
+    of writing a node)."""
+    if isinstance(value, str):
+        return _quoted(value)
+    inner = pad + " "
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        return ("{\n" + ",\n".join(f"{inner}{_quoted(k)}: {indented(v, inner)}" for k, v in value.items())
+                + "\n" + pad + "}")
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        return "[\n" + ",\n".join(inner + indented(v, inner) for v in value) + "\n" + pad + "]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def jsonld(nt: bytes, context: dict) -> bytes:
@@ -216,8 +239,7 @@ def jsonld_parts(nt: bytes, context: dict) -> Iterator[bytes]:
                 have.append(value)
             else:
                 node[key] = [have, value]
-        text = json.dumps(_canon(node), ensure_ascii=False, indent=1)
-        nodes.append((sid, "  " + text.replace("\n", "\n  ")))
+        nodes.append((sid, "  " + indented(_canon(node), "  ")))
     nodes.sort(key=lambda n: n[0])
     head = json.dumps({"@context": context, "@graph": []}, ensure_ascii=False, indent=1)
     if not nodes:

@@ -194,3 +194,27 @@ def test_a_file_written_in_parts_is_the_file_written_at_once(tmp_path):
     got = staging.files["parts.nt"]
     assert (got.size, got.sha256) == (len(whole), hashlib.sha256(whole).hexdigest())
     assert staging.files["parts.nt.gz"].size == (d / "parts.nt.gz").stat().st_size
+
+
+def test_indented_json_is_what_json_dumps_writes():
+    """The JSON-LD dump's own indenting gives json.dumps(indent=1, ensure_ascii=False)'s text."""
+    rng = random.Random(7)
+    texts = ["", "a", "Mao Zedong", "Ким Ир Сен", '"quoted" \\ back', "line\nbreak\ttab", "\u2028\x00\x1f", "毛泽东"]
+
+    def value(depth: int):
+        kind = rng.randrange(5 if depth < 3 else 1)
+        if kind == 0:
+            return rng.choice(texts)
+        if kind == 1:
+            return {rng.choice(texts): value(depth + 1) for _ in range(rng.randrange(4))}
+        if kind == 2:
+            return [value(depth + 1) for _ in range(rng.randrange(4))]
+        if kind == 3:
+            return {"@id": rng.choice(texts), "@value": rng.choice(texts)}
+        return rng.choice([1, 2.5, True, None])
+
+    for _ in range(500):
+        v = value(0)
+        expected = json.dumps(v, ensure_ascii=False, indent=1)
+        assert writers.indented(v) == expected
+        assert writers.indented(v, "  ") == expected.replace("\n", "\n  ")
