@@ -11,9 +11,9 @@ without the screen: the screen only decides what pyshacl may skip, never what is
 Each test passes a value only when it plainly conforms and leaves everything else to
 pyshacl: a ``xsd:dateTime`` only in its plain form and a real day of the month, a language
 tag only as written in ``sh:languageIn``, a comparison (``sh:lessThan``) only between two
-plain dateTimes or two whole numbers. A component it has no test for (``sh:or`` of
-anything but datatypes, ``sh:node``, ``sh:pattern`` …) sends every target with a value on
-that path to pyshacl; one that may fail without any value (``sh:qualifiedMinCount``) sends
+plain dateTimes or two plain numbers, a ``sh:pattern`` only in the regex features Python
+and Oxigraph read alike. A component it has no test for (``sh:node``, ``sh:or`` of
+anything but value tests …) sends every target with a value on that path to pyshacl; one that may fail without any value (``sh:qualifiedMinCount``) sends
 every target. A shape with a node-level component other than ``sh:nodeKind`` and
 ``sh:property``, or with a path other than a property or its inverse, is not screened.
 
@@ -26,6 +26,7 @@ compare both ways).
 from __future__ import annotations
 
 import os
+import re
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -47,6 +48,9 @@ _OPAQUE = {SH["or"], SH.xone, SH["not"], SH.node, SH.pattern, SH.flags, SH.minLe
            SH.uniqueLang, SH.qualifiedValueShape, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint,
            SH.property, SH.disjoint, SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive}
 
+# a regex in these features means the same to Python's re and to Oxigraph (Rust's regex);
+# Python's $ also matches before a final line break, so a value passing Oxigraph passes pyshacl
+_SAFE_PATTERN = re.compile(r"\^?(?:[A-Za-z0-9/:_-]|\\[.\[\]]|\[0-9\]|[+*?])*\$?")
 _DAY = ("((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)")
 # lexical forms that are plainly valid (a stricter test than XSD's: anything else goes to pyshacl)
 PLAIN = {
@@ -202,7 +206,17 @@ class _Compiler:
                              if members else "false")
             elif p == SH["or"]:
                 tests.append(self.any_of(o, v))
+            elif p == SH.pattern:
+                tests.append(self.pattern(node, o, v))
         return " && ".join(tests) if tests else None
+
+    def pattern(self, node, pattern, v: str) -> str:
+        """``sh:pattern`` (no flags) written in the few regex features whose meaning Python's
+        ``re`` (pyshacl) and Oxigraph's REGEX share — characters, ``\\. \\[ \\]``, ``[0-9]``, ``+ * ?``,
+        ``^ $`` — else ``false`` (pyshacl decides)."""
+        if (node, SH.flags, None) in self.g or not _SAFE_PATTERN.fullmatch(str(pattern)):
+            return "false"
+        return f"(!isBlank({v}) && REGEX(STR({v}), {_string(str(pattern))}))"
 
     def any_of(self, items, v: str) -> str:
         """``sh:or``: the value passes one of the member shapes (each made of value components only)."""
@@ -214,6 +228,21 @@ class _Compiler:
                 return "false"
             alternatives.append(f"({self.value_test(member, v) or 'false'})")
         return "(" + " || ".join(alternatives) + ")" if alternatives else "false"
+
+    def member_conforms(self, member) -> str:
+        """When the focus node ``?this`` conforms to ``member`` of a node-level ``sh:xone``,
+        exactly: a property shape of ``sh:minCount`` 0 or 1 and ``sh:maxCount 1`` only."""
+        predicates = set(self.g.predicates(member)) - _ANNOTATIONS
+        if (not isinstance(member, BNode) or predicates - {SH.path, SH.minCount, SH.maxCount}
+                or SH.path not in predicates
+                or any(int(n) not in (0, 1) for n in self.g.objects(member, SH.minCount))
+                or any(int(n) != 1 for n in self.g.objects(member, SH.maxCount))):
+            raise Unscreenable(member)
+        path, a, b = self.path(self.g.value(member, SH.path)), self.var(), self.var()
+        tests = [f"EXISTS {{ {self.values(path, a)} }}" for n in self.g.objects(member, SH.minCount) if int(n) == 1]
+        if SH.maxCount in predicates:
+            tests.append(f"NOT EXISTS {{ {self.values(path, a)} {self.values(path, b)} FILTER (!sameTerm({a}, {b})) }}")
+        return "(" + (" && ".join(tests) or "true") + ")"
 
     def member_fails(self, member) -> str:
         """When the focus node ``?this`` might not conform to ``member`` of a node-level ``sh:or``
@@ -247,6 +276,10 @@ class _Compiler:
             return self.value_test(node, v)
         if predicates == {SH["class"]} and len(set(self.g.objects(node, SH["class"]))) == 1:
             return self.value_test(node, v)
+        if predicates == {SH.pattern} and "$" not in str(self.g.value(node, SH.pattern)):
+            test = self.pattern(node, self.g.value(node, SH.pattern), v)  # without $, both find the same
+            if test != "false":
+                return test
         if predicates == {SH.path, SH.hasValue} and len(set(self.g.objects(node, SH.hasValue))) == 1:
             path = self.path(self.g.value(node, SH.path))
             return f"EXISTS {{ {v} {path} {_sparql(self.g.value(node, SH.hasValue))} }}"
@@ -268,6 +301,7 @@ class _Compiler:
         """``sh:lessThan`` (strict) / ``sh:lessThanOrEquals``: every pair plainly in order."""
         w = self.var()
         op = "<" if strict else "<="
+        dec = f"<{LEXICAL}{XSD.decimal}>"
         dt, num = f"<{LEXICAL}{XSD.dateTime}>", [f"<{LEXICAL}{XSD.nonNegativeInteger}>",
                                                   f"<{LEXICAL}{XSD.integer}>"]
         in_order = (
@@ -276,7 +310,10 @@ class _Compiler:
             f" && STR({v}) {op} STR({w}))"
             f" || (datatype({v}) IN ({', '.join(num)}) && datatype({w}) = datatype({v})"
             f" && REGEX(STR({v}), \"^[0-9]{{1,15}}$\") && REGEX(STR({w}), \"^[0-9]{{1,15}}$\")"
-            f" && <{XSD.integer}>(STR({v})) {op} <{XSD.integer}>(STR({w}))))")
+            f" && <{XSD.integer}>(STR({v})) {op} <{XSD.integer}>(STR({w})))"
+            f" || (datatype({v}) = {dec} && datatype({w}) = {dec}"
+            f" && REGEX(STR({v}), \"{PLAIN[XSD.decimal]}\") && REGEX(STR({w}), \"{PLAIN[XSD.decimal]}\")"
+            f" && <{XSD.decimal}>(STR({v})) {op} <{XSD.decimal}>(STR({w}))))")
         return (f"{self.values(path, v)} ?this {_sparql(other)} {w} ."
                 f" FILTER (!COALESCE({in_order}, false))")
 
@@ -306,7 +343,8 @@ class _Compiler:
             out.append(f"{{ {targets} {self.compare(path, other, v, True)} }}")
         for other in self.g.objects(prop, SH.lessThanOrEquals):
             out.append(f"{{ {targets} {self.compare(path, other, v, False)} }}")
-        opaque = predicates & _OPAQUE - {SH["or"], SH["not"], SH.qualifiedValueShape, SH.qualifiedMaxCount}
+        opaque = predicates & _OPAQUE - {SH["or"], SH["not"], SH.qualifiedValueShape, SH.qualifiedMaxCount,
+                                          SH.pattern, SH.flags}
         if SH.qualifiedValueShape in predicates:
             try:
                 out.append(self.qualified(prop, path, targets))
@@ -331,7 +369,7 @@ class _Compiler:
     def shape(self, shape) -> str:
         """The query selecting every target of ``shape`` that might not conform."""
         predicates = set(self.g.predicates(shape))
-        if (predicates - (_ANNOTATIONS | _TARGETS | {SH.property, SH.nodeKind, SH["or"]})
+        if (predicates - (_ANNOTATIONS | _TARGETS | {SH.property, SH.nodeKind, SH["or"], SH.xone})
                 or (shape, SH.deactivated, None) in self.g):
             raise Unscreenable(shape)
         targets = self.targets(shape)
@@ -343,6 +381,9 @@ class _Compiler:
             if kind not in _NODE_KINDS:
                 raise Unscreenable(kind)
             branches.append(f"{{ {targets} FILTER (!{_NODE_KINDS[kind].format(v='?this')}) }}")
+        for items in self.g.objects(shape, SH.xone):
+            conforming = " + ".join(f"IF({self.member_conforms(m)}, 1, 0)" for m in Collection(self.g, items))
+            branches.append(f"{{ {targets} FILTER (({conforming or '0'}) != 1) }}")
         for prop in sorted(self.g.objects(shape, SH.property), key=str):
             branches.extend(self.property_branches(prop, targets))
         if not branches:

@@ -128,6 +128,7 @@ class SparqlTargets:
     screen: screening.Screen | None = None  # the screening queries (None: pyshacl checks every target)
     wanted: frozenset = frozenset()  # the SPARQL targets whose focus nodes are needed
     screened_targets: tuple = ()
+    other_targets = True  # a shape pyshacl finds the focus nodes of (not screened, no SPARQL target)
 
     def __init__(self, shapes: Graph, screen: bool | None = None):
         self.shapes = shapes
@@ -148,6 +149,11 @@ class SparqlTargets:
         # a SPARQL target is run for a shape that is not screened, or for a screening query that names it
         self.wanted = {target for shape, target, _ in self.targets if shape not in screened}
         self.wanted |= {target for shape in screened for target in self.screen.given[shape]}
+        # whether a shape neither screened nor of SPARQL targets has targets (pyshacl finds its nodes)
+        self.other_targets = any(shape not in screened
+                                 for p in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
+                                 for shape in shapes.subjects(p, None))
+        self.other_targets |= any(True for _ in shapes.subjects(RDF.type, RDFS.Class))  # implicit class targets
         # the targets of a screened shape in the shapes graph, swapped for its offenders
         self.screened_targets = [(shape, p, o) for shape in sorted(screened, key=str)
                                  for p in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode,
@@ -192,7 +198,7 @@ class SparqlTargets:
         for t in added:
             self.shapes.add(t)
         try:
-            yield
+            yield bool(added) or self.other_targets  # whether pyshacl has any focus node to check
         finally:
             for t in added:
                 self.shapes.remove(t)
@@ -215,7 +221,9 @@ def validate(data: Graph, shapes: Graph | None = None, origins: dict[str, str] |
     many graphs with the same shapes)."""
     shapes = shapes if shapes is not None else shapes_graph()
     targets = targets if targets is not None else SparqlTargets(shapes)
-    with targets.applied(data):
+    with targets.applied(data) as focus:
+        if not focus:  # no shape has a node to check: pyshacl would report nothing
+            return []
         # inplace: no copy of the data (kg's shapes have no SHACL rules, so nothing is added to it)
         _, report, _ = shacl_validate(data, shacl_graph=shapes, inference="none", inplace=True,
                                       advanced=True, allow_warnings=True)
