@@ -146,14 +146,16 @@ def _mutations(g: Graph, rng: random.Random, n: int) -> list[Graph]:
     return out
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_mutated_units_give_the_same_results(seed):
-    """Random breakage of the corpus's smaller document unit: the screen never hides a result."""
-    units = sorted(_corpus_units()[1:], key=len)
+@pytest.mark.parametrize("which,seed", [("document", s) for s in range(4)] + [("shared", s) for s in range(2)])
+def test_mutated_units_give_the_same_results(which, seed):
+    """Random breakage of the corpus's smaller document unit, and of the shared graph (names,
+    Wikidata links, types, places): the screen never hides a result, nor adds one."""
+    units = _corpus_units()
     rng = random.Random(seed)
     differing = []
     found = 0
-    for g in _mutations(units[0], rng, 15):
+    base = units[0] if which == "shared" else sorted(units[1:], key=len)[0]
+    for g in _mutations(base, rng, 15 if which == "document" else 8):
         on, off = both_ways(g)
         found += bool(off)
         if on != off:
