@@ -86,19 +86,33 @@ def term(t) -> ox.NamedNode | ox.Literal | ox.BlankNode:
     return ox.Literal(str(t))
 
 
-def store(data: Graph) -> ox.Store:
-    """``data`` in a pyoxigraph store, as the screen's queries expect it."""
-    converted: dict = {}
-
-    def conv(t):
-        got = converted.get(t)
-        if got is None:
-            got = converted[t] = term(t)
-        return got
-
-    s = ox.Store()
-    s.bulk_extend([ox.Quad(conv(a), conv(b), conv(c)) for a, b, c in data])
-    return s
+def stores(data: Graph) -> tuple[ox.Store, ox.Store]:
+    """``data`` in two pyoxigraph stores, made in one pass: as Oxigraph keeps it (what the
+    shapes' SPARQL targets run on) and with its literals as written (what the screening
+    queries run on); only a typed literal differs between them."""
+    same: dict = {}
+    typed: dict = {}
+    canonical, lexical = [], []
+    for triple in data:
+        terms = []
+        for t in triple:
+            got = same.get(t)
+            if got is None:
+                if isinstance(t, Literal) and t.datatype is not None and not t.language:
+                    got = typed.get(t)
+                    if got is None:
+                        got = typed[t] = (ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype))), term(t))
+                    terms.append(got)
+                    continue
+                got = same[t] = term(t)
+            terms.append((got, got))
+        (s0, s1), (p0, p1), (o0, o1) = terms
+        canonical.append(ox.Quad(s0, p0, o0))
+        lexical.append(ox.Quad(s1, p1, o1))
+    out = ox.Store(), ox.Store()
+    out[0].bulk_extend(canonical)
+    out[1].bulk_extend(lexical)
+    return out
 
 
 def _sparql(t) -> str:
@@ -417,12 +431,12 @@ class Screen:
             except Unscreenable:
                 continue
 
-    def offenders(self, data: Graph, given: dict | None = None) -> dict:
-        """``{shape: focus nodes that might not conform}`` for every screened shape;
-        ``given``: the focus nodes of each given SPARQL target (by its number)."""
+    def offenders(self, s: ox.Store, given: dict | None = None) -> dict:
+        """``{shape: focus nodes that might not conform}`` for every screened shape, in the
+        store ``s`` of the data's literals as written (:func:`stores`); ``given``: the focus
+        nodes of each given SPARQL target (by its number)."""
         if not self.queries:
             return {}
-        s = store(data)
         nodes = {k: " ".join(sorted(_sparql(n) for n in found)) for k, found in (given or {}).items()}
         out = {}
         for shape, query in self.queries.items():

@@ -169,11 +169,13 @@ class SparqlTargets:
                     lines.append(f"PREFIX {prefix}: <{ns}>\n")
         return "".join(sorted(set(lines)))
 
-    def focus_nodes(self, data: Graph) -> list[tuple[URIRef, URIRef, set]]:
-        """``(shape, target, focus nodes)`` of every SPARQL target needed in ``data``."""
-        terms = Terms()
-        store = ox.Store()
-        store.bulk_extend([ox.Quad(terms(s), terms(p), terms(o)) for s, p, o in data])
+    def focus_nodes(self, data: Graph, store: ox.Store | None = None) -> list[tuple[URIRef, URIRef, set]]:
+        """``(shape, target, focus nodes)`` of every SPARQL target needed in ``data`` (or in
+        ``store``, the data as Oxigraph keeps it)."""
+        if store is None:
+            terms = Terms()
+            store = ox.Store()
+            store.bulk_extend([ox.Quad(terms(s), terms(p), terms(o)) for s, p, o in data])
         out = []
         for shape, target, query in self.targets:
             if target in self.wanted:
@@ -183,14 +185,18 @@ class SparqlTargets:
 
     @contextmanager
     def applied(self, data: Graph):
-        found = self.focus_nodes(data)
+        if self.screen is None:
+            found, lexical = self.focus_nodes(data), None
+        else:
+            canonical, lexical = screening.stores(data)
+            found = self.focus_nodes(data, canonical)
         screened = set(self.screen.queries) if self.screen is not None else set()
         added = [(shape, SH.targetNode, node) for shape, _, nodes in found if shape not in screened
                  for node in nodes]
         removed = [(shape, SH.target, target) for shape, target, _ in self.targets if shape not in screened]
         if self.screen is not None:
             given = {self.number[target]: nodes for _, target, nodes in found}
-            added += [(shape, SH.targetNode, node) for shape, nodes in self.screen.offenders(data, given).items()
+            added += [(shape, SH.targetNode, node) for shape, nodes in self.screen.offenders(lexical, given).items()
                       for node in sorted(nodes, key=str)]
             removed += self.screened_targets
         for t in removed:
