@@ -4,12 +4,16 @@ Units are independent (:mod:`kg.units`), so they are validated by a pool of proc
 (started with ``spawn``: nothing of the parent's state but what is passed) and the results
 merged into one sorted list, the same as a serial run gives. ``KG_JOBS`` sets the number
 of processes (default: the machine's cores); with one, or with few units, it all runs in
-this process, which is faster than starting workers. Units the build cache
+this process, which is faster than starting workers. Workers are replaced by a fresh pool
+every ``UNITS_PER_WORKER`` units each — not by ``max_tasks_per_child``, with which
+Python's ProcessPoolExecutor can stop replacing exited workers and hang (CPython
+gh-115634, in 3.11 up to 3.15 beta). Units the build cache
 (:mod:`kg.unitcache`) knows to conform are not validated again. A bar (:mod:`kg.progress`)
 counts the units done.
 """
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 from collections import ChainMap, deque
@@ -28,7 +32,7 @@ from .validate import SparqlTargets, Violation, shapes_graph, validate
 ENV = "KG_JOBS"
 MIN_UNITS_PER_WORKER = 4  # below this a worker costs more to start than it saves
 WINDOW = 4  # units in flight per worker
-UNITS_PER_WORKER = 250  # then a fresh worker: what pyshacl and rdflib keep between units cannot pile up
+UNITS_PER_WORKER = 250  # then fresh workers: what pyshacl and rdflib keep between units cannot pile up
 
 _worker: dict = {}
 
@@ -100,16 +104,22 @@ def validate_units(units: Iterable[tuple[str, Graph, dict[str, str]]], count: in
                 _worker.clear()
         else:
             context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(n, mp_context=context, initializer=_start, initargs=(origins, namespaces),
-                                     max_tasks_per_child=UNITS_PER_WORKER) as pool:
-                window: deque = deque()
-                for k, g, own in pending():  # a few units ahead per worker: memory stays bounded
-                    window.append((k, pool.submit(_validate, list(g), own)))
-                    if len(window) >= WINDOW * n:
-                        k0, future = window.popleft()
+            todo = pending()
+            while True:  # a fresh pool every UNITS_PER_WORKER units a worker (see the note at the top)
+                batch = itertools.islice(todo, UNITS_PER_WORKER * n)
+                first = next(batch, None)
+                if first is None:
+                    break
+                with ProcessPoolExecutor(n, mp_context=context, initializer=_start,
+                                         initargs=(origins, namespaces)) as pool:
+                    window: deque = deque()
+                    for k, g, own in itertools.chain([first], batch):  # a few units ahead per worker
+                        window.append((k, pool.submit(_validate, list(g), own)))
+                        if len(window) >= WINDOW * n:
+                            k0, future = window.popleft()
+                            record(k0, future.result())
+                    for k0, future in window:
                         record(k0, future.result())
-                for k0, future in window:
-                    record(k0, future.result())
     if cache is not None:
         cache.save()
     count_of("units validated", validated)
