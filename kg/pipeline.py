@@ -38,10 +38,11 @@ SHARED_GRAPH = "shared"
 class Documents(Mapping):
     """``{number: rdflib graph}`` of a build's documents, each mapped when first asked for.
 
-    A document is mapped once: its sorted N-Triples are kept (in ``nt``), its rdflib graph
-    only until :meth:`release` — so a build holds one document's graph at a time (per unit
-    in flight), not the archive's. A document the document cache supplied, or one already
-    released, is parsed back from its N-Triples when asked for again (tests, tools).
+    A build maps its documents in the workers that validate them (:mod:`kg.unitpool`) and
+    hands their sorted N-Triples here (:meth:`mapped`), so it holds no document's graph. A
+    document asked for here (tests, tools) is mapped, its N-Triples kept in ``nt`` and its
+    graph until :meth:`release`; one the document cache supplied, one mapped by a worker or
+    one already released is parsed back from its N-Triples.
     """
 
     def __init__(self, numbers: list[str], todo: dict[str, DocumentFacts], mapper: Callable[[DocumentFacts], Graph],

@@ -145,3 +145,14 @@ def test_a_scheme_without_types(corpus_result, small_parts):
                                    (scheme, RDFS.label, Literal("Empty scheme", lang="en"))])
     found = same_as_before(settings, changed)
     assert any(v.focus == str(scheme) for v in found), found
+
+
+def test_the_shared_graph_parsed_back_is_the_graph_mapped(corpus_result, bench_corpus):
+    """Parts and units take the shared statements from its N-Triples: parsed back, they must be
+    the very terms the mapping made (no datatype, language tag or lexical form changed)."""
+    for result in (corpus_result[1], pipeline.assemble(load_settings(bench_corpus))):
+        assert set(units.graph(result.shared_nt)) == set(result.shared)
+        docs = result.per_document
+        for number in docs:
+            mapped = docs[number]  # mapped here: the graph the mapping made, and its N-Triples
+            assert set(units.graph(docs.nt[number])) == set(mapped)
