@@ -26,6 +26,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+from rdflib import Graph
+
 from . import progress
 from .errors import KgError
 from .facts import DocumentFacts
@@ -33,9 +35,9 @@ from .mapping import Context, map_one_document
 from .namespaces import CANONICAL, Namespaces
 from .timings import count_of
 from .unitcache import UnitCache, key
-from .units import SharedIndex, asserted, document_unit, graph
+from .units import SharedIndex, asserted, graph, reached
 from .validate import SparqlTargets, Violation, shapes_graph, validate
-from .writers import ntriples
+from .writers import merge_lines, ntriples
 
 ENV = "KG_JOBS"
 MIN_UNITS_PER_WORKER = 4  # below this a worker costs more to start than it saves
@@ -118,8 +120,8 @@ def _start(setup: Setup) -> None:
 def _run(job: Document | Part) -> Done:
     setup: Setup = _worker["setup"]
     if isinstance(job, Part):
-        g, own, nt = None, {}, b""
-        unit = _worker["index"].closure(job.roots)
+        g, own, nt = Graph(), {}, b""
+        shared = unit = _worker["index"].closure(job.roots)
     else:
         if job.nt is None:
             g = setup.namespaces.rewrite(map_one_document(setup.ctx, job.facts))  # kg's terms in the project's
@@ -128,11 +130,12 @@ def _run(job: Document | Part) -> Done:
             nt = job.nt
             g = graph(nt)
         own = asserted(setup.ctx.iris, job.facts, g)
-        unit = document_unit(nt, _worker["index"])
+        shared = reached(nt, _worker["index"])
+        unit = merge_lines([nt, shared])
     k = key(unit, setup.namespaces) if setup.keyed else None
     if k is not None and k in setup.known:
         return Done(job.name, k, None, nt)
-    g = graph(unit) if g is None else graph(unit, g)  # the document's own terms, and the shared lines parsed
+    graph(shared, g)  # the document's graph (its own terms) and the shared lines it reaches
     return Done(job.name, k, validate(g, _worker["shapes"], ChainMap(own, setup.origins), _worker["targets"]), nt)
 
 

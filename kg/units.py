@@ -29,7 +29,7 @@ from .facts import DocumentFacts
 from .iris import Iris
 from .mapping.statements import evidence_iri
 from .vocab import CRM
-from .writers import lines, merge_lines, parse_nt, to_rdflib
+from .writers import lines, parse_nt, to_rdflib
 
 PART_TRIPLES = 4000  # the roots' own triples in one part of the shared graph (their closures add more)
 
@@ -81,15 +81,15 @@ class SharedIndex:
         return b"".join(self.nt[a:b] for a, b in sorted(found))
 
 
-def document_unit(nt: bytes, index: SharedIndex) -> bytes:
-    """A document's unit as sorted N-Triples: its lines and the shared lines it reaches."""
+def reached(nt: bytes, index: SharedIndex) -> bytes:
+    """The sorted shared lines a document's sorted N-Triples reach: with them, its unit."""
     seeds = set()
     for line in lines(nt):
         s, o = nodes(line)
         seeds.add(s)
         if o is not None:
             seeds.add(o)
-    return merge_lines([nt, index.closure(seeds)])
+    return index.closure(seeds)
 
 
 def parts(index: SharedIndex, size: int | None = None) -> list[list[bytes]]:

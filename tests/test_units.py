@@ -13,7 +13,7 @@ from kg import pipeline
 from kg.iris import Iris
 from kg.settings import load_settings
 from kg import units
-from kg.units import SharedIndex, document_unit, graph
+from kg.units import SharedIndex, graph, reached
 from kg.validate import SparqlTargets, shapes_graph, validate
 from kg.writers import ntriples
 
@@ -58,7 +58,7 @@ def whole_shared(settings, result) -> set:
 
 def unit(document: Graph, shared: bytes) -> Graph:
     """A document's unit as a graph."""
-    return graph(document_unit(ntriples(document), SharedIndex(shared)))
+    return graph(reached(ntriples(document), SharedIndex(shared)), graph(ntriples(document)))
 
 
 @pytest.fixture(scope="module")
