@@ -67,12 +67,6 @@ class UnitCache:
             return set()
         return {x for x in lines if len(x) == 64 and all(c in "0123456789abcdef" for c in x)}
 
-    def hit(self, k: str) -> bool:
-        if k in self.known:
-            self.conforming.add(k)
-            return True
-        return False
-
     def save(self) -> None:
         """Write this build's conforming keys (atomically); any error leaves the old file."""
         if not self.enabled:
