@@ -25,9 +25,9 @@ from .merged import Merged
 from .publish import Built, Staging, Written, checksums, render_dumps, turtle
 from .settings import CONFIG_FILE, Settings
 from .timings import count_of, report, stage
-from .units import SharedIndex, unit
+from .units import SharedIndex, parts
 from .unitcache import UnitCache
-from .unitpool import validate_units
+from .unitpool import Document, Done, Part, Setup, validate_units
 from .validate import Violation
 from .vocab import CRM
 from .writers import Terms, lines, ntriples
@@ -38,10 +38,11 @@ SHARED_GRAPH = "shared"
 class Documents(Mapping):
     """``{number: rdflib graph}`` of a build's documents, each mapped when first asked for.
 
-    A document is mapped once: its sorted N-Triples are kept (in ``nt``), its rdflib graph
-    only until :meth:`release` — so a build holds one document's graph at a time (per unit
-    in flight), not the archive's. A document the document cache supplied, or one already
-    released, is parsed back from its N-Triples when asked for again (tests, tools).
+    A build maps its documents in the workers that validate them (:mod:`kg.unitpool`) and
+    hands their sorted N-Triples here (:meth:`mapped`), so it holds no document's graph. A
+    document asked for here (tests, tools) is mapped, its N-Triples kept in ``nt`` and its
+    graph until :meth:`release`; one the document cache supplied, one mapped by a worker or
+    one already released is parsed back from its N-Triples.
     """
 
     def __init__(self, numbers: list[str], todo: dict[str, DocumentFacts], mapper: Callable[[DocumentFacts], Graph],
@@ -66,6 +67,11 @@ class Documents(Mapping):
     def release(self, number: str) -> None:
         """Drop the document's rdflib graph (its N-Triples stay)."""
         self.graphs.pop(number, None)
+
+    def mapped(self, number: str, nt: bytes) -> None:
+        """Take the document's sorted N-Triples as mapped elsewhere (by a worker)."""
+        self.nt[number] = nt
+        self.todo.pop(number, None)
 
     def complete(self) -> dict[str, bytes]:
         """Every document's N-Triples (mapping those not mapped yet)."""
@@ -156,17 +162,8 @@ def _origins(facts: Facts, iris: Iris) -> dict[str, str]:
     return out
 
 
-def _asserted(iris: Iris, d: DocumentFacts, g: Graph) -> dict[str, str]:
-    """Where each (node, property) the document's statements assert was written (the first
-    statement of the document that asserts it), read from the document's graph."""
-    out: dict[str, str] = {}
-    doc = iris.document(d.number)
-    for st in d.statements:
-        evidence = evidence_iri(doc, st)
-        subject = g.value(evidence, CRM.P140_assigned_attribute_to)
-        prop = g.value(evidence, CRM.P177_assigned_property_of_type)
-        out.setdefault(f"{subject} {prop}", str(st.origin))
-    return out
+def _context(settings: Settings, facts: Facts) -> Context:
+    return Context(Iris(settings.base), facts.entities, settings.identity.archive, facts.vocabulary.acted_upon)
 
 
 def _document_files(d: DocumentFacts) -> list[Path]:
@@ -180,7 +177,7 @@ def assemble(settings: Settings, *, cache: bool = False) -> BuildResult:
     with stage("read"):
         facts = load_facts(settings.data_dir, settings.namespaces)
     with stage("map"):
-        ctx = Context(Iris(settings.base), facts.entities, settings.identity.archive, facts.vocabulary.acted_upon)
+        ctx = _context(settings, facts)
         shared = settings.namespaces.rewrite(map_shared(ctx, facts))  # kg's terms in the project's namespaces
         shared_nt = ntriples(shared)
         store = DocumentCache(settings.root, [settings.base.encode(), settings.namespaces.root.encode(),
@@ -215,39 +212,55 @@ def check(settings: Settings) -> BuildResult:
 def find_violations(settings: Settings, result: BuildResult) -> list[Violation]:
     """Every SHACL result of the build's graphs, sorted.
 
-    The shared graph is one validation unit; each document is another: its graph with the
-    shared statements it reaches (:mod:`kg.units`), so a unit's size follows the document,
-    not the archive. Units are independent of each other, validated on all cores
-    (:mod:`kg.unitpool`), and a unit the build cache knows to conform is not validated
-    again (:mod:`kg.unitcache`). Each document is mapped as its unit is made, and its graph
-    dropped once the unit is: memory holds the units in flight, not the archive.
+    Each document is a validation unit: its graph with the shared statements it reaches
+    (:mod:`kg.units`), so a unit's size follows the document, not the archive. The shared
+    graph is validated in parts; if any part reports anything, it is validated whole and
+    those results are the shared graph's. Units are independent of each other, mapped and
+    validated on all cores (:mod:`kg.unitpool`), and a unit the build cache knows to conform
+    is not validated again (:mod:`kg.unitcache`). A document not mapped yet is mapped by
+    the worker that validates it, which returns its N-Triples: this process holds those,
+    never the archive's graphs.
     """
-    iris = Iris(settings.base)
     docs = result.per_document
     facts = {d.number: d for d in result.facts.documents}
     numbers = sorted(n for n in docs if n not in result.cached)  # a cached document conformed as it is
-    index = SharedIndex(result.shared)
-
-    def units():
-        yield SHARED_GRAPH, result.shared, {}
-        for n in numbers:
-            g = docs[n]
-            made = unit(g, index), _asserted(iris, facts[n], g)
-            if isinstance(docs, Documents):
-                docs.release(n)
-            yield n, *made
-
-    conformed: dict[str, str | None] = {}
     unit_cache = UnitCache(settings.root)
     unit_cache.conforming.update(k for n, k in result.unit_keys.items() if k and n in result.cached)  # still known
-    found = validate_units(units(), len(numbers) + 1, _origins(result.facts, iris), unit_cache, settings.namespaces,
-                           conformed)
+    setup = Setup(result.shared_nt, _origins(result.facts, Iris(settings.base)), _context(settings, result.facts),
+                  settings.namespaces, frozenset(unit_cache.known), unit_cache.enabled)
+    roots = parts(SharedIndex(result.shared_nt))
+    shared = [Part(f"{SHARED_GRAPH} {i}", batch) for i, batch in enumerate(roots)]
+    todo = docs.todo if isinstance(docs, Documents) else {}
+
+    def units():
+        yield from shared
+        for n in numbers:
+            yield Document(facts[n], None if n in todo else result.nt_[n])
+
+    found: set[Violation] = set()
+    conformed: dict[str, str | None] = {}
+    in_parts: list[Violation] = []
+
+    def done(d: Done) -> None:
+        if d.name not in facts:
+            in_parts.extend(d.results or ())
+            return
+        found.update(d.results or ())
+        if not d.results:
+            conformed[d.name] = d.key
+        if isinstance(docs, Documents):
+            docs.mapped(d.name, d.nt)
+
+    validate_units(units(), len(shared) + len(numbers), setup, unit_cache, done)
+    if in_parts:  # what a part reports may come from the cut: the whole shared graph decides
+        validate_units([Part(SHARED_GRAPH, sorted(SharedIndex(result.shared_nt).spans))], 1, setup, unit_cache,
+                       lambda d: found.update(d.results or ()))
     if result.cache is not None:
         for n in numbers:
             if conformed.get(n) and n in result.keys:
                 result.cache.put(result.keys[n], result.nt[n], conformed[n])
         result.cache.prune()
-    return found
+    return sorted(found, key=lambda v: (v.focus, v.path or "", v.message))
 
 
 def _named(settings: Settings, result: BuildResult) -> list[tuple[str, bytes]]:

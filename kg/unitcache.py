@@ -21,7 +21,7 @@ from pathlib import Path
 
 from . import __version__
 from .namespaces import CANONICAL, Namespaces
-from .writers import Terms, ntriples
+from .writers import ntriples
 
 FOLDER = ".kg-cache"
 FILE = "conforming"
@@ -39,9 +39,11 @@ def _salt() -> bytes:
     return h.digest()
 
 
-def key(triples, terms: Terms | None = None, namespaces: Namespaces = CANONICAL) -> str:
-    """The unit's content key: its triples, the shapes in the project's namespaces, the versions."""
-    return hashlib.sha256(_salt() + namespaces.root.encode() + b"\n" + ntriples(triples, terms)).hexdigest()
+def key(unit, namespaces: Namespaces = CANONICAL) -> str:
+    """The unit's content key: its sorted N-Triples (or its rdflib triples, written so), the
+    shapes in the project's namespaces, the versions."""
+    nt = unit if isinstance(unit, bytes) else ntriples(unit)
+    return hashlib.sha256(_salt() + namespaces.root.encode() + b"\n" + nt).hexdigest()
 
 
 def enabled() -> bool:
@@ -64,12 +66,6 @@ class UnitCache:
         except (OSError, UnicodeDecodeError):
             return set()
         return {x for x in lines if len(x) == 64 and all(c in "0123456789abcdef" for c in x)}
-
-    def hit(self, k: str) -> bool:
-        if k in self.known:
-            self.conforming.add(k)
-            return True
-        return False
 
     def save(self) -> None:
         """Write this build's conforming keys (atomically); any error leaves the old file."""

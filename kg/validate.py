@@ -230,6 +230,11 @@ def validate(data: Graph, shapes: Graph | None = None, origins: dict[str, str] |
     with targets.applied(data) as focus:
         if not focus:  # no shape has a node to check: pyshacl would report nothing
             return []
+        if not data.store.context_aware:  # pyshacl needs rdflib's default store (a graph mapped on SimpleMemory)
+            copy = Graph()
+            for t in data:
+                copy.add(t)
+            data = copy
         # inplace: no copy of the data (kg's shapes have no SHACL rules, so nothing is added to it)
         _, report, _ = shacl_validate(data, shacl_graph=shapes, inference="none", inplace=True,
                                       advanced=True, allow_warnings=True)

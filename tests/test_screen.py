@@ -21,8 +21,9 @@ from rdflib.namespace import RDF, SH, XSD
 from kg import screen
 from kg.pipeline import assemble
 from kg.settings import load_settings
-from kg.units import SharedIndex, unit
+from kg.units import SharedIndex, graph, reached
 from kg.validate import SparqlTargets, shapes_graph, validate
+from kg.writers import ntriples
 
 from .conftest import CORPUS
 from .test_shapes import CASES, variant
@@ -72,8 +73,12 @@ def test_fixture_results_are_the_same_with_and_without_the_screen(case):
 @lru_cache(maxsize=1)
 def _corpus_units() -> list[Graph]:
     result = assemble(load_settings(CORPUS))
-    index = SharedIndex(result.shared)
-    return [result.shared] + [unit(result.per_document[n], index) for n in sorted(result.per_document)]
+    index = SharedIndex(result.shared_nt)
+    units = [graph(result.shared_nt)]
+    for n in sorted(result.per_document):
+        nt = ntriples(result.per_document[n])
+        units.append(graph(reached(nt, index), graph(nt)))  # the document with the shared lines it reaches
+    return units
 
 
 def test_corpus_units_conform_both_ways():

@@ -19,31 +19,34 @@ SCRIPT = textwrap.dedent("""
     from rdflib import Graph, Literal, URIRef
     from rdflib.namespace import RDF, RDFS
     from kg import unitpool
+    from kg.unitcache import UnitCache
+    from kg.writers import ntriples
     unitpool.UNITS_PER_WORKER = 2
     CRM = "http://www.cidoc-crm.org/cidoc-crm/"
 
-    def units():
-        for i in range(14):
-            g = Graph()
-            node = URIRef(f"https://kg.example.org/person/p{i}")
-            g.add((node, RDF.type, URIRef(CRM + "E21_Person")))
-            if i % 2:
-                g.add((node, RDFS.label, Literal(f"P {i}", lang="en")))
-            yield f"u{i}", g, {}
-
-    found = unitpool.validate_units(units(), 14, {})
-    print(json.dumps([[v.focus, v.path, v.message] for v in found]))
+    g = Graph()
+    for i in range(14):
+        node = URIRef(f"https://kg.example.org/person/p{i}")
+        g.add((node, RDF.type, URIRef(CRM + "E21_Person")))
+        if i % 2:
+            g.add((node, RDFS.label, Literal(f"P {i}", lang="en")))
+    setup = unitpool.Setup(ntriples(g), {}, None, keyed=False)
+    jobs = [unitpool.Part(f"u{i}", [f"<https://kg.example.org/person/p{i}>".encode()]) for i in range(14)]
+    found = []
+    unitpool.validate_units(jobs, len(jobs), setup, UnitCache(sys.argv[1]), lambda d: found.extend(d.results or []))
+    print(json.dumps(sorted([v.focus, v.path, v.message] for v in found)))
 """)
 
 
-def _run(jobs: str) -> list:
+def _run(jobs: str, folder) -> list:
     env = {**os.environ, "KG_JOBS": jobs, "KG_CACHE": "0"}
-    done = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=240)
+    done = subprocess.run([sys.executable, "-c", SCRIPT, str(folder)], env=env, capture_output=True, text=True,
+                          timeout=240)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_a_pool_replaced_every_few_units_finishes_with_the_serial_results():
-    parallel = _run("2")
-    assert parallel == _run("1")
+def test_a_pool_replaced_every_few_units_finishes_with_the_serial_results(tmp_path):
+    parallel = _run("2", tmp_path)
+    assert parallel == _run("1", tmp_path)
     assert {focus for focus, _, _ in parallel} >= {f"https://kg.example.org/person/p{i}" for i in range(0, 14, 2)}

@@ -12,8 +12,10 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from kg import pipeline
 from kg.iris import Iris
 from kg.settings import load_settings
-from kg.units import SharedIndex, unit
+from kg import units
+from kg.units import SharedIndex, graph, reached
 from kg.validate import SparqlTargets, shapes_graph, validate
+from kg.writers import ntriples
 
 from .conftest import CORPUS, MINI
 
@@ -35,7 +37,7 @@ def origins(facts, iris, documents) -> ChainMap:
     asserted: dict[str, str] = {}
     for d in facts.documents:
         if d.number in documents:
-            for k, v in pipeline._asserted(iris, d, documents[d.number]).items():
+            for k, v in units.asserted(iris, d, documents[d.number]).items():
                 asserted.setdefault(k, v)
     return ChainMap(asserted, pipeline._origins(facts, iris))
 
@@ -52,6 +54,11 @@ def whole_shared(settings, result) -> set:
             g.add(t)
         found.update(validate(g, shapes, found_origins, targets))
     return found
+
+
+def unit(document: Graph, shared: bytes) -> Graph:
+    """A document's unit as a graph."""
+    return graph(reached(ntriples(document), SharedIndex(shared)), graph(ntriples(document)))
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +82,7 @@ def test_the_corpus_gives_the_same_results(corpus):
 def test_a_unit_holds_its_document_and_the_shared_statements_it_reaches(corpus):
     settings, result = corpus
     doc = result.per_document["121976"]
-    g = unit(doc, SharedIndex(result.shared))
+    g = unit(doc, result.shared_nt)
     assert all(t in g for t in doc)
     person = URIRef(f"{BASE}person/mao-zedong")
     assert (person, None, None) in doc or (None, None, person) in doc
@@ -141,23 +148,22 @@ def test_the_mini_project_gives_the_same_results():
 def test_validation_leaves_the_data_graph_as_it_was(corpus):
     """kg.validate runs pyshacl in place (no copy): it must add nothing to the graph it checks."""
     settings, result = corpus
-    g = unit(result.per_document["121976"], SharedIndex(result.shared))
+    g = unit(result.per_document["121976"], result.shared_nt)
     g.add((URIRef(f"{BASE}person/mao-zedong"), URIRef(f"{SCHEMA}memberOf"), URIRef(f"{BASE}group/kwp")))
     before = set(g)
     assert validate(g)  # the broken membership is reported
     assert set(g) == before
 
 
-def test_documents_are_mapped_one_at_a_time_and_not_kept():
-    """A build maps each document as its unit is made and drops its graph once the unit is:
-    no more than one document's graph is alive when the next is mapped, none at the end."""
+def test_documents_are_mapped_by_the_units_and_not_kept():
+    """A build maps each document where its unit is made and keeps only its N-Triples: no
+    graph is made by the build itself, none is alive at the end."""
     settings = load_settings(CORPUS)
     result = pipeline.assemble(settings)
     docs = result.per_document
     assert docs.graphs == {} and set(docs.todo) == set(docs)  # nothing mapped by assemble
-    alive, mapper = [], docs.mapper
-    docs.mapper = lambda d: (alive.append(len(docs.graphs)), mapper(d))[1]
+    docs.mapper = None  # the build must not map in the Documents
     pipeline.find_violations(settings, result)
-    assert len(docs) == 2 and alive == [0, 0] and docs.graphs == {}
+    assert len(docs) == 2 and docs.todo == {} and docs.graphs == {}
     assert set(result.nt) == set(docs) and all(result.nt[n] for n in docs)
     assert len(docs[next(iter(docs))]) == result.nt[next(iter(docs))].count(b"\n")  # parsed back when asked
