@@ -29,7 +29,7 @@ from ..curie import Prefixes
 from ..errors import KgError
 from ..namespaces import CANONICAL, Namespaces
 from ..ontology_dump import DUMP as ONTOLOGY
-from . import lexical
+from . import lexical, lists, storecache
 from .lexical import shown
 
 class Terms:
@@ -88,28 +88,32 @@ class Graph:
     name them so, and :meth:`term` turns the canonical name code uses (``KGO + …``) into it.
     """
 
-    def __init__(self, dist: Path, base: str, namespaces: Namespaces = CANONICAL):
+    def __init__(self, dist: Path, base: str, namespaces: Namespaces = CANONICAL, cache: Path | None = None):
         dist = Path(dist)
         self.dist, self.base, self.namespaces = dist, base, namespaces
-        nq, void, onto = dist / "kg.nq", dist / "void.ttl", dist / ONTOLOGY
+        nq, onto = dist / "kg.nq", dist / ONTOLOGY
         if not nq.is_file():
             raise KgError("no published dump to serve", path=nq, hint="run `kg build` first")
-        self.store = ox.Store()
-        with nq.open("rb") as f:
-            self.store.bulk_load(lexical.reader(f), ox.RdfFormat.N_QUADS)
-        if void.is_file():
-            with void.open("rb") as f:
-                self._add(ox.parse(f, ox.RdfFormat.TURTLE), VOID_GRAPH)
         self.ontology: list[ox.Triple] = []
         if onto.is_file():
             with onto.open("rb") as f:
                 self.ontology = sorted({ox.Triple(q.subject, q.predicate, q.object)
                                         for q in ox.parse(f, ox.RdfFormat.TURTLE)}, key=str)
-            self._add(self.ontology, ONTOLOGY_GRAPH)
         # the ontology's document: its namespace without the "#" (kgo: is <root>ontology#)
         self.ontology_document = namespaces.ontology.rstrip("#")
         self.types_index = namespaces.types  # the types' index: the kgt: namespace itself, listing every type in it
-        self._index_subjects()
+        self.cached = None  # the on-disk stores (kg.serve.storecache), if any
+        self.kept = lists.Kept(None)  # the hubs' ordered lists (kg.serve.lists), once worked out
+        if cache is None:
+            self.store = ox.Store()
+            self._fill(self.store)
+            self.subjects, self.type_terms = self._index_subjects()
+        else:
+            self.cached = storecache.prepare(dist, base, Path(cache), self._build)
+            self.store = ox.Store.read_only(str(self.cached.pages))
+            self.subjects, self.type_terms = self.cached.subjects(), list(self.cached.meta["type_terms"])
+            self.graph_sizes = dict(self.cached.meta["graph_sizes"])
+            self.data_triples = int(self.cached.meta["data_triples"])
         # what pages ask for most: one subject's values of one predicate (labels, types …), the recent ones kept
         self._values = lru_cache(maxsize=VALUES_CACHE)(self._read_values)
         ctx_path = dist / "context.jsonld"
@@ -118,25 +122,46 @@ class Graph:
         sums = dist / "SHA256SUMS"
         self.version = hashlib.sha256(sums.read_bytes() if sums.is_file() else nq.read_bytes()).hexdigest()[:16]
 
+    def _fill(self, store: ox.Store) -> None:
+        """kg.nq, void.ttl and ontology.ttl into ``store`` (see the module's docstring)."""
+        self.store = store
+        void = self.dist / "void.ttl"
+        with (self.dist / "kg.nq").open("rb") as f:
+            store.bulk_load(lexical.reader(f), ox.RdfFormat.N_QUADS)
+        if void.is_file():
+            with void.open("rb") as f:
+                self._add(ox.parse(f, ox.RdfFormat.TURTLE), VOID_GRAPH)
+        if self.ontology:
+            self._add(self.ontology, ONTOLOGY_GRAPH)
+
+    def _build(self, store: ox.Store) -> tuple[dict, list[str]]:
+        """Fill a new on-disk pages' store; what :mod:`kg.serve.storecache` keeps beside it."""
+        self._fill(store)
+        subjects, type_terms = self._index_subjects()
+        meta = {"type_terms": type_terms, "graph_sizes": self.graph_sizes, "data_triples": self.data_triples}
+        for name in ("_graphs", "graph_sizes", "data_triples"):
+            self.__dict__.pop(name, None)
+        self.store = None  # the builder closes it
+        return meta, subjects
+
     def _add(self, triples, graph: ox.NamedNode) -> None:
         """A small file's triples into ``graph`` of the store (its literals kept as written)."""
         self.store.extend(ox.Quad(t.subject, t.predicate, lexical.kept(t.object), graph) for t in triples)
 
-    def _index_subjects(self) -> None:
-        """``subjects``: every subject IRI below the base, sorted; ``type_terms``: those in the kgt: namespace."""
+    def _index_subjects(self) -> tuple[list[str], list[str]]:
+        """Every subject IRI below the base, sorted, and those in the kgt: namespace (the types), sorted."""
         found = self.store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }",
                                  use_default_graph_as_union=True)
         base, types = self.base, self.types_index
         n = len(types)
-        self.subjects, self.type_terms = [], []
+        subjects, type_terms = [], []
         for (s,) in found:
             iri = s.value
             if iri.startswith(base):
-                self.subjects.append(iri)
+                subjects.append(iri)
             if iri.startswith(types) and len(iri) > n and "/" not in iri[n:]:
-                self.type_terms.append(iri)
-        self.subjects.sort()
-        self.type_terms.sort()
+                type_terms.append(iri)
+        return sorted(subjects), sorted(type_terms)
 
     @cached_property
     def _graphs(self) -> list[tuple[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, int]]:
@@ -147,7 +172,7 @@ class Graph:
                  if g not in _OWN]
         return ([(ox.DefaultGraph(), default)] if default else []) + named
 
-    @property
+    @cached_property
     def graph_sizes(self) -> dict[str, int]:
         """Triples per named graph of kg.nq by name (``""``: the default graph, and graphs named by a blank node)."""
         sizes: dict[str, int] = {}

@@ -32,13 +32,43 @@ def address_space() -> int:
     return 0
 
 
-def confine(memory_budget: int | None) -> None:
-    """No descriptors beyond stdio from now on; address space at most now + ``memory_budget`` bytes."""
+def confine(memory_budget: int | None, keep: frozenset[int] = frozenset()) -> None:
+    """No new descriptors from now on; address space at most now + ``memory_budget`` bytes.
+
+    Every descriptor but stdio and ``keep`` (an on-disk store's open files) is closed. With
+    ``keep``, the numbers below the highest kept one that are free are taken by ``/dev/null``
+    (read-only) and ``RLIMIT_NOFILE`` is set just above it: every number the process may
+    use is taken, so opening anything fails with ``EMFILE`` as it does with stdio alone."""
     if memory_budget:
         limit = address_space() + memory_budget
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    os.closerange(STDIO, _max_fd())
-    resource.setrlimit(resource.RLIMIT_NOFILE, (STDIO, STDIO))
+    kept = sorted(fd for fd in keep if fd >= STDIO)
+    top = (kept[-1] + 1) if kept else STDIO
+    start = STDIO
+    for fd in kept + [_max_fd()]:
+        os.closerange(start, fd)
+        start = fd + 1
+    if top > STDIO:
+        null = os.open(os.devnull, os.O_RDONLY)
+        for fd in range(STDIO, top):
+            if fd != null and fd not in kept:
+                os.dup2(null, fd, inheritable=False)
+        if null >= top:
+            os.close(null)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (top, top))
+
+
+def open_under(folder: str) -> frozenset[int]:
+    """The descriptors of this process open on files in ``folder`` (Linux: ``/proc/self/fd``)."""
+    prefix = os.path.realpath(folder) + os.sep
+    found = set()
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{name}").startswith(prefix):
+                found.add(int(name))
+        except (OSError, ValueError):
+            continue
+    return frozenset(found)
 
 
 def _max_fd() -> int:

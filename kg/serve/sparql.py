@@ -222,15 +222,20 @@ def _serialise(result, accept: str | None, limit: int, context: dict, max_bytes:
 # content type, truncated, length) followed by ``length`` bytes of body. Its stderr goes
 # to a file the pool reads when the worker dies, to say why.
 
-def _worker_main(dist: str, memory_budget: int) -> None:  # pragma: no cover - runs in a child process
-    store = ox.Store()
-    fill(store, Path(dist) / "kg.nq")
+def _worker_main(dist: str, memory_budget: int, store_path: str = "") -> None:  # pragma: no cover - a child process
+    keep: frozenset[int] = frozenset()
+    if store_path:  # the cached store (kg.serve.storecache), shared read-only by every worker
+        store = ox.Store.read_only(store_path)
+        keep = sandbox.open_under(store_path)
+    else:
+        store = ox.Store()
+        fill(store, Path(dist) / "kg.nq")
     ctx_path = os.path.join(dist, "context.jsonld")
     context = {}
     if os.path.exists(ctx_path):
         with open(ctx_path, encoding="utf-8") as f:
             context = json.load(f)["@context"]
-    sandbox.confine(memory_budget)
+    sandbox.confine(memory_budget, keep)
     out = sys.stdout.buffer
     out.write(b"ready\n")
     out.flush()
@@ -250,7 +255,7 @@ def _worker_main(dist: str, memory_budget: int) -> None:  # pragma: no cover - r
 
 
 _BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from kg.serve.sparql import _worker_main; " \
-        "_worker_main(sys.argv[2], int(sys.argv[3]))"
+        "_worker_main(sys.argv[2], int(sys.argv[3]), sys.argv[4])"
 
 
 class WorkerDied(Exception):
@@ -262,9 +267,10 @@ class WorkerDied(Exception):
 
 
 class _Worker:
-    def __init__(self, dist: str, memory_budget: int):
+    def __init__(self, dist: str, memory_budget: int, store: str = ""):
         self.stderr = tempfile.TemporaryFile()
-        self.process = subprocess.Popen([sys.executable, "-I", "-c", _BOOT, _PACKAGE_ROOT, dist, str(memory_budget)],
+        self.process = subprocess.Popen([sys.executable, "-I", "-c", _BOOT, _PACKAGE_ROOT, dist, str(memory_budget),
+                                         store],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr)
         self.ready = False
 
@@ -324,8 +330,9 @@ class QueryPool:
     """
 
     def __init__(self, dist, size: int = 2, timeout: float = 10.0, limit: int = 10_000,
-                 memory: int = DEFAULT_MEMORY):
+                 memory: int = DEFAULT_MEMORY, store: Path | None = None):
         self.dist, self.timeout, self.limit, self.memory = str(dist), timeout, limit, memory
+        self.store = str(store) if store else ""  # an on-disk store the workers open read-only
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._all: list[_Worker] = []
@@ -333,7 +340,7 @@ class QueryPool:
             self._add()
 
     def _add(self) -> None:
-        w = _Worker(self.dist, self.memory)
+        w = _Worker(self.dist, self.memory, self.store)
         with self._lock:
             self._all.append(w)
         self._idle.put(w)
