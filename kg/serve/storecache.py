@@ -14,7 +14,8 @@ read-only afterwards, by the server and by every query worker::
     <cache>/<key>/meta.json   written last: what the stores were made from and their counts
 
 ``key`` is a digest of kg.nq's, void.ttl's and ontology.ttl's checksums (from ``SHA256SUMS``,
-else computed), the base and this layout's version: a new build of ``dist/`` gets a new
+else computed), sizes and modification times, the base, the pyoxigraph version and this
+layout's version: a new build of ``dist/`` (or an edited kg.nq) gets a new
 folder and the outdated ones are removed. A folder without a readable ``meta.json`` of its
 key (an interrupted build, a damaged copy) is built again. A build happens in a temporary
 folder renamed into place when complete, so a reader never sees half a store.
@@ -74,7 +75,8 @@ def key_of(dist: Path, base: str) -> str:
         if not path.is_file():
             parts.append(f"{name} -")
             continue
-        parts.append(f"{name} {listed.get(name) or _sha256(path)}")
+        stat = path.stat()  # a file edited after SHA256SUMS was written is not what it lists
+        parts.append(f"{name} {listed.get(name) or _sha256(path)} {stat.st_size} {stat.st_mtime_ns}")
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:24]
 
 
