@@ -60,8 +60,7 @@ def precompute(g, folder: Path, ordered) -> int:
     """Work out the lists of every hub into ``folder`` (a new one, renamed into place when
     complete); ``ordered(g, iri)`` gives an entity's lists by name. Returns the hubs' number."""
     found = g.store.query(
-        "SELECT ?o (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?o)) } GROUP BY ?o HAVING (COUNT(*) >= %d)" % HUB,
-        use_default_graph_as_union=True)
+        "SELECT ?o (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?o)) } GROUP BY ?o HAVING (COUNT(*) >= %d)" % HUB)
     hubs = sorted(o.value for o, _ in found if o.value.startswith(g.base))
     work = folder.with_name(folder.name + f".build-{os.getpid()}")
     work.mkdir(parents=True, exist_ok=True)

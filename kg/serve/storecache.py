@@ -5,13 +5,14 @@ SPARQL worker held a copy of its own), so the stores are built once into a cache
 (``<project>/.kg-cache/serve/`` by default — beside ``dist/``, never inside it) and opened
 read-only afterwards, by the server and by every query worker::
 
-    <cache>/<key>/pages/      the pages' store: kg.nq's graphs with their literals kept as
-                              written (kg.serve.lexical), void.ttl and ontology.ttl each in a
-                              graph of its own
+    <cache>/<key>/pages/      the pages' store: kg.nq's graphs, and in the default graph their
+                              merge with void.ttl and ontology.ttl (what pages read: each
+                              triple once), literals kept as written (kg.serve.lexical)
     <cache>/<key>/sparql/     the SPARQL workers' store: kg.nq's graphs and their merge as the
                               default graph (what kg.query.fill makes in memory)
     <cache>/<key>/subjects    the subject IRIs below the base (or in the kgt: namespace), sorted
-    <cache>/<key>/meta.json   written last: what the stores were made from and their counts
+    <cache>/<key>/meta.json   written last: the graphs' sizes and the kgt: types
+    <cache>/<key>/lists/      the hubs' ordered lists (kg.serve.lists), worked out on the first start
 
 ``key`` is a digest of kg.nq's, void.ttl's and ontology.ttl's checksums (from ``SHA256SUMS``,
 else computed), sizes and modification times, the base, the pyoxigraph version and this
@@ -19,6 +20,7 @@ layout's version: a new build of ``dist/`` (or an edited kg.nq) gets a new
 folder and the outdated ones are removed. A folder without a readable ``meta.json`` of its
 key (an interrupted build, a damaged copy) is built again. A build happens in a temporary
 folder renamed into place when complete, so a reader never sees half a store.
+``KG_CACHE=0`` (as for the build's caches) loads the stores into memory at each start instead.
 """
 from __future__ import annotations
 
@@ -34,9 +36,15 @@ import pyoxigraph as ox
 
 from ..errors import KgError
 from ..ontology_dump import DUMP as ONTOLOGY
+from ..unitcache import ENV
 
 LAYOUT = 1
 FOLDER = Path(".kg-cache") / "serve"
+
+
+def enabled() -> bool:
+    """On unless ``KG_CACHE=0`` (as the build's caches): then the stores are loaded into memory at each start."""
+    return os.environ.get(ENV) != "0"
 
 
 def default_cache(dist: Path) -> Path:
@@ -108,7 +116,7 @@ def _read(folder: Path, key: str) -> Cached | None:
 def prepare(dist: Path, base: str, cache: Path, build_pages, log=None) -> Cached:
     """The stores of ``dist`` in ``cache``: the cached ones if complete, else built now.
 
-    ``build_pages(store)`` fills the pages' store and returns ``(meta, subjects)`` (see
+    ``build_pages(store, merged)`` fills the pages' store and returns ``(meta, subjects)`` (see
     :class:`kg.serve.graph.Graph`). ``log`` (a callable taking one line) hears what happens."""
     dist = Path(dist)
     key = key_of(dist, base)
@@ -125,13 +133,14 @@ def prepare(dist: Path, base: str, cache: Path, build_pages, log=None) -> Cached
                       hint="give a writable folder with --cache") from None
     say(f"kg serve: building the stores of {dist / 'kg.nq'} in {folder} (once per build of dist/)")
     try:
+        merged = merged_dump(dist)
         pages = ox.Store(str(work / "pages"))
-        meta, subjects = build_pages(pages)
+        meta, subjects = build_pages(pages, merged)
         pages.flush()
         pages.optimize()
         del pages
         sparql = ox.Store(str(work / "sparql"))
-        fill_sparql(sparql, dist / "kg.nq")
+        fill_sparql(sparql, dist / "kg.nq", merged)
         sparql.flush()
         sparql.optimize()
         del sparql
@@ -153,10 +162,27 @@ def prepare(dist: Path, base: str, cache: Path, build_pages, log=None) -> Cached
     return found
 
 
-def fill_sparql(store: ox.Store, nquads: Path) -> None:
-    """kg.nq's graphs, and their merge as the default graph (as :func:`kg.query.fill` makes
-    them, by the bulk loader: an update of millions of triples would be held in memory)."""
+def merged_dump(dist: Path) -> Path | None:
+    """``kg.nt`` if it is the merge of kg.nq's graphs, else ``None``.
+
+    ``kg build`` writes both from the same graphs (kg.nt is their merge, each triple once), so
+    when both files are what SHA256SUMS lists for them (checked by hashing them), kg.nt is
+    loaded as the merged default graph by the bulk loader rather than by re-reading kg.nq
+    quad by quad in Python (minutes for a large archive)."""
+    listed = _checksums(dist)
+    nq, nt = dist / "kg.nq", dist / "kg.nt"
+    if not (nt.is_file() and listed.get("kg.nq") and listed.get("kg.nt")):
+        return None
+    return nt if _sha256(nq) == listed["kg.nq"] and _sha256(nt) == listed["kg.nt"] else None
+
+
+def fill_sparql(store: ox.Store, nquads: Path, merged: Path | None) -> None:
+    """kg.nq's graphs, and their merge as the default graph (what :func:`kg.query.fill` makes in
+    memory, by the bulk loader: an update of millions of triples would be held in memory)."""
     store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    if merged is not None:
+        store.bulk_load(path=str(merged), format=ox.RdfFormat.N_TRIPLES)
+        return
     with Path(nquads).open("rb") as f:
         store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)
                           for q in ox.parse(f, ox.RdfFormat.N_QUADS) if not isinstance(q.graph_name, ox.DefaultGraph))

@@ -114,12 +114,12 @@ def project_app(settings, dist: Path | None = None, *, workers: int = 2, query_t
     """The application over a project's dist/ (or ``dist``), with its /sparql answered by
     confined query workers, or by the triplestore at ``sparql_url``: what ``kg serve`` and
     :func:`create_app` both run. The stores are on disk in ``cache`` (by default the
-    project's ``.kg-cache/serve/``; see :mod:`kg.serve.storecache`)."""
+    project's ``.kg-cache/serve/``; see :mod:`kg.serve.storecache`), or in memory with ``KG_CACHE=0``."""
     from .cli import queries_dir
-    from .storecache import FOLDER
+    from .storecache import FOLDER, enabled
     folder = Path(dist) if dist else settings.dist_dir
-    app = App(folder, settings.base, queries_dir=queries_dir(settings), namespaces=settings.namespaces,
-              cache=Path(cache) if cache else settings.root / FOLDER)
+    stores = (Path(cache) if cache else settings.root / FOLDER) if enabled() else None
+    app = App(folder, settings.base, queries_dir=queries_dir(settings), namespaces=settings.namespaces, cache=stores)
     if sparql_url is not None:
         from ..remote import endpoint
         from .proxy import EndpointPool
@@ -127,7 +127,7 @@ def project_app(settings, dist: Path | None = None, *, workers: int = 2, query_t
     else:
         from .sparql import QueryPool
         app.pool = QueryPool(folder, size=workers, timeout=query_timeout, limit=result_limit,
-                             memory=query_memory << 20, store=app.graph.cached.sparql)
+                             memory=query_memory << 20, store=app.graph.cached.sparql if stores else None)
     return app
 
 
