@@ -186,3 +186,27 @@ def test_hub_pages_are_the_same_worked_out_in_advance_or_live(tmp_path):
         for page in (1, 2, 3):
             a, b = (app.handle("GET", f"{path}?page={page}", {"Accept": "text/html"}) for app in (live, kept))
             assert a.status == b.status == 200 and a.body == b.body, (path, page)
+
+
+@pytest.mark.parametrize("setting", [None, "0"])
+def test_the_project_cache_and_kg_cache_0(tmp_path, corpus_dist, monkeypatch, setting):
+    from kg.serve.wsgi import project_app
+    from kg.settings import load_settings
+
+    from .conftest import CORPUS
+    project = tmp_path / "p"
+    shutil.copytree(CORPUS, project)
+    shutil.copytree(corpus_dist, project / "dist")
+    if setting is None:
+        monkeypatch.delenv("KG_CACHE", raising=False)
+    else:
+        monkeypatch.setenv("KG_CACHE", setting)
+    app = project_app(load_settings(str(project)), workers=1)
+    with serving(app) as port:
+        assert _count(port) > 3000
+    stores = project / ".kg-cache" / "serve"
+    if setting is None:
+        assert app.graph.cached is not None and app.graph.cached.folder.parent == stores
+        assert {p.name for p in stores.iterdir()} == {app.graph.cached.folder.name}
+    else:
+        assert app.graph.cached is None and not stores.exists()
