@@ -123,9 +123,13 @@ def _hub_dist(tmp_path):
             lines += [f"{ev} <{CRM}P4_has_time-span> {span} {G} .",
                       f'{span} <{CRM}P82a_begin_of_the_begin> "1956-{1 + i % 12:02d}-01"^^'
                       f"<http://www.w3.org/2001/XMLSchema#date> {G} ."]
+    name = f"<{BASE}person/hub/name/x>"
+    lines += [f"<{BASE}person/hub> <{CRM}P1_is_identified_by> {name} {G} .",
+              f'{name} <{CRM}P190_has_symbolic_content> "Hub as written" {G} .']
     for i in range(N_DOCS):
         doc = f"<{BASE}document/d{i:03d}>"
-        lines += [f'{doc} <{LABEL}> "Document {i}"@en {G} .', f"{doc} <{CRM}P67_refers_to> <{BASE}person/hub> {G} ."]
+        lines += [f'{doc} <{LABEL}> "Document {i}"@en {G} .', f"{doc} <{CRM}P67_refers_to> <{BASE}person/hub> {G} .",
+                  f"{name} <{CRM}P106i_forms_part_of> {doc} {G} ."]
     dist = tmp_path / "dist"
     dist.mkdir()
     (dist / "kg.nq").write_text("".join(line + "\n" for line in lines), encoding="utf-8")
@@ -166,6 +170,8 @@ def test_long_lists_come_a_page_at_a_time_in_order(tmp_path, where):
         assert "201–250 of 250" in html[2] and "1–100 of 130" in html[0] and "of 130" not in html[2]
         mentioned = [re.findall(r'href="(/document/d\d+)"', _section(h, "documents")) for h in html]
         assert sum(mentioned, []) == [f"/document/d{i:03d}" for i in range(N_DOCS)]
+        written = [re.findall(r'href="(/document/d\d+)"', _section(h, "names")) for h in html]
+        assert sum(written, []) == [f"/document/d{i:03d}" for i in range(N_DOCS)] and written[2] == []
         assert request((port,), "GET", "/person/hub?page=4", {"Accept": "text/html"})[0] == 404
         for bad in ("0", "x", "-1", "99999999999"):
             assert request((port,), "GET", f"/person/hub?page={bad}", {"Accept": "text/html"})[0] == 400

@@ -80,13 +80,16 @@ def evidence(g: Graph, ev: str) -> dict:
             "note": g.first(ev, CRM + "P3_has_note"), "passages": passages}
 
 
-def names(g: Graph, iri: str) -> list[dict]:
+def names(g: Graph, iri: str, page: int = 1) -> list[dict]:
+    """The entity's names, each with the documents it is written in (those of page ``page``)."""
     out = []
     for n in g.iris(iri, CRM + "P1_is_identified_by"):
+        documents = g.iris(n, CRM + "P106i_forms_part_of")
         for v in g.values(n, CRM + "P190_has_symbolic_content"):
             out.append({"text": v.value, "lang": getattr(v, "language", None) or "",
                         "kind": ", ".join(g.label(t) for t in g.iris(n, CRM + "P2_has_type")),
-                        "documents": [link(g, d) for d in g.iris(n, CRM + "P106i_forms_part_of")]})
+                        "documents": [link(g, d) for d in lists.window(documents, page)],
+                        "totals": {"documents": len(documents)}})
     return out
 
 
@@ -110,13 +113,13 @@ def _back(g: Graph, iri: str) -> tuple[int, list[tuple[str, str]]]:
     return len(back), [(t.subject.value, t.predicate.value) for t in back[:lists.BACK]]
 
 
-def common(g: Graph, iri: str) -> dict:
+def common(g: Graph, iri: str, page: int = 1) -> dict:
     return {"iri": iri, "label": g.label(iri), "path": g.path_of(iri),
             "types": [link(g, t) | {"curie": g.curie(t)} for t in g.types(iri)],
             "description": g.first(iri, SDO + "description"),
             "wikidata": [o for o in g.iris(iri, OWL_SAMEAS) if "wikidata.org" in o],
             "wikidata_pages": [o for o in g.iris(iri, SDO + "sameAs") if "wikidata.org" in o],
-            "names": names(g, iri), "statements": statements(g, iri)}
+            "names": names(g, iri, page), "statements": statements(g, iri)}
 
 
 def _attended(g: Graph, iri: str) -> list[str]:
@@ -277,18 +280,19 @@ def entity_page(g: Graph, iri: str, page: int = 1) -> dict:
     """The page's view; ``page`` > 1: the next :data:`kg.serve.lists.PAGE` items of each long list
     (``view["pages"]``: how many pages there are)."""
     kind = (g.path_of(iri) or "/").split("/")[1]
-    view = common(g, iri)
+    view = common(g, iri, page)
     view["kind"] = kind if kind in BUILDERS or kind == "place" else "other"
-    view.update(person=None, event=None, document=None, place=None, page=page, pages=1)
+    view.update(person=None, event=None, document=None, place=None, page=page,
+                pages=lists.pages(*(n["totals"]["documents"] for n in view["names"])))
     builder = BUILDERS.get(kind)
     if builder and g.path_of(iri).count("/") == 2:
         built = builder(g, iri, page) if builder is agent else builder(g, iri)
         view[kind if kind != "group" else "person"] = built
-        view["pages"] = built.get("pages", 1)
+        view["pages"] = max(view["pages"], built.get("pages", 1))
     if kind == "place" and g.path_of(iri).count("/") == 2:
         place = _paged({"events": _timed(g, iri, "events", "place"),
                         "mentioned_in": g.subjects_of(CRM + "P67_refers_to", iri)}, page)
         place["events"] = [event_summary(g, e) for e in place["events"]]
         place["mentioned_in"] = [link(g, d) for d in place["mentioned_in"]]
-        view["place"], view["pages"] = place, place["pages"]
+        view["place"], view["pages"] = place, max(view["pages"], place["pages"])
     return view
