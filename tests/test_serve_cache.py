@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-from kg.serve import lists
+from kg.serve import lists, sandbox
 from kg.serve.app import App
 from kg.serve.sparql import QueryPool
 
@@ -216,3 +219,18 @@ def test_the_project_cache_and_kg_cache_0(tmp_path, corpus_dist, monkeypatch, se
         assert {p.name for p in stores.iterdir()} == {app.graph.cached.folder.name}
     else:
         assert app.graph.cached is None and not stores.exists()
+
+
+@pytest.mark.skipif(not sandbox.can_deny_sockets(), reason="seccomp filters here: Linux on x86-64 or arm64")
+def test_a_worker_over_a_store_on_disk_can_read_files_but_make_no_socket(tmp_path):
+    """What kg.serve.sandbox.confine_on_disk relies on, in a process of its own (the filter stays for life)."""
+    code = ("import socket, sys; from kg.serve import sandbox; assert sandbox.deny_sockets(); "
+            "open(sys.argv[1]).read()\n"
+            "for family, kind in ((socket.AF_INET, socket.SOCK_STREAM), (socket.AF_INET6, socket.SOCK_DGRAM), "
+            "(socket.AF_UNIX, socket.SOCK_STREAM)):\n"
+            "    try:\n        socket.socket(family, kind)\n    except PermissionError:\n        continue\n"
+            "    sys.exit('a socket was made')\nprint('denied')")
+    (tmp_path / "f.txt").write_text("x")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "f.txt")], capture_output=True, text=True,
+                          timeout=60, cwd=str(Path(__file__).resolve().parent.parent))
+    assert done.returncode == 0 and done.stdout.strip() == "denied", done.stderr

@@ -1,7 +1,8 @@
 """Read-only SPARQL 1.1 Protocol over the published dumps, with a deadline and a row limit.
 
-pyoxigraph cannot interrupt a query, so queries run in worker *processes* that each hold
-their own in-memory store loaded from ``kg.nq``. A query that outlives its deadline has
+pyoxigraph cannot interrupt a query, so queries run in worker *processes*, each over the
+on-disk store of :mod:`kg.serve.storecache` opened read-only (or, without it, a store of its
+own loaded into memory from ``kg.nq``). A query that outlives its deadline has
 its worker killed and replaced; the client gets 422 (the query, as asked, cannot be
 answered within the limit) with a message. Results are cut at
 ``limit`` rows (or triples), or at ``MAX_RESULT_BYTES``, and the response says so in
@@ -179,8 +180,8 @@ def execute(store: ox.Store, query: str, accept: str | None, limit: int, context
             return Answer(403, TEXT, b"this endpoint is read-only: SPARQL Update is refused\n")
         return Answer(400, TEXT, f"SPARQL syntax error: {e}\n".encode())
     except OSError as e:
-        # The store is in memory: the only I/O a query can attempt is a SERVICE call,
-        # and the confined worker cannot open a socket (nor resolve a name).
+        # The only I/O a query can ask for is a SERVICE call, and the confined worker
+        # cannot open a socket (nor resolve a name).
         return Answer(403, TEXT, f"SERVICE (federated query) is not allowed here: this endpoint does not "
                                  f"reach the network ({e})\n".encode())
     except (RuntimeError, ValueError, TypeError) as e:
@@ -223,19 +224,20 @@ def _serialise(result, accept: str | None, limit: int, context: dict, max_bytes:
 # to a file the pool reads when the worker dies, to say why.
 
 def _worker_main(dist: str, memory_budget: int, store_path: str = "") -> None:  # pragma: no cover - a child process
-    keep: frozenset[int] = frozenset()
-    if store_path:  # the cached store (kg.serve.storecache), shared read-only by every worker
+    if store_path and sandbox.can_deny_sockets():  # the cached store (kg.serve.storecache), shared read-only
         store = ox.Store.read_only(store_path)
-        keep = sandbox.open_under(store_path)
     else:
-        store = ox.Store()
+        store_path, store = "", ox.Store()
         fill(store, Path(dist) / "kg.nq")
     ctx_path = os.path.join(dist, "context.jsonld")
     context = {}
     if os.path.exists(ctx_path):
         with open(ctx_path, encoding="utf-8") as f:
             context = json.load(f)["@context"]
-    sandbox.confine(memory_budget, keep)
+    if store_path:
+        sandbox.confine_on_disk(memory_budget, store_path)
+    else:
+        sandbox.confine(memory_budget)
     out = sys.stdout.buffer
     out.write(b"ready\n")
     out.flush()
