@@ -68,14 +68,18 @@ def test_stores_are_built_once_and_again_when_kg_nq_changes(tmp_path, corpus_dis
     with serving(_app(dist, cache, workers=2)) as port:
         first = _count(port)
         assert request((port,), "GET", "/person/peng-dehuai")[0] == 200
-    assert "building the stores" in capfd.readouterr().err
+    err = capfd.readouterr().err
+    assert "building the stores" in err and "rendering" in err
     (key,) = _folders(cache)
-    assert {p.name for p in (cache / key).iterdir()} == {"pages", "sparql", "subjects", "meta.json", "lists"}
+    kept = {p.name for p in (cache / key).iterdir()}
+    assert {p for p in kept if not p.startswith("html-")} == {"pages", "sparql", "subjects", "meta.json", "lists"}
+    assert len(kept) == 6  # and the rendered pages, html-<code>/
     meta = (cache / key / "meta.json").stat()
 
     with serving(_app(dist, cache)) as port:  # the second start: the same folder, nothing built
         assert _count(port) == first
-    assert "building" not in capfd.readouterr().err
+    err = capfd.readouterr().err
+    assert "building" not in err and "rendering" not in err
     assert _folders(cache) == [key] and (cache / key / "meta.json").stat().st_mtime_ns == meta.st_mtime_ns
 
     with (dist / "kg.nq").open("a", encoding="utf-8") as f:  # kg.nq edited (SHA256SUMS left as it was)

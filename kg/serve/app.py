@@ -18,7 +18,7 @@ from werkzeug.routing import Map, Rule
 
 from ..namespaces import CANONICAL, Namespaces
 from ..publish import media_type
-from . import crawl, home, lists, rdfout, views, vocabpage
+from . import crawl, home, lists, pagecache, rdfout, views, vocabpage
 from .graph import Graph, file_stem, safe_href
 from .negotiate import DATA_TYPES, ENTITY_TYPES, SUFFIXES, choose
 from .responses import CONTENT_SECURITY_POLICY  # noqa: F401 - the page policy, as the tests read it
@@ -73,6 +73,11 @@ class App:
         self.index = home.search_index(self.graph)
         self._cache: dict[tuple[str, str], Response] = {}
         self._lock = threading.Lock()
+        self.pages = None  # the entity pages kept on disk beside the stores (kg.serve.pagecache)
+        if self.graph.cached is not None:
+            self.pages = pagecache.Pages(self.graph.cached.folder / f"html-{pagecache.code_key()}")
+            if not self.pages.complete:
+                pagecache.prerender(self, self.pages)
 
     # ------------------------------------------------------------------ dispatch
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> Response:
@@ -225,7 +230,7 @@ class App:
             return r
         if media != "text/html":
             page = 1  # the data is whole, whatever the page
-        r = self._cached((path, media, page), lambda: self.render_entity(iri, media, page))
+        r = self._cached((path, media, page), lambda: self._render_kept(path, iri, media, page))
         if r.status == 404:
             return r
         headers = dict(r.headers)
@@ -240,6 +245,18 @@ class App:
 
     def _alternates(self, path: str) -> str:
         return ", ".join(f'<{path}.{s}>; rel="alternate"; type="{m}"' for s, m in SUFFIXES.items())
+
+    def _render_kept(self, path: str, iri: str, media: str, page: int) -> Response:
+        """An entity's page from the pages kept on disk, rendered (and kept) if it is not there yet."""
+        if self.pages is None or media != "text/html":
+            return self.render_entity(iri, media, page)
+        body = self.pages.get(path, page)
+        if body is not None:
+            return Response(200, body, {"Content-Type": "text/html; charset=utf-8"})
+        r = self.render_entity(iri, media, page)
+        if r.status == 200:
+            self.pages.put(path, page, r.body)
+        return r
 
     def render_entity(self, iri: str, media: str, page: int = 1) -> Response:
         g = self.graph
