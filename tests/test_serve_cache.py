@@ -208,7 +208,7 @@ def test_the_project_cache_and_kg_cache_0(tmp_path, corpus_dist, monkeypatch, se
 
     from .conftest import CORPUS
     project = tmp_path / "p"
-    shutil.copytree(CORPUS, project)
+    shutil.copytree(CORPUS, project, ignore=shutil.ignore_patterns(".kg-cache", "dist"))
     shutil.copytree(corpus_dist, project / "dist")
     if setting is None:
         monkeypatch.delenv("KG_CACHE", raising=False)
