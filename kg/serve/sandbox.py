@@ -1,4 +1,4 @@
-"""Confine a SPARQL worker process once its store is loaded: no new files or sockets, bounded memory.
+"""Confine a SPARQL worker process once its store is loaded: no sockets (nor new files), bounded memory.
 
 The query engine (pyoxigraph) would evaluate ``SERVICE <url>`` by fetching ``url``. Rather
 than trusting any reading of the query text to spot it, a worker gives up the ability to

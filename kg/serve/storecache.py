@@ -13,6 +13,7 @@ read-only afterwards, by the server and by every query worker::
     <cache>/<key>/subjects    the subject IRIs below the base (or in the kgt: namespace), sorted
     <cache>/<key>/meta.json   written last: the graphs' sizes and the kgt: types
     <cache>/<key>/lists/      the hubs' ordered lists (kg.serve.lists), worked out on the first start
+    <cache>/<key>/html-<code>/  the entity pages, rendered once (kg.serve.pagecache)
 
 ``key`` is a digest of kg.nq's, void.ttl's and ontology.ttl's checksums (from ``SHA256SUMS``,
 else computed), sizes and modification times, the base, the pyoxigraph version and this
@@ -146,9 +147,12 @@ def prepare(dist: Path, base: str, cache: Path, build_pages, log=None) -> Cached
         del sparql
         (work / "subjects").write_text("".join(s + "\n" for s in subjects), encoding="utf-8")
         (work / "meta.json").write_text(json.dumps({**meta, "key": key}), encoding="utf-8")
-        if folder.exists():
-            shutil.rmtree(folder)  # damaged: it had no meta.json of this key
-        os.replace(work, folder)
+        if _read(folder, key) is not None:  # another server built it meanwhile
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            if folder.exists():
+                shutil.rmtree(folder)  # damaged: it had no meta.json of this key
+            os.replace(work, folder)
     except OSError as e:
         shutil.rmtree(work, ignore_errors=True)
         raise KgError(f"cannot build the serve cache: {e.strerror or e}", path=cache) from None
