@@ -98,15 +98,19 @@ def main(argv=None) -> int:
     ap.add_argument("--requests", type=int, default=600, help="requests per mix (default 600)")
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=30, help="time limit per mix (default 30)")
+    ap.add_argument("--cache", type=Path, help="the stores' folder (default: .kg-cache/serve beside --dist)")
+    ap.add_argument("--in-memory", action="store_true", help="load the stores into memory at start (as before the cache)")
     args = ap.parse_args(argv)
 
     from kg.serve.app import App
     from kg.serve.server import make_server
     from kg.serve.sparql import QueryPool
+    from kg.serve.storecache import default_cache
+    cache = None if args.in_memory else (args.cache or default_cache(args.dist))
     t0 = time.perf_counter()
-    app = App(args.dist, "https://kg.example.org/", queries_dir=ROOT / "tests" / "queries")
+    app = App(args.dist, "https://kg.example.org/", queries_dir=ROOT / "tests" / "queries", cache=cache)
     t_app = time.perf_counter() - t0
-    app.pool = QueryPool(args.dist, size=2, timeout=10)
+    app.pool = QueryPool(args.dist, size=2, timeout=10, store=app.graph.cached.sparql if cache else None)
     srv = make_server(app, "127.0.0.1", 0, quiet=True)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     port = srv.server_address[1]

@@ -71,9 +71,10 @@ def listener():
     lst.close()
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, corpus_dist):
-    """A server over a copy of the test corpus's dist/ with one hostile person added to the shared graph."""
+@pytest.fixture(scope="module", params=["in memory", "on disk"])
+def server(tmp_path_factory, corpus_dist, request):
+    """A server over a copy of the test corpus's dist/ with one hostile person added to the shared graph
+    (its stores loaded into memory, or built on disk and opened read-only by the server and the workers)."""
     dist = tmp_path_factory.mktemp("hostile") / "dist"
     shutil.copytree(corpus_dist, dist)
     g = f"<{BASE}graph/shared>"
@@ -89,8 +90,10 @@ def server(tmp_path_factory, corpus_dist):
     ]
     with (dist / "kg.nq").open("a", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
-    app = App(dist, BASE, queries_dir=CORPUS / "queries")
-    app.pool = QueryPool(dist, size=2, timeout=20, limit=100, memory=256 << 20)
+    cache = dist.parent / "cache" if request.param == "on disk" else None
+    app = App(dist, BASE, queries_dir=CORPUS / "queries", cache=cache)
+    app.pool = QueryPool(dist, size=2, timeout=20, limit=100, memory=256 << 20,
+                         store=app.graph.cached.sparql if cache else None)
     srv = make_server(app, "127.0.0.1", 0, quiet=True)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     yield srv.server_address[1], dist

@@ -18,7 +18,7 @@ from werkzeug.routing import Map, Rule
 
 from ..namespaces import CANONICAL, Namespaces
 from ..publish import media_type
-from . import crawl, home, rdfout, views, vocabpage
+from . import crawl, home, lists, pagecache, rdfout, views, vocabpage
 from .graph import Graph, file_stem, safe_href
 from .negotiate import DATA_TYPES, ENTITY_TYPES, SUFFIXES, choose
 from .responses import CONTENT_SECURITY_POLICY  # noqa: F401 - the page policy, as the tests read it
@@ -53,21 +53,31 @@ class App:
     """Serves one published ``dist/`` under one IRI base."""
 
     def __init__(self, dist: Path, base: str, *, queries_dir: Path | None = None, pool=None, static_site: bool = False,
-                 namespaces: Namespaces = CANONICAL):
-        self.graph = Graph(dist, base, namespaces)
+                 namespaces: Namespaces = CANONICAL, cache: Path | None = None):
+        self.graph = Graph(dist, base, namespaces, cache=cache)  # cache: kg.serve.storecache's folder, or in memory
+        if self.graph.cached is not None:
+            kept = self.graph.cached.folder / "lists"
+            if not kept.is_dir():
+                lists.precompute(self.graph, kept, views.ordered)
+            self.graph.kept = lists.Kept(kept)
         self.dist = Path(dist)
         self.pool = pool
         self.static_site = static_site
         self.env = jinja2.Environment(loader=jinja2.PackageLoader("kg.serve", "templates"),
                                       autoescape=True, trim_blocks=True, lstrip_blocks=True,
                                       undefined=jinja2.StrictUndefined)
-        self.env.globals.update(base=base, static_site=static_site, version=self.graph.version)
+        self.env.globals.update(base=base, static_site=static_site, version=self.graph.version, list_page=lists.PAGE)
         self.env.filters["href"] = safe_href
         self.static = {p.name: p for p in resources.files("kg.serve").joinpath("static").iterdir() if p.is_file()}
         self.examples = _examples(queries_dir)
         self.index = home.search_index(self.graph)
         self._cache: dict[tuple[str, str], Response] = {}
         self._lock = threading.Lock()
+        self.pages = None  # the entity pages kept on disk beside the stores (kg.serve.pagecache)
+        if self.graph.cached is not None:
+            self.pages = pagecache.Pages(self.graph.cached.folder / f"html-{pagecache.code_key()}")
+            if not self.pages.complete:
+                pagecache.prerender(self, self.pages)
 
     # ------------------------------------------------------------------ dispatch
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> Response:
@@ -136,7 +146,10 @@ class App:
         return self.dump(name, h)
 
     def route_entity(self, h: dict, params: dict, path: str) -> Response:
-        return self.entity("/" + path, h)
+        page = params.get("page", ["1"])[0]
+        if not (page.isascii() and page.isdigit() and 0 < len(page) < 10 and int(page) > 0):
+            return self.error(400, "?page= takes a page number (1, 2 …)", h)
+        return self.entity("/" + path, h, int(page))
 
     # ------------------------------------------------------------------ helpers
     def page(self, code: int, template: str, **ctx) -> Response:
@@ -196,7 +209,7 @@ class App:
                     self._cache[key] = hit
         return hit
 
-    def entity(self, path: str, h: dict) -> Response:
+    def entity(self, path: str, h: dict, page: int = 1) -> Response:
         g = self.graph
         iri, fixed = g.iri_of(path), None
         if not g.has(iri) or g.path_of(iri) is None:
@@ -215,7 +228,11 @@ class App:
                            " (or add .html, .ttl, .jsonld or .nt to the address)", {})
             r.headers.update({"Vary": "Accept", "Link": self._alternates(files)})
             return r
-        r = self._cached((path, media), lambda: self.render_entity(iri, media))
+        if media != "text/html":
+            page = 1  # the data is whole, whatever the page
+        r = self._cached((path, media, page), lambda: self._render_kept(path, iri, media, page))
+        if r.status == 404:
+            return r
         headers = dict(r.headers)
         headers["Link"] = self._alternates(files) + (
             f', <{files}.ttl>; rel="describedby"; type="text/turtle"' if media == "text/html" else "")
@@ -229,7 +246,19 @@ class App:
     def _alternates(self, path: str) -> str:
         return ", ".join(f'<{path}.{s}>; rel="alternate"; type="{m}"' for s, m in SUFFIXES.items())
 
-    def render_entity(self, iri: str, media: str) -> Response:
+    def _render_kept(self, path: str, iri: str, media: str, page: int) -> Response:
+        """An entity's page from the pages kept on disk, rendered (and kept) if it is not there yet."""
+        if self.pages is None or media != "text/html":
+            return self.render_entity(iri, media, page)
+        body = self.pages.get(path, page)
+        if body is not None:
+            return Response(200, body, {"Content-Type": "text/html; charset=utf-8"})
+        r = self.render_entity(iri, media, page)
+        if r.status == 200:
+            self.pages.put(path, page, r.body)
+        return r
+
+    def render_entity(self, iri: str, media: str, page: int = 1) -> Response:
         g = self.graph
         triples = g.describe(iri)
         if media == "text/turtle":
@@ -238,6 +267,8 @@ class App:
             body = rdfout.ntriples(triples)
         elif media == "application/ld+json":
             body = rdfout.jsonld(triples, g.context)
+        elif page > 1 and iri in (g.ontology_document, g.types_index):
+            return self.error(404, "this page has one page", {"accept": "text/html"})
         elif iri == g.ontology_document:
             path = g.path_of(iri)
             return self.page(200, "vocabulary.html", title=g.label(g.namespaces.ontology), o=vocabpage.ontology_page(g),
@@ -248,8 +279,10 @@ class App:
             return self.page(200, "types.html", title=view["label"], t=view,
                              alternates=[(f"{files}.{s}", m, s) for s, m in SUFFIXES.items() if s != "html"])
         else:
-            view = views.entity_page(g, iri)
+            view = views.entity_page(g, iri, page)
             path = g.path_of(iri)
+            if page > view["pages"]:
+                return self.error(404, f"{path} has {view['pages']} page(s)", {"accept": "text/html"})
             return self.page(200, "entity.html", title=view["label"], e=view, path=path,
                              schema=rdfout.schema_org(triples, iri),
                              alternates=[(f"{path}.{s}", m, s) for s, m in SUFFIXES.items() if s != "html"])

@@ -34,6 +34,9 @@ def serve_add_arguments(p: argparse.ArgumentParser) -> None:
                    help="memory a SPARQL query may use beyond the loaded data, per worker; a query that needs "
                         "more is stopped with 422 (default: 1024)")
     p.add_argument("--quiet", action="store_true", help="do not log each request")
+    p.add_argument("--cache", metavar="DIR",
+                   help="folder for the stores built from dist/ on the first start and reused while kg.nq is "
+                        "unchanged (default: <root>/.kg-cache/serve)")
     p.add_argument("--sparql", metavar="URL", dest="sparql_url",
                    help="answer /sparql from this SPARQL endpoint (e.g. the triplestore `kg load` filled) instead "
                         "of query workers over dist/; pages still come from dist/")
@@ -46,7 +49,8 @@ def serve_run(args, settings: Settings) -> int:
         raise KgError("--query-timeout, --result-limit, --workers and --query-memory must be positive", field="serve")
     app = project_app(settings, Path(args.dist) if args.dist else None, workers=args.workers,
                       query_timeout=args.query_timeout, result_limit=args.result_limit,
-                      query_memory=args.query_memory, sparql_url=args.sparql_url)
+                      query_memory=args.query_memory, sparql_url=args.sparql_url,
+                      cache=Path(args.cache) if args.cache else None)
     try:
         server = make_server(app, args.host, args.port, quiet=args.quiet)
     except OSError as e:

@@ -1,16 +1,17 @@
-"""The published graph, held in an in-memory Oxigraph store, for pages and entity data.
+"""The published graph, held in an Oxigraph store, for pages and entity data.
 
-Loaded once: ``dist/kg.nq`` (every named graph; the union is what pages show) by the
-store's bulk loader, ``dist/void.ttl`` (the dataset description, so ``<base>dataset``
-dereferences too) and ``dist/ontology.ttl`` (kg's ``kgo:`` terms: the ontology's document,
-``/ontology`` when the project's vocabulary lies below the base, dereferences to them; kg's
-``kgt:`` types are in the data already, each at its own ``/type/<key>``, and the ``kgt:``
-namespace itself, ``/type/``, lists them all), each of these two into a graph of its own.
+The store holds ``dist/kg.nq`` (every named graph, loaded by the store's bulk loader) and,
+in its default graph, what pages read: the merge of those graphs (each triple once),
+``dist/void.ttl`` (the dataset description, so ``<base>dataset`` dereferences too) and
+``dist/ontology.ttl`` (kg's ``kgo:`` terms: the ontology's document, ``/ontology`` when the
+project's vocabulary lies below the base, dereferences to them; kg's ``kgt:`` types are in
+the data already, each at its own ``/type/<key>``, and the ``kgt:`` namespace itself,
+``/type/``, lists them all). It is built in memory at each start, or once into an on-disk
+cache and opened read-only afterwards (:mod:`kg.serve.storecache`).
 Pages ask the store for one subject's or one object's triples at a time; the only index
 kept in Python is the sorted list of subject IRIs below the base (and the ``kgt:`` terms),
 for the sitemap, the kinds' lists and the nodes that hang below an entity's IRI.
-A triple held by several graphs counts once, and every list is in the order of the terms'
-N-Triples text, as the pages have always shown them.
+Every list is in the order of the terms' N-Triples text, as the pages have always shown them.
 Read-only after loading, so one instance is shared by all request threads.
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -29,7 +30,7 @@ from ..curie import Prefixes
 from ..errors import KgError
 from ..namespaces import CANONICAL, Namespaces
 from ..ontology_dump import DUMP as ONTOLOGY
-from . import lexical
+from . import lexical, lists, storecache
 from .lexical import shown
 
 class Terms:
@@ -52,10 +53,7 @@ RDFS_LABEL = str(vocab.RDFS.label)
 SKOS_ALT = str(vocab.SKOS.altLabel)
 OWL_SAMEAS = str(vocab.OWL.sameAs)
 KGT_PLANNED = str(vocab.KGT.planned)
-# the graphs void.ttl and ontology.ttl are loaded into: not the dumps' (a URN of this module's own)
-VOID_GRAPH = ox.NamedNode("urn:x-kg-serve:void.ttl")
-ONTOLOGY_GRAPH = ox.NamedNode("urn:x-kg-serve:ontology.ttl")
-_OWN = (VOID_GRAPH, ONTOLOGY_GRAPH)
+DEFAULT = ox.DefaultGraph()  # what pages read: the merge of kg.nq's graphs, void.ttl and ontology.ttl
 VALUES_CACHE = 1 << 16  # (subject, predicate) lookups kept at hand
 
 
@@ -88,28 +86,32 @@ class Graph:
     name them so, and :meth:`term` turns the canonical name code uses (``KGO + …``) into it.
     """
 
-    def __init__(self, dist: Path, base: str, namespaces: Namespaces = CANONICAL):
+    def __init__(self, dist: Path, base: str, namespaces: Namespaces = CANONICAL, cache: Path | None = None):
         dist = Path(dist)
         self.dist, self.base, self.namespaces = dist, base, namespaces
-        nq, void, onto = dist / "kg.nq", dist / "void.ttl", dist / ONTOLOGY
+        nq, onto = dist / "kg.nq", dist / ONTOLOGY
         if not nq.is_file():
             raise KgError("no published dump to serve", path=nq, hint="run `kg build` first")
-        self.store = ox.Store()
-        with nq.open("rb") as f:
-            self.store.bulk_load(lexical.reader(f), ox.RdfFormat.N_QUADS)
-        if void.is_file():
-            with void.open("rb") as f:
-                self._add(ox.parse(f, ox.RdfFormat.TURTLE), VOID_GRAPH)
         self.ontology: list[ox.Triple] = []
         if onto.is_file():
             with onto.open("rb") as f:
                 self.ontology = sorted({ox.Triple(q.subject, q.predicate, q.object)
                                         for q in ox.parse(f, ox.RdfFormat.TURTLE)}, key=str)
-            self._add(self.ontology, ONTOLOGY_GRAPH)
         # the ontology's document: its namespace without the "#" (kgo: is <root>ontology#)
         self.ontology_document = namespaces.ontology.rstrip("#")
         self.types_index = namespaces.types  # the types' index: the kgt: namespace itself, listing every type in it
-        self._index_subjects()
+        self.cached = None  # the on-disk stores (kg.serve.storecache), if any
+        self.kept = lists.Kept(None)  # the hubs' ordered lists (kg.serve.lists), once worked out
+        if cache is None:
+            self.store = ox.Store()
+            meta, self.subjects = self._fill(self.store, storecache.merged_dump(dist))
+        else:
+            self.cached = storecache.prepare(dist, base, Path(cache), self._build)
+            self.store = ox.Store.read_only(str(self.cached.pages))
+            meta, self.subjects = self.cached.meta, self.cached.subjects()
+        self.type_terms = list(meta["type_terms"])
+        self.graph_sizes: dict[str, int] = dict(meta["graph_sizes"])
+        self.data_triples: int = int(meta["data_triples"])
         # what pages ask for most: one subject's values of one predicate (labels, types …), the recent ones kept
         self._values = lru_cache(maxsize=VALUES_CACHE)(self._read_values)
         ctx_path = dist / "context.jsonld"
@@ -118,53 +120,66 @@ class Graph:
         sums = dist / "SHA256SUMS"
         self.version = hashlib.sha256(sums.read_bytes() if sums.is_file() else nq.read_bytes()).hexdigest()[:16]
 
-    def _add(self, triples, graph: ox.NamedNode) -> None:
-        """A small file's triples into ``graph`` of the store (its literals kept as written)."""
-        self.store.extend(ox.Quad(t.subject, t.predicate, lexical.kept(t.object), graph) for t in triples)
+    def _fill(self, store: ox.Store, merged: Path | None) -> tuple[dict, list[str]]:
+        """Fill ``store`` (see the module's docstring) and say what it holds: the subjects below
+        the base, and ``type_terms``, ``graph_sizes`` and ``data_triples``. ``merged``: kg.nt if it
+        is the merge of kg.nq's graphs (:func:`kg.serve.storecache.merged_dump`), else ``None``."""
+        self.store = store
+        nq, void = self.dist / "kg.nq", self.dist / "void.ttl"
+        with nq.open("rb") as f:
+            store.bulk_load(lexical.reader(f), ox.RdfFormat.N_QUADS)
+        sizes = self._graph_sizes()
+        if merged is not None:
+            with merged.open("rb") as f:
+                store.bulk_load(lexical.reader(f), ox.RdfFormat.N_TRIPLES)
+        else:
+            with nq.open("rb") as f:
+                store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in
+                                  ox.parse(lexical.reader(f), ox.RdfFormat.N_QUADS)
+                                  if not isinstance(q.graph_name, ox.DefaultGraph))
+        data = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
+        if void.is_file():
+            with void.open("rb") as f:
+                self._add(ox.parse(f, ox.RdfFormat.TURTLE))
+        self._add(self.ontology)
+        subjects, type_terms = self._index_subjects()
+        return {"type_terms": type_terms, "graph_sizes": sizes, "data_triples": data}, subjects
 
-    def _index_subjects(self) -> None:
-        """``subjects``: every subject IRI below the base, sorted; ``type_terms``: those in the kgt: namespace."""
-        found = self.store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }",
-                                 use_default_graph_as_union=True)
+    def _build(self, store: ox.Store, merged: Path | None) -> tuple[dict, list[str]]:
+        """Fill a new on-disk pages' store (for :mod:`kg.serve.storecache`, which closes it)."""
+        try:
+            return self._fill(store, merged)
+        finally:
+            self.store = None
+
+    def _add(self, triples) -> None:
+        """A small file's triples into the default graph (their literals kept as written)."""
+        self.store.extend(ox.Quad(t.subject, t.predicate, lexical.kept(t.object)) for t in triples)
+
+    def _index_subjects(self) -> tuple[list[str], list[str]]:
+        """Every subject IRI below the base, sorted, and those in the kgt: namespace (the types), sorted."""
+        found = self.store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }")
         base, types = self.base, self.types_index
         n = len(types)
-        self.subjects, self.type_terms = [], []
+        subjects, type_terms = [], []
         for (s,) in found:
             iri = s.value
             if iri.startswith(base):
-                self.subjects.append(iri)
+                subjects.append(iri)
             if iri.startswith(types) and len(iri) > n and "/" not in iri[n:]:
-                self.type_terms.append(iri)
-        self.subjects.sort()
-        self.type_terms.sort()
+                type_terms.append(iri)
+        return sorted(subjects), sorted(type_terms)
 
-    @cached_property
-    def _graphs(self) -> list[tuple[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, int]]:
-        """kg.nq's graphs, each with its number of triples (its default graph first, if it has any)."""
+    def _graph_sizes(self) -> dict[str, int]:
+        """Triples per graph of kg.nq by name (``""``: its default graph, and graphs named by a blank node)."""
         default = int(next(iter(self.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
         named = [(g, int(n.value)) for g, n in
-                 self.store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-                 if g not in _OWN]
-        return ([(ox.DefaultGraph(), default)] if default else []) + named
-
-    @property
-    def graph_sizes(self) -> dict[str, int]:
-        """Triples per named graph of kg.nq by name (``""``: the default graph, and graphs named by a blank node)."""
-        sizes: dict[str, int] = {}
-        for g, n in self._graphs:
+                 self.store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")]
+        sizes: dict[str, int] = {"": default} if default else {}
+        for g, n in named:
             name = g.value if isinstance(g, ox.NamedNode) else ""
             sizes[name] = sizes.get(name, 0) + n
         return dict(sorted(sizes.items()))
-
-    @cached_property
-    def data_triples(self) -> int:
-        """Distinct triples of kg.nq: its graphs' merge."""
-        graphs = [g for g, _ in self._graphs]
-        if not graphs:
-            return 0
-        answer = self.store.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
-                                  default_graph=graphs)
-        return int(next(iter(answer))[0].value)
 
     # ------------------------------------------------------------------ the store
     def outgoing(self, s: str) -> list[ox.Triple]:
@@ -173,14 +188,14 @@ class Graph:
         if subject is None:
             return []
         found = {ox.Triple(q.subject, q.predicate, shown(q.object))
-                 for q in self.store.quads_for_pattern(subject, None, None, None)}
+                 for q in self.store.quads_for_pattern(subject, None, None, DEFAULT)}
         return sorted(found, key=_po)
 
     def _read_values(self, s: str, p: str) -> tuple:
         subject, predicate = node(s), _predicate(p)
         if subject is None or predicate is None:
             return ()
-        found = [shown(q.object) for q in self.store.quads_for_pattern(subject, predicate, None, None)]
+        found = [shown(q.object) for q in self.store.quads_for_pattern(subject, predicate, None, DEFAULT)]
         return tuple(sorted(set(found), key=str) if len(found) > 1 else found)
 
     def incoming(self, o: str) -> list[ox.Triple]:
@@ -188,7 +203,8 @@ class Graph:
         obj = node(o)
         if obj is None:
             return []
-        found = {ox.Triple(q.subject, q.predicate, q.object) for q in self.store.quads_for_pattern(None, None, obj, None)}
+        found = {ox.Triple(q.subject, q.predicate, q.object)
+                 for q in self.store.quads_for_pattern(None, None, obj, DEFAULT)}
         return sorted(found, key=_sp)
 
     def below(self, prefix: str) -> list[str]:
@@ -206,7 +222,8 @@ class Graph:
             i = bisect.bisect_left(self.subjects, iri)
             return i < len(self.subjects) and self.subjects[i] == iri
         subject = node(iri)
-        return subject is not None and next(iter(self.store.quads_for_pattern(subject, None, None, None)), None) is not None
+        return subject is not None and \
+            next(iter(self.store.quads_for_pattern(subject, None, None, DEFAULT)), None) is not None
 
     def has(self, iri: str) -> bool:
         return self.is_subject(iri) or (iri == self.ontology_document and bool(self.ontology)) or \
@@ -262,7 +279,7 @@ class Graph:
         predicate, obj = _predicate(p), node(o)
         if predicate is None or obj is None:
             return []
-        found = {q.subject for q in self.store.quads_for_pattern(None, predicate, obj, None)}
+        found = {q.subject for q in self.store.quads_for_pattern(None, predicate, obj, DEFAULT)}
         return [s.value for s in sorted(found, key=str)]
 
     def types(self, s: str) -> list[str]:

@@ -1,7 +1,8 @@
 """Read-only SPARQL 1.1 Protocol over the published dumps, with a deadline and a row limit.
 
-pyoxigraph cannot interrupt a query, so queries run in worker *processes* that each hold
-their own in-memory store loaded from ``kg.nq``. A query that outlives its deadline has
+pyoxigraph cannot interrupt a query, so queries run in worker *processes*, each over the
+on-disk store of :mod:`kg.serve.storecache` opened read-only (or, without it, a store of its
+own loaded into memory from ``kg.nq``). A query that outlives its deadline has
 its worker killed and replaced; the client gets 422 (the query, as asked, cannot be
 answered within the limit) with a message. Results are cut at
 ``limit`` rows (or triples), or at ``MAX_RESULT_BYTES``, and the response says so in
@@ -179,8 +180,8 @@ def execute(store: ox.Store, query: str, accept: str | None, limit: int, context
             return Answer(403, TEXT, b"this endpoint is read-only: SPARQL Update is refused\n")
         return Answer(400, TEXT, f"SPARQL syntax error: {e}\n".encode())
     except OSError as e:
-        # The store is in memory: the only I/O a query can attempt is a SERVICE call,
-        # and the confined worker cannot open a socket (nor resolve a name).
+        # The only I/O a query can ask for is a SERVICE call, and the confined worker
+        # cannot open a socket (nor resolve a name).
         return Answer(403, TEXT, f"SERVICE (federated query) is not allowed here: this endpoint does not "
                                  f"reach the network ({e})\n".encode())
     except (RuntimeError, ValueError, TypeError) as e:
@@ -222,15 +223,21 @@ def _serialise(result, accept: str | None, limit: int, context: dict, max_bytes:
 # content type, truncated, length) followed by ``length`` bytes of body. Its stderr goes
 # to a file the pool reads when the worker dies, to say why.
 
-def _worker_main(dist: str, memory_budget: int) -> None:  # pragma: no cover - runs in a child process
-    store = ox.Store()
-    fill(store, Path(dist) / "kg.nq")
+def _worker_main(dist: str, memory_budget: int, store_path: str = "") -> None:  # pragma: no cover - a child process
+    if store_path and sandbox.can_deny_sockets():  # the cached store (kg.serve.storecache), shared read-only
+        store = ox.Store.read_only(store_path)
+    else:
+        store_path, store = "", ox.Store()
+        fill(store, Path(dist) / "kg.nq")
     ctx_path = os.path.join(dist, "context.jsonld")
     context = {}
     if os.path.exists(ctx_path):
         with open(ctx_path, encoding="utf-8") as f:
             context = json.load(f)["@context"]
-    sandbox.confine(memory_budget)
+    if store_path:
+        sandbox.confine_on_disk(memory_budget, store_path)
+    else:
+        sandbox.confine(memory_budget)
     out = sys.stdout.buffer
     out.write(b"ready\n")
     out.flush()
@@ -250,7 +257,7 @@ def _worker_main(dist: str, memory_budget: int) -> None:  # pragma: no cover - r
 
 
 _BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from kg.serve.sparql import _worker_main; " \
-        "_worker_main(sys.argv[2], int(sys.argv[3]))"
+        "_worker_main(sys.argv[2], int(sys.argv[3]), sys.argv[4])"
 
 
 class WorkerDied(Exception):
@@ -262,9 +269,10 @@ class WorkerDied(Exception):
 
 
 class _Worker:
-    def __init__(self, dist: str, memory_budget: int):
+    def __init__(self, dist: str, memory_budget: int, store: str = ""):
         self.stderr = tempfile.TemporaryFile()
-        self.process = subprocess.Popen([sys.executable, "-I", "-c", _BOOT, _PACKAGE_ROOT, dist, str(memory_budget)],
+        self.process = subprocess.Popen([sys.executable, "-I", "-c", _BOOT, _PACKAGE_ROOT, dist, str(memory_budget),
+                                         store],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr)
         self.ready = False
 
@@ -324,8 +332,9 @@ class QueryPool:
     """
 
     def __init__(self, dist, size: int = 2, timeout: float = 10.0, limit: int = 10_000,
-                 memory: int = DEFAULT_MEMORY):
+                 memory: int = DEFAULT_MEMORY, store: Path | None = None):
         self.dist, self.timeout, self.limit, self.memory = str(dist), timeout, limit, memory
+        self.store = str(store) if store else ""  # an on-disk store the workers open read-only
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._all: list[_Worker] = []
@@ -333,7 +342,7 @@ class QueryPool:
             self._add()
 
     def _add(self) -> None:
-        w = _Worker(self.dist, self.memory)
+        w = _Worker(self.dist, self.memory, self.store)
         with self._lock:
             self._all.append(w)
         self._idle.put(w)

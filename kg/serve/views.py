@@ -8,7 +8,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from .graph import CRM, KGO, KGT_PLANNED, OWL_SAMEAS, SDO, SKOS_ALT, Graph  # noqa: F401 - home.py imports some from here
-from . import talks, texts
+from . import lists, talks, texts
 
 KGO_PROPOSED = KGO + "proposedParticipant"
 
@@ -23,8 +23,20 @@ def _time(g: Graph, event: str) -> dict | None:
         return None
     begin, end = g.first(span, CRM + "P82a_begin_of_the_begin"), g.first(span, CRM + "P82b_end_of_the_end")
     return {"label": g.label(span), "begin": begin, "end": end, "note": g.first(span, CRM + "P3_has_note"),
-            "stated": g.first(span, g.term(KGO + "statedAs")),
-            "sort": begin or g.first(span, CRM + "P81b_begin_of_the_end") or end or ""}
+            "stated": g.first(span, g.term(KGO + "statedAs")), "sort": _sort_time(g, span)}
+
+
+def _sort_time(g: Graph, span: str) -> str:
+    return g.first(span, CRM + "P82a_begin_of_the_begin") or g.first(span, CRM + "P81b_begin_of_the_end") or \
+        g.first(span, CRM + "P82b_end_of_the_end") or ""
+
+
+def by_time(g: Graph, events: list[str]) -> list[str]:
+    """``events`` by the order of their summaries' ``(begin, label)`` (ties keep their order)."""
+    def key(ev: str) -> tuple[str, str]:
+        span = g.first(ev, CRM + "P4_has_time-span")
+        return (_sort_time(g, span) if span else ""), g.label(ev)
+    return sorted(events, key=key)
 
 
 def event_summary(g: Graph, event: str) -> dict:
@@ -68,13 +80,16 @@ def evidence(g: Graph, ev: str) -> dict:
             "note": g.first(ev, CRM + "P3_has_note"), "passages": passages}
 
 
-def names(g: Graph, iri: str) -> list[dict]:
+def names(g: Graph, iri: str, page: int = 1) -> list[dict]:
+    """The entity's names, each with the documents it is written in (those of page ``page``)."""
     out = []
     for n in g.iris(iri, CRM + "P1_is_identified_by"):
+        documents = g.iris(n, CRM + "P106i_forms_part_of")
         for v in g.values(n, CRM + "P190_has_symbolic_content"):
             out.append({"text": v.value, "lang": getattr(v, "language", None) or "",
                         "kind": ", ".join(g.label(t) for t in g.iris(n, CRM + "P2_has_type")),
-                        "documents": [link(g, d) for d in g.iris(n, CRM + "P106i_forms_part_of")]})
+                        "documents": [link(g, d) for d in lists.window(documents, page)],
+                        "totals": {"documents": len(documents)}})
     return out
 
 
@@ -87,43 +102,87 @@ def statements(g: Graph, iri: str) -> dict:
                 "datatype": g.curie(o.datatype.value) if not o.language else ""}
     out = [{"p": g.curie(t.predicate.value), "p_iri": t.predicate.value, "o": obj(t.object)}
            for t in g.outgoing(iri) if t.predicate.value != CRM + "P190_has_symbolic_content" or len(t.object.value) < 300]
+    kept = g.kept.get(iri)
+    total, back = (kept["back_total"], kept["back"]) if kept else _back(g, iri)
+    return {"out": out, "back": [{"s": link(g, s), "p": g.curie(p)} for s, p in back], "back_total": total}
+
+
+def _back(g: Graph, iri: str) -> tuple[int, list[tuple[str, str]]]:
+    """How many triples point at ``iri`` from an IRI, and the first :data:`lists.BACK` (subject, predicate)."""
     back = [t for t in g.incoming(iri) if isinstance(t.subject, ox.NamedNode)]
-    return {"out": out, "back": [{"s": link(g, t.subject.value), "p": g.curie(t.predicate.value)} for t in back[:300]],
-            "back_total": len(back)}
+    return len(back), [(t.subject.value, t.predicate.value) for t in back[:lists.BACK]]
 
 
-def common(g: Graph, iri: str) -> dict:
+def common(g: Graph, iri: str, page: int = 1) -> dict:
     return {"iri": iri, "label": g.label(iri), "path": g.path_of(iri),
             "types": [link(g, t) | {"curie": g.curie(t)} for t in g.types(iri)],
             "description": g.first(iri, SDO + "description"),
             "wikidata": [o for o in g.iris(iri, OWL_SAMEAS) if "wikidata.org" in o],
             "wikidata_pages": [o for o in g.iris(iri, SDO + "sameAs") if "wikidata.org" in o],
-            "names": names(g, iri), "statements": statements(g, iri)}
+            "names": names(g, iri, page), "statements": statements(g, iri)}
 
 
-def agent(g: Graph, iri: str) -> dict:
+def _attended(g: Graph, iri: str) -> list[str]:
+    return by_time(g, sorted(set(g.subjects_of(CRM + "P11_had_participant", iri))))
+
+
+def _proposed(g: Graph, iri: str) -> list[str]:
+    return by_time(g, [ev for ev in sorted(set(g.subjects_of(g.term(KGO_PROPOSED), iri)))
+                       if not g.first(ev, CRM + "P9i_forms_part_of")])
+
+
+def _acted(g: Graph, iri: str) -> list[str]:
+    return by_time(g, [act for act in g.subjects_of(CRM + "P14_carried_out_by", iri)
+                       if g.first(act, CRM + "P9i_forms_part_of") is None and CRM + "E7_Activity" in g.types(act)])
+
+
+def _place_events(g: Graph, iri: str) -> list[str]:
+    return by_time(g, g.subjects_of(CRM + "P7_took_place_at", iri))
+
+
+TIMED = {"person": {"attended": _attended, "proposed": _proposed, "acted": _acted},
+         "place": {"events": _place_events}}
+TIMED["group"] = TIMED["person"]
+
+
+def ordered(g: Graph, iri: str) -> dict:
+    """The lists of ``iri``'s page that are ordered by time, and its incoming statements
+    (what :func:`kg.serve.lists.precompute` keeps for a hub)."""
+    total, back = _back(g, iri)
+    kind = (g.path_of(iri) or "/").split("/")[1]
+    timed = TIMED.get(kind, {}) if (g.path_of(iri) or "").count("/") == 2 else {}
+    return {"back_total": total, "back": back, **{name: make(g, iri) for name, make in timed.items()}}
+
+
+def _timed(g: Graph, iri: str, name: str, kind: str) -> list[str]:
+    kept = g.kept.get(iri)
+    return kept[name] if kept and name in kept else TIMED[kind][name](g, iri)
+
+
+def _paged(rows: dict, page: int) -> dict:
+    """``rows`` (name → whole list) cut to page ``page``, with each list's length and the pages' number."""
+    out = {name: lists.window(items, page) for name, items in rows.items()}
+    out["totals"] = {name: len(items) for name, items in rows.items()}
+    out["pages"] = lists.pages(*out["totals"].values())
+    return out
+
+
+def agent(g: Graph, iri: str, page: int = 1) -> dict:
     """Person or group: events attended or proposed for (with roles), documents, membership."""
-    attended, proposed = [], []
-    for ev in sorted(set(g.subjects_of(CRM + "P11_had_participant", iri))):
-        attended.append(event_summary(g, ev) | {"roles": _roles(g, ev).get(iri, [])})
-    for ev in sorted(set(g.subjects_of(g.term(KGO_PROPOSED), iri))):
-        if g.first(ev, CRM + "P9i_forms_part_of"):
-            continue
-        proposed.append(event_summary(g, ev) | {"roles": _roles(g, ev).get(iri, [])})
-    acted = []
-    for act in g.subjects_of(CRM + "P14_carried_out_by", iri):
-        parent = g.first(act, CRM + "P9i_forms_part_of")
-        if parent is None and CRM + "E7_Activity" in g.types(act):
-            acted.append(event_summary(g, act))
-    key = lambda e: (e["begin"], e["label"])  # noqa: E731
-    return {"attended": sorted(attended, key=key), "proposed": sorted(proposed, key=key),
-            "acted": sorted(acted, key=key),
-            "authored": [link(g, d) for d in g.subjects_of(SDO + "author", iri)],
-            "received": [link(g, d) for d in g.subjects_of(SDO + "recipient", iri)],
-            "translated": [link(g, d) for d in g.subjects_of(SDO + "translator", iri)],
-            "mentioned_in": [link(g, d) for d in g.subjects_of(CRM + "P67_refers_to", iri)],
-            "members": [link(g, m) for m in g.iris(iri, CRM + "P107_has_current_or_former_member")],
-            "member_of": [link(g, m) for m in g.subjects_of(CRM + "P107_has_current_or_former_member", iri)]}
+    with_roles = lambda ev: event_summary(g, ev) | {"roles": _roles(g, ev).get(iri, [])}  # noqa: E731
+    ids = {name: _timed(g, iri, name, "person") for name in ("attended", "proposed", "acted")}
+    plain = {"authored": g.subjects_of(SDO + "author", iri), "received": g.subjects_of(SDO + "recipient", iri),
+             "translated": g.subjects_of(SDO + "translator", iri),
+             "mentioned_in": g.subjects_of(CRM + "P67_refers_to", iri),
+             "members": g.iris(iri, CRM + "P107_has_current_or_former_member"),
+             "member_of": g.subjects_of(CRM + "P107_has_current_or_former_member", iri)}
+    out = _paged({**ids, **plain}, page)
+    for name in ("attended", "proposed"):
+        out[name] = [with_roles(ev) for ev in out[name]]
+    out["acted"] = [event_summary(g, act) for act in out["acted"]]
+    for name in plain:
+        out[name] = [link(g, d) for d in out[name]]
+    return out
 
 
 def event(g: Graph, iri: str) -> dict:
@@ -217,16 +276,23 @@ def readings(g: Graph, doc: str, nodes: list[str]) -> list[dict]:
 BUILDERS = {"person": agent, "group": agent, "event": event, "document": document}
 
 
-def entity_page(g: Graph, iri: str) -> dict:
+def entity_page(g: Graph, iri: str, page: int = 1) -> dict:
+    """The page's view; ``page`` > 1: the next :data:`kg.serve.lists.PAGE` items of each long list
+    (``view["pages"]``: how many pages there are)."""
     kind = (g.path_of(iri) or "/").split("/")[1]
-    view = common(g, iri)
+    view = common(g, iri, page)
     view["kind"] = kind if kind in BUILDERS or kind == "place" else "other"
-    view.update(person=None, event=None, document=None, place=None)
+    view.update(person=None, event=None, document=None, place=None, page=page,
+                pages=lists.pages(*(n["totals"]["documents"] for n in view["names"])))
     builder = BUILDERS.get(kind)
     if builder and g.path_of(iri).count("/") == 2:
-        view[kind if kind != "group" else "person"] = builder(g, iri)
+        built = builder(g, iri, page) if builder is agent else builder(g, iri)
+        view[kind if kind != "group" else "person"] = built
+        view["pages"] = max(view["pages"], built.get("pages", 1))
     if kind == "place" and g.path_of(iri).count("/") == 2:
-        view["place"] = {"events": sorted((event_summary(g, e) for e in g.subjects_of(CRM + "P7_took_place_at", iri)),
-                                          key=lambda e: (e["begin"], e["label"])),
-                         "mentioned_in": [link(g, d) for d in g.subjects_of(CRM + "P67_refers_to", iri)]}
+        place = _paged({"events": _timed(g, iri, "events", "place"),
+                        "mentioned_in": g.subjects_of(CRM + "P67_refers_to", iri)}, page)
+        place["events"] = [event_summary(g, e) for e in place["events"]]
+        place["mentioned_in"] = [link(g, d) for d in place["mentioned_in"]]
+        view["place"], view["pages"] = place, max(view["pages"], place["pages"])
     return view

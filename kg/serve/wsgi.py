@@ -109,13 +109,17 @@ def environ_path(environ) -> bytes:
 
 
 def project_app(settings, dist: Path | None = None, *, workers: int = 2, query_timeout: float = 10.0,
-                result_limit: int = 10_000, query_memory: int = 1024, sparql_url: str | None = None) -> App:
+                result_limit: int = 10_000, query_memory: int = 1024, sparql_url: str | None = None,
+                cache: Path | None = None) -> App:
     """The application over a project's dist/ (or ``dist``), with its /sparql answered by
     confined query workers, or by the triplestore at ``sparql_url``: what ``kg serve`` and
-    :func:`create_app` both run."""
+    :func:`create_app` both run. The stores are on disk in ``cache`` (by default the
+    project's ``.kg-cache/serve/``; see :mod:`kg.serve.storecache`), or in memory with ``KG_CACHE=0``."""
     from .cli import queries_dir
+    from .storecache import FOLDER, enabled
     folder = Path(dist) if dist else settings.dist_dir
-    app = App(folder, settings.base, queries_dir=queries_dir(settings), namespaces=settings.namespaces)
+    stores = (Path(cache) if cache else settings.root / FOLDER) if enabled() else None
+    app = App(folder, settings.base, queries_dir=queries_dir(settings), namespaces=settings.namespaces, cache=stores)
     if sparql_url is not None:
         from ..remote import endpoint
         from .proxy import EndpointPool
@@ -123,15 +127,16 @@ def project_app(settings, dist: Path | None = None, *, workers: int = 2, query_t
     else:
         from .sparql import QueryPool
         app.pool = QueryPool(folder, size=workers, timeout=query_timeout, limit=result_limit,
-                             memory=query_memory << 20)
+                             memory=query_memory << 20, store=app.graph.cached.sparql if stores else None)
     return app
 
 
 def create_app(root: str = ".", *, dist: str | None = None, base: str | None = None, workers: int = 2,
                query_timeout: float = 10.0, result_limit: int = 10_000, query_memory: int = 1024,
-               sparql_url: str | None = None) -> WsgiApp:
+               sparql_url: str | None = None, cache: str | None = None) -> WsgiApp:
     """A WSGI application for the project at ``root`` (its kg.toml and dist/)."""
     from ..settings import load_settings
     return WsgiApp(project_app(load_settings(root, base=base), Path(dist) if dist else None, workers=workers,
                                query_timeout=query_timeout, result_limit=result_limit,
-                               query_memory=query_memory, sparql_url=sparql_url))
+                               query_memory=query_memory, sparql_url=sparql_url,
+                               cache=Path(cache) if cache else None))
