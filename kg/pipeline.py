@@ -228,7 +228,8 @@ def find_violations(settings: Settings, result: BuildResult) -> list[Violation]:
     unit_cache.conforming.update(k for n, k in result.unit_keys.items() if k and n in result.cached)  # still known
     setup = Setup(result.shared_nt, _origins(result.facts, Iris(settings.base)), _context(settings, result.facts),
                   settings.namespaces, frozenset(unit_cache.known), unit_cache.enabled)
-    roots = parts(SharedIndex(result.shared_nt))
+    index = SharedIndex(result.shared_nt)
+    roots = parts(index)
     shared = [Part(f"{SHARED_GRAPH} {i}", batch) for i, batch in enumerate(roots)]
     todo = docs.todo if isinstance(docs, Documents) else {}
 
@@ -253,7 +254,7 @@ def find_violations(settings: Settings, result: BuildResult) -> list[Violation]:
 
     validate_units(units(), len(shared) + len(numbers), setup, unit_cache, done)
     if in_parts:  # what a part reports may come from the cut: the whole shared graph decides
-        validate_units([Part(SHARED_GRAPH, sorted(SharedIndex(result.shared_nt).spans))], 1, setup, unit_cache,
+        validate_units([Part(SHARED_GRAPH, sorted(index.spans))], 1, setup, unit_cache,
                        lambda d: found.update(d.results or ()))
     if result.cache is not None:
         for n in numbers:

@@ -18,8 +18,8 @@ every target. A shape with a node-level component other than ``sh:nodeKind`` and
 ``sh:property``, or with a path other than a property or its inverse, is not screened.
 
 The screen's store holds each literal as rdflib has it: Oxigraph canonicalises typed
-literals (``"01"^^xsd:integer`` becomes ``"1"``), so every datatype is renamed on the way
-in (:data:`LEXICAL` + the datatype's IRI) and tests compare lexical forms.
+literals (``"01"^^xsd:integer`` becomes ``"1"``), so XSD datatypes are renamed on the way
+in, as ``kg serve``'s stores do (:mod:`kg.lexical`), and tests compare lexical forms.
 ``KG_SCREEN=0`` turns screening off (pyshacl then checks every target, as the tests do to
 compare both ways).
 """
@@ -33,11 +33,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
-from .writers import to_rdflib
+from . import lexical
+from .writers import Terms, to_rdflib
 
 ENV = "KG_SCREEN"
 _GIVEN = "\x00"  # marks where a given target's focus nodes go in a query
-LEXICAL = "urn:kg:lexical:"  # + a datatype IRI: a literal kept exactly as written
 
 # what a shape may say besides its constraints
 _ANNOTATIONS = {RDF.type, RDFS.label, RDFS.comment, SH.message, SH.severity, SH.name, SH.description,
@@ -73,45 +73,32 @@ def enabled() -> bool:
     return os.environ.get(ENV, "1").strip() != "0"
 
 
-def term(t) -> ox.NamedNode | ox.Literal | ox.BlankNode:
-    """An rdflib term as the screen's store holds it (datatypes renamed, lexical forms kept)."""
-    if isinstance(t, URIRef):
-        return ox.NamedNode(str(t))
-    if isinstance(t, BNode):
-        return ox.BlankNode(str(t))
-    if t.language:
-        return ox.Literal(str(t), language=t.language)
-    if t.datatype is not None:
-        return ox.Literal(str(t), datatype=ox.NamedNode(LEXICAL + str(t.datatype)))
-    return ox.Literal(str(t))
+def term(t, terms: Terms | None = None) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+    """An rdflib term as the screen's store holds it: as :class:`kg.writers.Terms` converts it,
+    a typed literal's XSD datatype renamed (:mod:`kg.lexical`); a plain literal stays plain,
+    apart from one typed ``xsd:string``, as in rdflib."""
+    converted = (terms or Terms())(t)
+    return lexical.kept(converted) if isinstance(t, Literal) and t.datatype is not None else converted
+
+
+def _kept(datatype) -> str:
+    """A datatype as the screen's store names it, in SPARQL syntax."""
+    return f"<{lexical.kept_datatype(str(datatype))}>"
 
 
 def stores(data: Graph) -> tuple[ox.Store, ox.Store]:
     """``data`` in two pyoxigraph stores, made in one pass: as Oxigraph keeps it (what the
     shapes' SPARQL targets run on) and with its literals as written (what the screening
-    queries run on); only a typed literal differs between them."""
-    same: dict = {}
-    typed: dict = {}
-    canonical, lexical = [], []
-    for triple in data:
-        terms = []
-        for t in triple:
-            got = same.get(t)
-            if got is None:
-                if isinstance(t, Literal) and t.datatype is not None and not t.language:
-                    got = typed.get(t)
-                    if got is None:
-                        got = typed[t] = (ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype))), term(t))
-                    terms.append(got)
-                    continue
-                got = same[t] = term(t)
-            terms.append((got, got))
-        (s0, s1), (p0, p1), (o0, o1) = terms
-        canonical.append(ox.Quad(s0, p0, o0))
-        lexical.append(ox.Quad(s1, p1, o1))
+    queries run on); only a typed literal (an object) differs between them."""
+    terms = Terms()
+    canonical, written = [], []
+    for s, p, o in data:
+        quad = ox.Quad(terms(s), terms(p), terms(o))
+        canonical.append(quad)
+        written.append(ox.Quad(quad.subject, quad.predicate, term(o, terms)) if isinstance(o, Literal) else quad)
     out = ox.Store(), ox.Store()
     out[0].bulk_extend(canonical)
-    out[1].bulk_extend(lexical)
+    out[1].bulk_extend(written)
     return out
 
 
@@ -190,9 +177,9 @@ class _Compiler:
             return f"(isLiteral({v}) && lang({v}) != \"\")"
         if datatype == XSD.string:
             return (f"(isLiteral({v}) && lang({v}) = \"\" && (datatype({v}) = {_sparql(XSD.string)}"
-                    f" || datatype({v}) = <{LEXICAL}{XSD.string}>))")
+                    f" || datatype({v}) = {_kept(XSD.string)}))")
         if datatype in PLAIN:
-            return (f"(isLiteral({v}) && datatype({v}) = <{LEXICAL}{datatype}>"
+            return (f"(isLiteral({v}) && datatype({v}) = {_kept(datatype)}"
                     f" && REGEX(STR({v}), \"{PLAIN[datatype]}\"))")
         return "false"
 
@@ -315,9 +302,8 @@ class _Compiler:
         """``sh:lessThan`` (strict) / ``sh:lessThanOrEquals``: every pair plainly in order."""
         w = self.var()
         op = "<" if strict else "<="
-        dec = f"<{LEXICAL}{XSD.decimal}>"
-        dt, num = f"<{LEXICAL}{XSD.dateTime}>", [f"<{LEXICAL}{XSD.nonNegativeInteger}>",
-                                                  f"<{LEXICAL}{XSD.integer}>"]
+        dec = _kept(XSD.decimal)
+        dt, num = _kept(XSD.dateTime), [_kept(XSD.nonNegativeInteger), _kept(XSD.integer)]
         in_order = (
             f"((datatype({v}) = {dt} && datatype({w}) = {dt}"
             f" && REGEX(STR({v}), \"{PLAIN[XSD.dateTime]}\") && REGEX(STR({w}), \"{PLAIN[XSD.dateTime]}\")"
@@ -451,6 +437,6 @@ class Screen:
 
 def _back(t):
     """A node the screen's store returned, as rdflib's (its datatype's name restored)."""
-    if isinstance(t, ox.Literal) and not t.language and t.datatype.value.startswith(LEXICAL):
-        return Literal(t.value, datatype=URIRef(t.datatype.value[len(LEXICAL):]))
+    if isinstance(t, ox.Literal) and not t.language and t.datatype.value.startswith(lexical.KEPT):
+        return Literal(t.value, datatype=URIRef(lexical.shown(t).datatype.value))
     return to_rdflib(t)

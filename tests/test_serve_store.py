@@ -1,7 +1,7 @@
 """The pages' graph is an Oxigraph store: what it shows is still the published triples.
 
 The store would keep XSD literals in a canonical form of their value (``"5.0"`` →
-``"5"``, ``+00:00`` → ``Z``, ``xsd:nonNegativeInteger`` → ``xsd:integer``); kg.serve.lexical
+``"5"``, ``+00:00`` → ``Z``, ``xsd:nonNegativeInteger`` → ``xsd:integer``); kg.lexical
 keeps them as written, also where a literal's own text holds the datatype marker.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import shutil
 import pyoxigraph as ox
 import pytest
 
-from kg.serve import lexical
+from kg import lexical
 from kg.serve.app import App
 from kg.serve.graph import Graph
 

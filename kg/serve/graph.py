@@ -30,8 +30,9 @@ from ..curie import Prefixes
 from ..errors import KgError
 from ..namespaces import CANONICAL, Namespaces
 from ..ontology_dump import DUMP as ONTOLOGY
-from . import lexical, lists, storecache
-from .lexical import shown
+from .. import lexical
+from . import lists, storecache
+from ..lexical import shown
 
 class Terms:
     """A closed :mod:`kg.vocab` namespace giving plain strings, as pyoxigraph compares them.

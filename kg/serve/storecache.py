@@ -7,7 +7,7 @@ read-only afterwards, by the server and by every query worker::
 
     <cache>/<key>/pages/      the pages' store: kg.nq's graphs, and in the default graph their
                               merge with void.ttl and ontology.ttl (what pages read: each
-                              triple once), literals kept as written (kg.serve.lexical)
+                              triple once), literals kept as written (kg.lexical)
     <cache>/<key>/sparql/     the SPARQL workers' store: kg.nq's graphs and their merge as the
                               default graph (what kg.query.fill makes in memory)
     <cache>/<key>/subjects    the subject IRIs below the base (or in the kgt: namespace), sorted

@@ -8,8 +8,10 @@ datatype IRI is put under :data:`KEPT`, a namespace the store knows nothing of (
 the literal as it is), and :func:`shown` gives the literal back with its own datatype.
 Literal equality stays what it is in RDF: the same text and datatype.
 
-For kg.nq this is done on the bytes on their way to the bulk loader (:func:`reader`),
-so no Python object is made per quad; small files go through :func:`kept`.
+Used by ``kg serve``'s stores (:mod:`kg.serve.graph`): for kg.nq this is done on the bytes
+on their way to the bulk loader (:func:`reader`), so no Python object is made per quad;
+small files go through :func:`kept`. And by validation's screening (:mod:`kg.screen`),
+whose tests read lexical forms.
 """
 from __future__ import annotations
 
@@ -25,10 +27,15 @@ _KEPT_MARK = b'"^^<' + KEPT.encode()
 _CHUNK = 8 << 20
 
 
+def kept_datatype(iri: str) -> str:
+    """The datatype IRI a literal of datatype ``iri`` has in the store (an XSD one under :data:`KEPT`)."""
+    return KEPT + iri[len(XSD):] if iri.startswith(XSD) else iri
+
+
 def kept(term):
     """``term`` as it goes into the store: an XSD-typed literal's datatype under :data:`KEPT`."""
     if isinstance(term, ox.Literal) and term.datatype.value.startswith(XSD) and not term.language:
-        return ox.Literal(term.value, datatype=ox.NamedNode(KEPT + term.datatype.value[len(XSD):]))
+        return ox.Literal(term.value, datatype=ox.NamedNode(kept_datatype(term.datatype.value)))
     return term
 
 
