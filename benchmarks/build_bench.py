@@ -173,7 +173,7 @@ def slope(xs: list[float], ys: list[float]) -> float | None:
     return sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / den if den else None
 
 
-def bench(n: int, work: Path, skip_naive: bool, rebuild: bool, kg: Path = KG) -> dict:
+def bench(n: int, work: Path, skip_naive: bool, rebuild: bool, kg: Path = KG, verify: bool = False) -> dict:
     project = make_corpus(work / f"n{n}", n)
     env = {"KG_TIMINGS": "1", "SOURCE_DATE_EPOCH": "1764547200"}
     row: dict = {"n": n}
@@ -185,6 +185,13 @@ def bench(n: int, work: Path, skip_naive: bool, rebuild: bool, kg: Path = KG) ->
         edit_one(project)
         row["rebuild"], _, _, err = run([str(kg), "--root", str(project), "build"], env)
         row["rebuild_stages"] = stages(err)
+        if verify:  # the rebuild's dist/ against a clean build's of the same inputs, byte by byte
+            clean = work / f"n{n}-clean"
+            run([str(kg), "--root", str(project), "build", "--dist", str(clean)], {**env, "KG_CACHE": "0"})
+            same = all((dist / f.name).read_bytes() == f.read_bytes() for f in clean.iterdir()) and \
+                sorted(p.name for p in dist.iterdir()) == sorted(p.name for p in clean.iterdir())
+            row["identical"] = same
+            print(f"N={n}: rebuild's dist/ {'is' if same else 'is NOT'} byte-identical to a clean build's", flush=True)
     me = [sys.executable, str(Path(__file__).resolve())]
     if not skip_naive:
         out = Path(tempfile.mkdtemp(dir=work))
@@ -214,6 +221,8 @@ def print_report(rows: list[dict]) -> None:
     print()
     for r in rows:
         print(f"N={r['n']}: kg stages (s): {fmt_stages(r['stages'])}")
+        if "rebuild_stages" in r:
+            print(f"N={r['n']}: rebuild stages (s): {fmt_stages(r['rebuild_stages'])}")
         if "naive_stages" in r:
             print(f"N={r['n']}: naive stages (s): {fmt_stages(r['naive_stages'])}")
         print(f"N={r['n']}: oxigraph stages (s): {fmt_stages(r['ox_stages'])}")
@@ -234,6 +243,8 @@ def main() -> None:
                    help="the kg command to measure (default: this environment's; give another "
                         "checkout's to measure it side by side)")
     p.add_argument("--keep", metavar="DIR", help="make the corpora in DIR and keep them")
+    p.add_argument("--verify", action="store_true",
+                   help="after the rebuild, build the same inputs clean (KG_CACHE=0) and compare the dumps byte by byte")
     p.add_argument("--child", nargs=3, metavar=("MODE", "DIST", "OUT"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
@@ -248,7 +259,7 @@ def main() -> None:
     rows = []
     try:
         for n in args.sizes:
-            rows.append(bench(n, work, args.skip_naive, not args.no_rebuild, Path(args.kg)))
+            rows.append(bench(n, work, args.skip_naive, not args.no_rebuild, Path(args.kg), args.verify))
             r = rows[-1]
             print(f"N={n}: {r['triples']:,} triples, kg build {r['kg']:.1f} s"
                   + (f", naive {r['naive']:.1f} s" if "naive" in r else "") + f", oxigraph {r['ox']:.2f} s",

@@ -12,9 +12,13 @@ registry, the types, a name minted from a header) changes every key: every docum
 mapped again, and the unit cache (:mod:`kg.unitcache`) then re-checks only the units
 whose content changed — the documents that use the changed entities.
 
-Entries are ``<root>/.kg-cache/documents/<key>.nt``: a first line ``# sha256 <hex> unit <key>``
-(the checksum of the rest, and the document's validation-unit key, which the unit cache
-keeps knowing while the document comes from here), then the sorted N-Triples. A damaged entry (checksum, size, a link) is ignored. Each
+Entries are ``<root>/.kg-cache/documents/<key>.nt``: a first line ``# sha256 <hex> unit <key>
+lines <n> bytes <n>`` (the checksum of the rest, the document's validation-unit key, which
+the unit cache keeps knowing while the document comes from here, and the size of the rest),
+then the sorted N-Triples. Only the first line is read when the entry is found: a build
+that publishes from kept pieces (:mod:`kg.union`) never needs an unchanged document's
+triples. An entry of the wrong size or a link is ignored; one whose triples do not match
+their checksum when read is removed, and the build stops asking to be run again. Each
 build removes the entries it did not use, so the folder holds one entry per document.
 ``KG_CACHE=0`` turns it off, like the unit cache.
 """
@@ -23,11 +27,13 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Iterable
 
+from .errors import KgError
 from .unitcache import FOLDER, enabled
 
 SUBFOLDER = "documents"
@@ -62,6 +68,39 @@ def kg_digest() -> bytes:
     return h.digest()
 
 
+class DamagedEntry(KgError):
+    """A document cache entry's triples do not match their checksum."""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A document's entry in the cache: the SHA-256 of its sorted N-Triples, its unit key,
+    its number of triples; the triples themselves are read by :meth:`read`."""
+
+    sha: str
+    unit: str
+    lines: int
+    path: Path
+    offset: int
+
+    def read(self) -> bytes:
+        try:
+            with self.path.open("rb") as f:
+                f.seek(self.offset)
+                data = f.read(MAX_BYTES + 1)
+        except OSError as e:
+            raise DamagedEntry(f"cannot read the build cache: {e.strerror}", path=self.path,
+                               hint="run the build again") from None
+        if hashlib.sha256(data).hexdigest() != self.sha:
+            try:
+                self.path.unlink()
+            except OSError:
+                pass
+            raise DamagedEntry("a document's entry in the build cache was damaged (it is removed now)",
+                               path=self.path, hint="run the build again")
+        return data
+
+
 class DocumentCache:
     """Documents' sorted N-Triples by input key, in ``<root>/.kg-cache/documents/``."""
 
@@ -83,24 +122,31 @@ class DocumentCache:
             h.update(hashlib.sha256(p.read_bytes()).digest())
         return h.hexdigest()
 
-    def get(self, key: str) -> tuple[bytes, str] | None:
-        """The stored N-Triples for ``key`` and the document's unit key, or None (none stored,
-        damaged, or the cache off)."""
+    def get(self, key: str) -> Stored | None:
+        """The entry stored for ``key`` (its first line read), or None (none stored, damaged,
+        or the cache off)."""
         if not self.enabled:
             return None
         path = self.folder / f"{key}.nt"
         try:
-            if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_BYTES:
+            if path.is_symlink() or not path.is_file():
                 return None
-            data = path.read_bytes()
+            size = path.stat().st_size
+            with path.open("rb") as f:
+                head = f.readline(512)
         except OSError:
             return None
-        head, _, body = data.partition(b"\n")
-        digest, unit = head.removeprefix(_HEAD).partition(b" unit ")[::2]
-        if not head.startswith(_HEAD) or digest != hashlib.sha256(body).hexdigest().encode():
+        fields = head.removeprefix(_HEAD).split()
+        if not head.startswith(_HEAD) or len(fields) != 7 or fields[1:6:2] != [b"unit", b"lines", b"bytes"]:
+            return None
+        try:
+            lines, body = int(fields[4]), int(fields[6])
+        except ValueError:
+            return None
+        if len(fields[0]) != 64 or body > MAX_BYTES or size != len(head) + body:
             return None
         self.used.add(key)
-        return body, unit.decode("ascii", "replace")
+        return Stored(fields[0].decode("ascii"), fields[2].decode("ascii", "replace"), lines, path, len(head))
 
     def put(self, key: str, nt: bytes, unit: str) -> None:
         """Store ``nt`` and its ``unit`` key for ``key`` (atomically); any error leaves the
@@ -114,7 +160,7 @@ class DocumentCache:
             try:
                 with os.fdopen(fd, "wb") as f:
                     f.write(_HEAD + hashlib.sha256(nt).hexdigest().encode() + b" unit " + unit.encode("ascii")
-                            + b"\n" + nt)
+                            + b" lines %d bytes %d\n" % (nt.count(b"\n"), len(nt)) + nt)
                 os.replace(tmp, self.folder / f"{key}.nt")
             except OSError:
                 os.unlink(tmp)

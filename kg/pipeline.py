@@ -15,16 +15,17 @@ from rdflib import Graph
 
 from .describe import build_time, describe
 from .errors import ValidationFailed
-from .doccache import DocumentCache
+from .doccache import DocumentCache, Stored
 from .facts import DocumentFacts, Facts, input_files, load_facts
 from .inputs import read_bytes
 from .iris import Iris
 from .mapping import Context, map_one_document, map_shared
 from .mapping.statements import evidence_iri
 from .merged import Merged
-from .publish import Built, Staging, Written, checksums, render_dumps, turtle
+from .publish import Built, Staging, Written, checksums, context, prefixes, render_dumps, sha256, turtle
 from .settings import CONFIG_FILE, Settings
 from .timings import count_of, report, stage
+from .union import MissingPiece, Pieces, Source, Union
 from .units import SharedIndex, parts
 from .unitcache import UnitCache
 from .unitpool import Document, Done, Part, Setup, validate_units
@@ -58,7 +59,7 @@ class Documents(Mapping):
                     self.nt[number] = ntriples(g)  # a converter per document: a shared one would hold every term
             elif number in self.nt:
                 g = Graph()
-                g.parse(data=self.nt[number].decode("utf-8"), format="nt")
+                g.parse(data=self.bytes(number).decode("utf-8"), format="nt")
             else:
                 raise KeyError(number)
             self.graphs[number] = g
@@ -73,12 +74,35 @@ class Documents(Mapping):
         self.nt[number] = nt
         self.todo.pop(number, None)
 
-    def complete(self) -> dict[str, bytes]:
-        """Every document's N-Triples (mapping those not mapped yet)."""
+    def complete_mapping(self) -> None:
+        """Map every document not mapped yet."""
         for number in list(self.todo):
             self[number]
             self.release(number)
-        return self.nt
+
+    def complete(self) -> dict[str, bytes]:
+        """Every document's N-Triples (mapping those not mapped yet, reading those the
+        document cache holds)."""
+        self.complete_mapping()
+        return {n: self.bytes(n) for n in self.nt}
+
+    def bytes(self, number: str) -> bytes:
+        """The document's sorted N-Triples (read from the document cache if it came from there)."""
+        nt = self.nt[number]
+        if isinstance(nt, Stored):
+            nt = self.nt[number] = nt.read()
+        return nt
+
+    def source(self, number: str, iri: str) -> Source:
+        """The document's graph for :mod:`kg.union`: its checksum, its triples on demand."""
+        nt = self.nt[number]
+        if isinstance(nt, Stored):
+            return Source(iri, nt.sha, nt.read)
+        return Source(iri, sha256(nt), lambda: nt)
+
+    def lines(self, number: str) -> int:
+        nt = self.nt[number]
+        return nt.lines if isinstance(nt, Stored) else nt.count(b"\n")
 
     def __iter__(self):
         return iter(self.numbers)
@@ -103,6 +127,7 @@ class BuildResult:
     keys: dict[str, str] = field(default_factory=dict)   # each document's key in the document cache
     cache: DocumentCache | None = None
     unit_keys: dict[str, str] = field(default_factory=dict)  # a cached document's validation-unit key
+    published: Union | None = None  # the union as the dumps hold it (after publishing)
 
     def __post_init__(self):
         terms = Terms()
@@ -142,12 +167,15 @@ class BuildResult:
         kinds = {"persons": CRM.E21_Person, "groups": CRM.E74_Group, "places": CRM.E53_Place,
                  "events": CRM.E7_Activity, "documents": CRM.E31_Document,
                  "evidence": CRM.E13_Attribute_Assignment}
-        out = self.merged.instances(kinds)
-        out["triples"] = len(self.merged)
+        union = self.published or self.merged
+        out = union.instances(kinds)
+        out["triples"] = len(union)
         return out
 
     def document_counts(self) -> dict[str, dict[str, int]]:
-        return {d.number: {"triples": self.nt[d.number].count(b"\n"), "statements": len(d.statements),
+        docs = self.per_document
+        count = docs.lines if isinstance(docs, Documents) else (lambda n: self.nt[n].count(b"\n"))
+        return {d.number: {"triples": count(d.number), "statements": len(d.statements),
                            "names": len(d.names)} for d in self.facts.documents}
 
 
@@ -188,7 +216,7 @@ def assemble(settings: Settings, *, cache: bool = False) -> BuildResult:
                 keys[d.number] = store.key(_document_files(d))
                 hit = store.get(keys[d.number])
                 if hit is not None:
-                    nt[d.number], units[d.number] = hit
+                    nt[d.number], units[d.number] = hit, hit.unit
                     continue
             todo[d.number] = d
 
@@ -259,20 +287,36 @@ def find_violations(settings: Settings, result: BuildResult) -> list[Violation]:
     if result.cache is not None:
         for n in numbers:
             if conformed.get(n) and n in result.keys:
-                result.cache.put(result.keys[n], result.nt[n], conformed[n])
+                nt = docs.bytes(n) if isinstance(docs, Documents) else result.nt[n]
+                result.cache.put(result.keys[n], nt, conformed[n])
         result.cache.prune()
     return sorted(found, key=lambda v: (v.focus, v.path or "", v.message))
 
 
-def _named(settings: Settings, result: BuildResult) -> list[tuple[str, bytes]]:
-    """Each named graph's IRI and sorted N-Triples: one per document, then the shared graph
-    (every triple of the shared mapping that no document graph holds)."""
+def _sources(settings: Settings, result: BuildResult) -> list[Source]:
+    """The build's graphs for :mod:`kg.union`: the shared one, then each document's."""
     iris = Iris(settings.base)
-    named = [(str(iris.graph(f"document/{number}")), result.nt[number]) for number in sorted(result.nt)]
-    shared = set(lines(result.shared_nt))
-    in_documents = {line for _, nt in named for line in lines(nt) if line in shared}
-    own = b"".join(line + b"\n" for line in lines(result.shared_nt) if line not in in_documents)
-    return [*named, (str(iris.graph(SHARED_GRAPH)), own)]
+    shared = result.shared_nt
+    out = [Source(str(iris.graph(SHARED_GRAPH)), sha256(shared), lambda: shared)]
+    docs = result.per_document
+    if isinstance(docs, Documents):
+        docs.complete_mapping()
+        return out + [docs.source(n, str(iris.graph(f"document/{n}"))) for n in sorted(docs.nt)]
+    for number in sorted(result.nt):
+        nt = result.nt[number]
+        out.append(Source(str(iris.graph(f"document/{number}")), sha256(nt), lambda nt=nt: nt))
+    return out
+
+
+def _named(result: BuildResult, sources: list[Source], pieces: Pieces, union: Union) -> list[str]:
+    """The piece of each named graph's block of kg.nq, in the order of their IRIs: one per
+    document, and the shared graph with only what no document graph holds (its lines that
+    more than one graph holds)."""
+    shared, *documents = sources
+    own = b"".join(line + b"\n" for line in lines(result.shared_nt) if not union.in_documents(line))
+    named = [(s.iri, pieces.graph(s.iri, s.sha, s.nt)) for s in documents]
+    named.append((shared.iri, pieces.graph(shared.iri, sha256(own), lambda: own)))
+    return [key for _, key in sorted(named)]
 
 
 def _inputs(settings: Settings) -> dict[str, bytes]:
@@ -286,15 +330,31 @@ def _inputs(settings: Settings) -> dict[str, bytes]:
 
 def render(settings: Settings, result: BuildResult, staging: Staging) -> dict[str, Written]:
     """Write every file of ``dist/`` into ``staging``; returns each file's size and checksum."""
-    with stage("publish union"):
-        built = Built(result.merged.nt, _named(settings, result), settings.namespaces)
-    render_dumps(built, staging)
+    ns = settings.namespaces
+    pieces = Pieces(settings.root, prefixes(ns), context(ns)["@context"])
+    try:
+        for attempt in (1, 2):
+            try:
+                with stage("publish union"):
+                    sources = _sources(settings, result)
+                    union = pieces.union(sources)
+                    named = _named(result, sources, pieces, union)
+                render_dumps(Built(union, named, ns), staging)
+                break
+            except MissingPiece:  # a damaged cache: every piece made again
+                if attempt == 2:
+                    raise
+                pieces.forget()
+        count_of("union chunks rendered", pieces.rendered)
+        result.published = union
+    finally:
+        pieces.finish()
     sources = [d.record.url for d in result.facts.documents if d.record.url]
     when = build_time(settings.source_date_epoch, settings.modified)
     with stage("publish void.ttl"):
-        void = describe(result.merged, staging.files, _inputs(settings), base=settings.base,
-                        identity=settings.identity, sources=sources, when=when, namespaces=settings.namespaces)
-        staging.put("void.ttl", turtle(void, settings.namespaces))
+        void = describe(union, staging.files, _inputs(settings), base=settings.base,
+                        identity=settings.identity, sources=sources, when=when, namespaces=ns)
+        staging.put("void.ttl", turtle(void, ns))
     staging.put("SHA256SUMS", checksums(staging.files))
     return dict(staging.files)
 

@@ -2,21 +2,22 @@
 
 Every file is produced byte-identically from the same graphs, by the fast writers of
 :mod:`kg.writers` (pyoxigraph): N-Triples lines are sorted, N-Quads graph by graph (graphs in
-order, each graph's lines sorted), Turtle and
-JSON-LD are made from those sorted lines (JSON-LD nodes and values sorted), gzip headers carry no name or
-time, and the build time comes from ``SOURCE_DATE_EPOCH`` or ``kg.toml`` — never the
-clock. Files are written into a fresh folder beside ``dist/`` and swapped in only when
+order, each graph's lines sorted), Turtle and JSON-LD are made from those sorted lines
+(JSON-LD nodes in that order, their values sorted). The dumps are assembled from pieces
+kept between builds (:mod:`kg.union`), so each gzip copy is a series of gzip members (one
+gzip stream to every reader) whose headers carry no name or time, and the build time
+comes from ``SOURCE_DATE_EPOCH`` or ``kg.toml`` — never the clock. Files are written into a fresh folder beside ``dist/`` and swapped in only when
 all are written, so a failed build leaves the previous ``dist/`` as it was.
 """
 from __future__ import annotations
 
 import contextlib
-import gzip
 import hashlib
 import json
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from .errors import PublishError
 from .namespaces import CANONICAL, Namespaces
 from .ontology_dump import DUMP as ONTOLOGY, ontology
 from .timings import stage
+from .union import JSONLD, JSONLD_GZ, NQ, NQ_GZ, NT, NT_GZ, TTL, TTL_GZ, Union, packed
 
 MEDIA_TYPES = {
     "kg.ttl": "text/turtle",
@@ -40,16 +42,15 @@ MEDIA_TYPES = {
     "ontology.ttl": "text/turtle",
     "void.ttl": "text/turtle",
 }
-GZIPPED = ("kg.ttl", "kg.jsonld", "kg.nt", "kg.nq")
-GZIP_LEVEL = 6  # gzip's own default: half the time of 9, 2% larger
 
 
 @dataclass(frozen=True)
 class Built:
-    """The graphs of one build, ready to write: the union and each named graph, as sorted N-Triples."""
+    """The pieces of one build's dumps (:mod:`kg.union`): the union's chunks and the key of
+    each named graph's block of kg.nq, in the order of the graphs' IRIs."""
 
-    union: bytes
-    named: list[tuple[str, bytes]]
+    union: Union
+    named: list[str]
     namespaces: Namespaces = CANONICAL  # kg's terms in the project (kg.toml's vocabulary)
 
 
@@ -100,27 +101,28 @@ class Staging:
                                hint=f"check that {parent} is a folder you may write to") from None
         self.files: dict[str, Written] = {}
 
-    def put(self, name: str, data: bytes | Iterable[bytes | memoryview], *, gzipped: bool = False) -> None:
-        """Write ``data`` (bytes, or its parts in order) as ``name``, and with ``gzipped`` its
-        gzip copy ``name.gz`` in the same pass."""
+    def put(self, name: str, data: bytes | Iterable[bytes | memoryview], *,
+            members: Iterable[bytes] | None = None) -> None:
+        """Write ``data`` (bytes, or its parts in order) as ``name``, and with ``members`` its
+        gzip copy ``name.gz``: these gzip members one after the other (each the gzip of the
+        matching stretch of ``data``; :mod:`kg.union` keeps them)."""
         parts = [data] if isinstance(data, bytes) else data
         try:
             with contextlib.ExitStack() as stack:
                 plain = _Counted(stack.enter_context((self.tmp / name).open("wb")))
-                packed = zipped = None
-                if gzipped:
-                    packed = _Counted(stack.enter_context((self.tmp / f"{name}.gz").open("wb")))
-                    zipped = stack.enter_context(gzip.GzipFile(filename="", mode="wb", fileobj=packed, mtime=0,
-                                                               compresslevel=GZIP_LEVEL))
+                packed_ = None
+                if members is not None:
+                    packed_ = _Counted(stack.enter_context((self.tmp / f"{name}.gz").open("wb")))
                 for part in parts:
                     plain.write(part)
-                    if zipped is not None:
-                        zipped.write(part)
+                for member in members or ():
+                    packed_.write(member)
         except OSError as e:  # the caller aborts
             raise PublishError(f"cannot write the dumps: {e.strerror or e}", path=self.dist) from None
-        self.files[name] = plain.written()
-        if packed is not None:
-            self.files[f"{name}.gz"] = packed.written()
+        written = {name: plain.written()}
+        if packed_ is not None:
+            written[f"{name}.gz"] = packed_.written()
+        self.files.update(written)
 
     def abort(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -146,20 +148,48 @@ class Staging:
 
 def render_dumps(built: Built, staging: Staging) -> None:
     """Write every dump file and its gzip copy, except the description (which needs their
-    sizes and checksums); N-Quads and JSON-LD are written part by part as they are made."""
-    nt = built.union
+    sizes and checksums), from the build's pieces (:mod:`kg.union`): each file is its pieces
+    one after the other and its gzip copy their gzip members. The four large dumps are
+    written two at a time (reading, writing and hashing them let other threads run)."""
     ns = built.namespaces
+    union = built.union
+    ttl_head = writers.turtle_header(prefixes(ns)) + (b"\n" if union.chunks else b"")
+    ctx = context(ns)["@context"]
+
+    def jsonld() -> tuple[Iterable[bytes], Iterable[bytes]]:
+        if not union.chunks:
+            empty = writers.jsonld_empty(ctx)
+            return [empty], [packed(empty)]
+        first = writers.jsonld_head(ctx) + union.store.read(union.chunks[0].key)[JSONLD][1:]
+        rest = union.chunks[1:]
+        return ([first, *(union.store.read(c.key)[JSONLD] for c in rest), writers.JSONLD_TAIL],
+                [packed(first), *(union.store.read(c.key)[JSONLD_GZ] for c in rest), packed(writers.JSONLD_TAIL)])
+
+    def nquads() -> tuple[Iterable[bytes], Iterable[bytes]]:
+        return ((union.store.read(k)[NQ] for k in built.named), (union.store.read(k)[NQ_GZ] for k in built.named))
+
     makers = {
-        "kg.ttl": lambda: writers.turtle_parts(nt, prefixes(ns)),
-        "kg.nt": lambda: nt,
-        "kg.nq": lambda: writers.nquads_lines(built.named),
-        "kg.jsonld": lambda: writers.jsonld_parts(nt, context(ns)["@context"]),
+        "kg.nt": lambda: (union.parts(NT), union.parts(NT_GZ) if union.chunks else [packed(b"")]),
+        "kg.ttl": lambda: ([ttl_head, *union.parts(TTL)], [packed(ttl_head), *union.parts(TTL_GZ)]),
+        "kg.nq": nquads,
+        "kg.jsonld": jsonld,
+    }
+
+    def write(name: str) -> None:
+        with stage(f"publish {name}"):
+            plain, members = makers[name]()
+            staging.put(name, plain, members=members)
+
+    with ThreadPoolExecutor(2) as pool:
+        for done in [pool.submit(write, name) for name in makers]:
+            done.result()
+    small = {
         "context.jsonld": lambda: (json.dumps(context(ns), ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
         ONTOLOGY: lambda: turtle(ontology(ns), ns),  # kg's kgo: terms; the kgt: types are in the data
     }
-    for name, make in makers.items():
+    for name, make in small.items():
         with stage(f"publish {name}"):
-            staging.put(name, make(), gzipped=name in GZIPPED)
+            staging.put(name, make())
 
 
 class _Counted:

@@ -152,17 +152,32 @@ def turtle(nt: bytes, prefixes: dict[str, str]) -> bytes:
 
 
 def turtle_parts(nt: bytes, prefixes: dict[str, str]) -> Iterator[bytes | memoryview]:
-    """:func:`turtle` in parts (pyoxigraph's body is not copied)."""
+    """:func:`turtle` in parts: :func:`turtle_header`, then (if there is any) a blank line and
+    :func:`turtle_body`. Bodies of consecutive runs of subjects written one after the other
+    are the body of them all (each subject's statements end with `` .``), which is how kg.ttl
+    is assembled from chunks (:mod:`kg.union`)."""
+    yield turtle_header(prefixes)
+    body = turtle_body(parse_nt(nt), prefixes)
+    if _NON_SPACE.search(body):
+        yield b"\n"
+        yield body
+
+
+def turtle_header(prefixes: dict[str, str]) -> bytes:
+    """The ``@prefix`` lines of kg's Turtle: the usable prefixes, sorted by name."""
     usable = _unnested(prefixes)
-    body = ox.serialize(parse_nt(nt), format=ox.RdfFormat.TURTLE, prefixes=usable)
+    return "".join(f"@prefix {p}: <{usable[p]}> .\n" for p in sorted(usable)).encode("utf-8")
+
+
+def turtle_body(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> memoryview:
+    """pyoxigraph's Turtle of ``triples`` (in sorted order) under the prefixes, without its own
+    ``@prefix`` lines (:func:`turtle_header` writes them once)."""
+    body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_unnested(prefixes))
     start = 0
-    while body.startswith(b"@prefix ", start):  # pyoxigraph's own prefix lines: replaced by the sorted header
+    while body.startswith(b"@prefix ", start):
         end = body.find(b"\n", start)
         start = len(body) if end < 0 else end + 1
-    yield "".join(f"@prefix {p}: <{usable[p]}> .\n" for p in sorted(usable)).encode("utf-8")
-    if _NON_SPACE.search(body, start):
-        yield b"\n"
-        yield memoryview(body)[start:]
+    return memoryview(body)[start:]
 
 
 def _unnested(prefixes: dict[str, str]) -> dict[str, str]:
@@ -211,22 +226,51 @@ def indented(value, pad: str = "") -> str:
 
 
 def jsonld(nt: bytes, context: dict) -> bytes:
-    """Compacted JSON-LD of sorted N-Triples, ``context`` inlined, nodes sorted by ``@id``."""
+    """Compacted JSON-LD of sorted N-Triples, ``context`` inlined, nodes in the order of their
+    subjects in the N-Triples."""
     return b"".join(jsonld_parts(nt, context))
 
 
 def jsonld_parts(nt: bytes, context: dict) -> Iterator[bytes]:
-    """:func:`jsonld` in parts, as json.dumps writes the whole document at once.
+    """:func:`jsonld` in parts, as json.dumps writes the whole document at once: the head
+    (:func:`jsonld_head`), the nodes (:func:`jsonld_nodes`, each after ``,\\n`` but the first),
+    the tail (:data:`JSONLD_TAIL`)."""
+    nodes = jsonld_nodes(parse_nt(nt), context)
+    if not nodes:
+        yield jsonld_empty(context)
+        return
+    yield jsonld_head(context)
+    yield b"".join(nodes)[1:]  # the first node's separator is only its line break
+    yield JSONLD_TAIL
+
+
+def jsonld_empty(context: dict) -> bytes:
+    """The JSON-LD of no triples: the context and an empty ``@graph``."""
+    return (json.dumps({"@context": context, "@graph": []}, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def jsonld_head(context: dict) -> bytes:
+    """The JSON-LD document up to the ``@graph`` array's opening bracket."""
+    return jsonld_empty(context).removesuffix(b"[]\n}\n") + b"["
+
+
+JSONLD_TAIL = b"\n ]\n}\n"
+
+
+def jsonld_nodes(triples: Iterable[ox.Triple], context: dict) -> list[bytes]:
+    """Each subject's node of sorted ``triples``, in their order, written as it sits in the
+    ``@graph`` array (one space of indent per level) after ``,\\n``.
 
     The lines of one subject are adjacent in sorted N-Triples, so each node is made, written
-    (as it sits in the ``@graph`` array: one space of indent per level) and dropped in turn;
-    only the nodes' text is held until they are sorted by ``@id``."""
+    and dropped in turn. Nodes follow their subjects' order in N-Triples (the IRI as written
+    there), so the nodes of consecutive runs of subjects are the nodes of them all (how
+    kg.jsonld is assembled from chunks, :mod:`kg.union`)."""
     short = Prefixes.jsonld(context)
-    nodes: list[tuple[str, str]] = []
-    for subject, triples in itertools.groupby(parse_nt(nt), key=lambda t: t.subject):
+    nodes: list[bytes] = []
+    for subject, group in itertools.groupby(triples, key=lambda t: t.subject):
         sid = short.compact(subject.value) if isinstance(subject, ox.NamedNode) else f"_:{subject.value}"
         node = {"@id": sid}
-        for t in triples:
+        for t in group:
             p, o = t.predicate.value, t.object
             if p == RDF_TYPE and isinstance(o, ox.NamedNode):
                 key, value = "@type", short.compact(o.value)
@@ -239,16 +283,8 @@ def jsonld_parts(nt: bytes, context: dict) -> Iterator[bytes]:
                 have.append(value)
             else:
                 node[key] = [have, value]
-        nodes.append((sid, "  " + indented(_canon(node), "  ")))
-    nodes.sort(key=lambda n: n[0])
-    head = json.dumps({"@context": context, "@graph": []}, ensure_ascii=False, indent=1)
-    if not nodes:
-        yield (head + "\n").encode("utf-8")
-        return
-    yield (head.removesuffix("[]\n}") + "[\n").encode("utf-8")
-    for i, (_, text) in enumerate(nodes):
-        yield ((",\n" if i else "") + text).encode("utf-8")
-    yield b"\n ]\n}\n"
+        nodes.append((",\n  " + indented(_canon(node), "  ")).encode("utf-8"))
+    return nodes
 
 
 def _value(o, short: Prefixes):

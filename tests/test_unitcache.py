@@ -29,14 +29,23 @@ def project(tmp_path) -> Path:
 def build(project: Path, dist: Path | None = None, **env) -> tuple[dict[str, bytes], int]:
     """Build; return dist/'s files and how many units were validated (and note, in
     ``build.from_cache``, how many documents came from the document cache)."""
-    argv = [str(KG), "--root", str(project), "build"] + (["--dist", str(dist)] if dist else [])
-    proc = subprocess.run(argv, env={**os.environ, "KG_TIMINGS": "1", "KG_JOBS": "1", **env},
-                          capture_output=True, text=True, timeout=600)
+    proc = run(project, dist, **env)
     assert proc.returncode == 0, proc.stderr
+    build.stderr = proc.stderr
     validated = int(re.search(r"^kg: count units validated (\d+)$", proc.stderr, re.M).group(1))
     build.from_cache = int(re.search(r"^kg: count documents from the cache (\d+)$", proc.stderr, re.M).group(1))
     out = dist or project / "dist"
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}, validated
+
+
+def run(project: Path, dist: Path | None = None, **env) -> subprocess.CompletedProcess:
+    """``kg build`` of ``project``, reporting its stages and counts, as it ended."""
+    argv = [str(KG), "--root", str(project), "build"] + (["--dist", str(dist)] if dist else [])
+    return subprocess.run(argv, env={**os.environ, "KG_TIMINGS": "1", "KG_JOBS": "1", **env},
+                          capture_output=True, text=True, timeout=600)
+
+
+build.run = run
 
 
 def edit(path: Path, old: str, new: str) -> None:
