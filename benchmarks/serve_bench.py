@@ -83,7 +83,10 @@ def client(port: int, requests: int, concurrency: int, seconds: float, out, dist
                     break
                 path, accept = targets[i % len(targets)]
                 futures.append(pool.submit(_one, port, path, accept))
-            latencies = [f.result() for f in futures]
+            try:
+                latencies = [f.result() for f in futures]
+            except (OSError, RuntimeError) as e:
+                raise RuntimeError(f"{name}: {e}") from None
         wall = time.perf_counter() - t0
         results[name] = (latencies, wall)
     out.send(results)

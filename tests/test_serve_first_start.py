@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from kg.serve import lists, views
 from kg.serve.app import App
-from kg.serve.graph import Graph
+from kg.serve.graph import CRM, Graph
 from kg.serve.pagestore import Scan
 from kg.serve.pending import RETRY_AFTER, Deferred
 from kg.serve.sparql import QueryPool
@@ -184,3 +184,16 @@ def test_kg_serve_answers_pages_at_once_and_sparql_when_its_store_is_built(tmp_p
         proc.terminate()
         err = proc.communicate(timeout=60)[1]
     assert "building the pages' store" in err and "the SPARQL store is built" in err
+
+
+def test_top_level_items_by_one_query_are_those_picked_item_by_item(corpus_dist):
+    g = Graph(corpus_dist, BASE)
+    part_of, acted, proposed = CRM + "P9i_forms_part_of", CRM + "P14_carried_out_by", g.term(views.KGO_PROPOSED)
+    seen = 0
+    for iri in g.under("person") + g.under("group") + g.under("place"):
+        by_item = [a for a in g.subjects_of(acted, iri) if g.first(a, part_of) is None and CRM + "E7_Activity" in g.types(a)]
+        assert g.top_level(acted, iri, part_of, CRM + "E7_Activity") == by_item, iri
+        by_item = [e for e in g.subjects_of(proposed, iri) if g.first(e, part_of) is None]
+        assert g.top_level(proposed, iri, part_of) == by_item, iri
+        seen += len(by_item)
+    assert seen > 0

@@ -308,6 +308,21 @@ class Graph:
         found = {q.subject for q in self.store.quads_for_pattern(None, predicate, obj, DEFAULT)}
         return [s.value for s in sorted(found, key=str)]
 
+    def top_level(self, p: str, o: str, part_of: str, kind: str | None = None) -> list[str]:
+        """The subject IRIs of ``p`` and ``o`` that are not ``part_of`` anything (and have the
+        type ``kind``), in N-Triples order: what :meth:`subjects_of`, :meth:`first` and
+        :meth:`types` give item by item, as one query (a hub has tens of thousands of items)."""
+        terms = {name: _predicate(iri) for name, iri in (("p", p), ("part", part_of), ("kind", kind or RDF_TYPE))}
+        obj = node(o)
+        if obj is None or None in terms.values():
+            return []
+        typed = "?s a ?kind ." if kind else ""
+        found = self.store.query(  # the substituted variables are projected too, as pyoxigraph asks
+            "SELECT DISTINCT ?s ?p ?o ?part ?kind WHERE "
+            f"{{ ?s ?p ?o . {typed} FILTER(isIRI(?s)) FILTER NOT EXISTS {{ ?s ?part ?x }} }}",
+            substitutions={ox.Variable("o"): obj, **{ox.Variable(k): v for k, v in terms.items()}})
+        return [s.value for s in sorted((row[0] for row in found), key=str)]
+
     def types(self, s: str) -> list[str]:
         return self.iris(s, RDF_TYPE)
 
