@@ -156,12 +156,15 @@ def test_the_scan_reads_escaped_subjects_and_counts_triples(tmp_path):
     nt, nq = tmp_path / "kg.nt", tmp_path / "kg.nq"
     nt.write_bytes(b'<https://kg.example.org/thing/caf\\u00E9> <urn:x:p> "a" .\n'
                    b'_:b <urn:x:p> <https://kg.example.org/thing/b> .\n'
+                   b'\n'
+                   b'<https://kg.example.org/thing/caf\\u00E9> <urn:x:p> "b" .\n'  # its lines need not be together
                    b'<https://kg.example.org/thing/a> <urn:x:p> "1" .\n'
                    b'<https://kg.example.org/thing/a> <urn:x:p> "x>y" .')  # no newline at the end
     nq.write_bytes(b"")
     scan = Scan(nt, nq, {})
-    scan.run()
-    assert scan.error is None and scan.triples == 4 and not scan.verified
+    scan.read()
+    scan.verify()
+    assert scan.error is None and scan.triples == 5 and not scan.verified
     assert scan.subjects == {"https://kg.example.org/thing/café", "https://kg.example.org/thing/a"}
 
 

@@ -154,8 +154,8 @@ class Graph:
         return {"type_terms": type_terms, "graph_sizes": sizes, "data_triples": data}, subjects
 
     def _build(self, store: ox.Store) -> tuple[dict, list[str]]:
-        """Fill a new on-disk pages' store, the default graph only (for :mod:`kg.serve.storecache`,
-        which closes it): from kg.nt if it is kg.nq's merge (:func:`kg.serve.pagestore.load_merged`),
+        """Fill a new on-disk pages' store, the default graph only, and compact it (for
+        :mod:`kg.serve.storecache`, which closes it): from kg.nt if it is kg.nq's merge (:func:`kg.serve.pagestore.load_merged`),
         else from kg.nq's quads."""
         self.store = store
         try:
@@ -168,10 +168,13 @@ class Graph:
                                       for q in ox.parse(lexical.reader(f), ox.RdfFormat.N_QUADS))
                 data = self._count()
                 self._add_files()
+                store.optimize()
                 subjects, type_terms = self._index_subjects()
             else:
+                extra = self._add_files()
+                scan.read_while(store.optimize)
                 data = scan.triples
-                subjects, type_terms = self._sort_subjects(scan.subjects | self._add_files())
+                subjects, type_terms = self._sort_subjects(scan.subjects | extra)
             return {"type_terms": type_terms, "data_triples": data, "merged": scan is not None}, subjects
         finally:
             self.store = None

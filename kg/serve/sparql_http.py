@@ -117,8 +117,10 @@ def _service_description(app, h: dict, fail):
     g = app.graph
     if g.cached is not None and not g.cached.sparql_ready():  # the sizes are counted as it is built
         from .pending import RETRY_AFTER
+        if g.cached.error:
+            return fail(503, f"the SPARQL store could not be built: {g.cached.error}")
         r = fail(503, "the SPARQL store is being built from dist/ (once per build); try again in a moment")
-        _retry(r, 0 if g.cached.error else RETRY_AFTER)
+        _retry(r, RETRY_AFTER)
         return r
     triples = description(g.base, g.graph_sizes, g.data_triples)
     body = {"text/turtle": lambda: rdfout.turtle(triples, g.context),

@@ -253,7 +253,7 @@ def prepare(dist: Path, base: str, cache: Path, build_pages, log=None) -> Cached
     """The stores of ``dist`` in ``cache``: the cached pages' store if complete, else built now
     (the SPARQL store is built afterwards, on demand: :meth:`Cached.start_sparql`).
 
-    ``build_pages(store)`` fills the pages' store and returns ``(meta, subjects)`` (see
+    ``build_pages(store)`` fills the pages' store, compacts it, and returns ``(meta, subjects)`` (see
     :class:`kg.serve.graph.Graph`); ``meta["merged"]`` says whether kg.nt is kg.nq's merge.
     ``log`` (a callable taking one line) hears what happens."""
     dist = Path(dist)
@@ -272,9 +272,8 @@ def prepare(dist: Path, base: str, cache: Path, build_pages, log=None) -> Cached
     say(f"kg serve: building the pages' store of {dist / 'kg.nq'} in {folder} (once per build of dist/)")
     try:
         pages = ox.Store(str(work / "pages"))
-        meta, subjects = build_pages(pages)
+        meta, subjects = build_pages(pages)  # compacted too
         pages.flush()
-        pages.optimize()
         del pages
         (work / "subjects").write_text("".join(s + "\n" for s in subjects), encoding="utf-8")
         (work / "meta.json").write_text(json.dumps({**meta, "key": key}), encoding="utf-8")
