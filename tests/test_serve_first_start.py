@@ -200,3 +200,18 @@ def test_top_level_items_by_one_query_are_those_picked_item_by_item(corpus_dist)
         assert g.top_level(proposed, iri, part_of) == by_item, iri
         seen += len(by_item)
     assert seen > 0
+
+
+def test_query_workers_that_cannot_start_are_said_so_and_pages_go_on(tmp_path, corpus_dist):
+    dist = _copy(corpus_dist, tmp_path)
+    app = App(dist, BASE, cache=tmp_path / "cache")
+
+    def pool():
+        raise OSError("no more processes")  # as Popen says when the system has none left
+
+    app.pool = Deferred(app.graph.cached, pool, 10_000)
+    assert app.graph.cached.wait_sparql(120)
+    with serving(app) as port:
+        status, headers, body = when_ready(lambda: request((port,), "GET", COUNT, JSON), 60)
+        assert status == 503 and "retry-after" not in headers and b"could not start: OSError" in body
+        assert request((port,), "GET", "/person/peng-dehuai")[0] == 200

@@ -21,6 +21,7 @@ class Deferred:
     def __init__(self, cached, make_pool, limit: int):
         self.cached, self.limit = cached, limit
         self._pool = None
+        self.error: str | None = None  # why the query workers could not start
         self._closed = False
         self._lock = threading.Lock()
         cached.start_sparql()
@@ -29,7 +30,11 @@ class Deferred:
     def _start(self, make_pool) -> None:
         if not self.cached.wait_sparql():
             return  # the reason is in cached.error, said on every query
-        pool = make_pool()
+        try:
+            pool = make_pool()
+        except Exception as e:  # noqa: BLE001 - said on every query, the pages go on
+            self.error = f"{type(e).__name__}: {e}"
+            return
         with self._lock:
             if not self._closed:
                 self._pool, pool = pool, None
@@ -46,6 +51,8 @@ class Deferred:
             return pool.run(query, accept, **dataset)
         if self.cached.error is not None:
             return Answer(503, TEXT, f"the SPARQL store could not be built: {self.cached.error}\n".encode())
+        if self.error is not None:
+            return Answer(503, TEXT, f"the query workers could not start: {self.error}\n".encode())
         return Answer(503, TEXT, b"the SPARQL store is being built from dist/ (once per build); pages are served "
                                  b"meanwhile; try again in a moment\n", retry_after=RETRY_AFTER)
 
