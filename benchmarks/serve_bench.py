@@ -1,6 +1,7 @@
 """Load ``kg serve`` from a second process and print its start time, memory, and latency p50/p99 and requests/s.
 
     python benchmarks/serve_bench.py [--dist DIR] [--requests 600] [--concurrency 8] [--seconds 30]
+    python benchmarks/serve_bench.py --first-start ROOT [--dist DIR] --cache DIR
 
 Starts the server on 127.0.0.1 (a free port) over ``dist/`` (or ``--dist``, e.g. the
 dist/ of a project made by ``build_bench.make_corpus``; its entities include the shipped
@@ -9,6 +10,11 @@ query workers ready) and reading the server's resident memory and its workers'. 
 client process sends a bounded number of concurrent requests — entity pages, an entity's
 Turtle, and a typical SPARQL query — and stops at the count or the time limit, whichever
 comes first.
+
+``--first-start ROOT`` instead runs ``kg --root ROOT serve`` as a subprocess with an empty
+``--cache`` (as after a new ``kg build``) and prints how long after its start the first
+200 came on an entity page and on ``/sparql``, polling both; then the same for a second
+start over the stores the first one built.
 """
 from __future__ import annotations
 
@@ -16,7 +22,11 @@ import argparse
 import http.client
 import itertools
 import multiprocessing as mp
+import os
+import shutil
+import socket
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -73,9 +83,14 @@ def client(port: int, requests: int, concurrency: int, seconds: float, out, dist
                     break
                 path, accept = targets[i % len(targets)]
                 futures.append(pool.submit(_one, port, path, accept))
-            latencies = [f.result() for f in futures]
+            failed = 0
+            for f in futures:
+                try:
+                    latencies.append(f.result())
+                except (OSError, RuntimeError):  # a timeout (30 s) or an error status: counted, not timed
+                    failed += 1
         wall = time.perf_counter() - t0
-        results[name] = (latencies, wall)
+        results[name] = (latencies, wall, failed)
     out.send(results)
 
 
@@ -92,6 +107,50 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
 
 
+def _status(port: int, path: str, accept: str) -> int | None:
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", path, headers={"Accept": accept})
+        r = conn.getresponse()
+        r.read()
+        conn.close()
+        return r.status
+    except OSError:
+        return None
+
+
+def first_start(root: Path, dist: Path | None, cache: Path, page: str, limit: float) -> None:
+    """``kg serve`` started twice over ``cache`` (emptied first): seconds to the first 200 on
+    ``page`` and on /sparql, each start."""
+    shutil.rmtree(cache, ignore_errors=True)
+    targets = {"entity page": (page, "text/html"),
+               "/sparql": ("/sparql?" + urlencode({"query": SPARQL}), "application/sparql-results+json")}
+    for run in ("first start (empty cache)", "second start (stores built)"):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        cmd = [sys.executable, "-m", "kg", "--root", str(root), "serve", "--port", str(port), "--quiet",
+               "--cache", str(cache)] + (["--dist", str(dist)] if dist else [])
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+        found: dict[str, float] = {}
+        try:
+            while len(found) < len(targets) and time.perf_counter() - t0 < limit and proc.poll() is None:
+                for name, (path, accept) in targets.items():
+                    if name not in found and _status(port, path, accept) == 200:
+                        found[name] = time.perf_counter() - t0
+                time.sleep(0.2)
+        finally:
+            proc.terminate()
+            err = proc.communicate(timeout=60)[1].decode("utf-8", "replace")
+        said = ", ".join(f"{name} after {found[name]:.1f} s" if name in found else f"{name}: no 200 within the limit"
+                         for name in targets)
+        print(f"{run}: first 200 on {said}", flush=True)
+        if len(found) < len(targets):
+            print(err[-2000:], file=sys.stderr)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dist", type=Path, default=ROOT / "dist", help="the dumps to serve (default: dist/)")
@@ -100,7 +159,17 @@ def main(argv=None) -> int:
     ap.add_argument("--seconds", type=float, default=30, help="time limit per mix (default 30)")
     ap.add_argument("--cache", type=Path, help="the stores' folder (default: .kg-cache/serve beside --dist)")
     ap.add_argument("--in-memory", action="store_true", help="load the stores into memory at start (as before the cache)")
+    ap.add_argument("--first-start", type=Path, metavar="ROOT",
+                    help="time `kg --root ROOT serve`'s first and second start instead (needs --cache)")
+    ap.add_argument("--page", default="/person/peng-dehuai", help="the entity page --first-start asks for")
+    ap.add_argument("--limit", type=float, default=3600, help="seconds --first-start waits at most (default 3600)")
     args = ap.parse_args(argv)
+    if args.first_start:
+        if not args.cache:
+            ap.error("--first-start needs --cache (a folder of its own: it is emptied)")
+        first_start(args.first_start, args.dist if args.dist != ap.get_default("dist") else None, args.cache,
+                    args.page, args.limit)
+        return 0
 
     from kg.serve.app import App
     from kg.serve.server import make_server
@@ -134,10 +203,10 @@ def main(argv=None) -> int:
         srv.server_close()
         app.pool.close()
     print(f"kg serve on 127.0.0.1:{port}, {args.concurrency} concurrent clients in a second process")
-    print(f"{'mix':24} {'n':>5} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8}")
-    for name, (lat, wall) in results.items():
-        print(f"{name:24} {len(lat):5d} {1000 * statistics.median(lat):8.1f} {1000 * pct(lat, 99):8.1f} "
-              f"{len(lat) / wall:8.1f}")
+    print(f"{'mix':24} {'n':>5} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'failed':>7}")
+    for name, (lat, wall, failed) in results.items():
+        print(f"{name:24} {len(lat):5d} {1000 * statistics.median(lat or [0]):8.1f} {1000 * pct(lat or [0], 99):8.1f} "
+              f"{len(lat) / wall:8.1f} {failed:7d}")
     return 0
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from contextlib import contextmanager
 
 from kg.serve.server import make_server
@@ -19,3 +20,14 @@ def serving(app):
         srv.server_close()
         if app.pool is not None:
             app.pool.close()
+
+
+def when_ready(send, seconds: float = 120):
+    """``send()`` (giving ``(status, headers, body)``) again while it answers 503 with Retry-After
+    (the SPARQL store being built on a first start), for at most ``seconds``."""
+    deadline = time.monotonic() + seconds
+    answer = send()
+    while answer[0] == 503 and "retry-after" in answer[1] and time.monotonic() < deadline:
+        time.sleep(0.1)
+        answer = send()
+    return answer

@@ -17,6 +17,7 @@ from kg.serve.server import make_server
 from kg.serve.sparql import QueryPool
 
 from .conftest import CORPUS
+from .serving import when_ready
 
 BASE = "https://kg.example.org/"
 PENG = "/person/peng-dehuai"
@@ -637,8 +638,8 @@ def test_the_wsgi_app_runs_on_another_wsgi_server(tmp_path, corpus_dist):
         port = srv.server_address[1]
         status, h, body = request((port, None), "GET", PENG, {"Accept": "text/turtle"})
         assert status == 200 and h["content-type"].startswith("text/turtle") and b"Peng Dehuai" in body
-        status, _, body = request((port, None), "GET", "/sparql?" + urlencode({"query": "ASK { ?s ?p ?o }"}),
-                                  {"Accept": "application/sparql-results+json"})
+        status, _, body = when_ready(lambda: request((port, None), "GET", "/sparql?" + urlencode(
+            {"query": "ASK { ?s ?p ?o }"}), {"Accept": "application/sparql-results+json"}))
         assert status == 200 and json.loads(body)["boolean"] is True
     finally:
         srv.shutdown()

@@ -55,11 +55,8 @@ class App:
     def __init__(self, dist: Path, base: str, *, queries_dir: Path | None = None, pool=None, static_site: bool = False,
                  namespaces: Namespaces = CANONICAL, cache: Path | None = None):
         self.graph = Graph(dist, base, namespaces, cache=cache)  # cache: kg.serve.storecache's folder, or in memory
-        if self.graph.cached is not None:
-            kept = self.graph.cached.folder / "lists"
-            if not kept.is_dir():
-                lists.precompute(self.graph, kept, views.ordered)
-            self.graph.kept = lists.Kept(kept)
+        if self.graph.cached is not None:  # a hub's lists worked out on its first request, then kept
+            self.graph.kept = lists.Kept(self.graph.cached.folder / "lists", self.graph, views.ordered)
         self.dist = Path(dist)
         self.pool = pool
         self.static_site = static_site
@@ -73,11 +70,9 @@ class App:
         self.index = home.search_index(self.graph)
         self._cache: dict[tuple[str, str], Response] = {}
         self._lock = threading.Lock()
-        self.pages = None  # the entity pages kept on disk beside the stores (kg.serve.pagecache)
+        self.pages = None  # the entity pages kept on disk beside the stores, each once rendered (kg.serve.pagecache)
         if self.graph.cached is not None:
             self.pages = pagecache.Pages(self.graph.cached.folder / f"html-{pagecache.code_key()}")
-            if not self.pages.complete:
-                pagecache.prerender(self, self.pages)
 
     # ------------------------------------------------------------------ dispatch
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> Response:

@@ -7,7 +7,8 @@ in its default graph, what pages read: the merge of those graphs (each triple on
 project's vocabulary lies below the base, dereferences to them; kg's ``kgt:`` types are in
 the data already, each at its own ``/type/<key>``, and the ``kgt:`` namespace itself,
 ``/type/``, lists them all). It is built in memory at each start, or once into an on-disk
-cache and opened read-only afterwards (:mod:`kg.serve.storecache`).
+cache and opened read-only afterwards (:mod:`kg.serve.storecache`); the on-disk one holds the
+default graph only, filled from kg.nt (:mod:`kg.serve.pagestore`), as pages read nothing else.
 Pages ask the store for one subject's or one object's triples at a time; the only index
 kept in Python is the sorted list of subject IRIs below the base (and the ``kgt:`` terms),
 for the sitemap, the kinds' lists and the nodes that hang below an entity's IRI.
@@ -31,7 +32,7 @@ from ..errors import KgError
 from ..namespaces import CANONICAL, Namespaces
 from ..ontology_dump import DUMP as ONTOLOGY
 from .. import lexical
-from . import lists, storecache
+from . import lists, pagestore, storecache
 from ..lexical import shown
 
 class Terms:
@@ -111,7 +112,7 @@ class Graph:
             self.store = ox.Store.read_only(str(self.cached.pages))
             meta, self.subjects = self.cached.meta, self.cached.subjects()
         self.type_terms = list(meta["type_terms"])
-        self.graph_sizes: dict[str, int] = dict(meta["graph_sizes"])
+        self._sizes: dict[str, int] | None = meta.get("graph_sizes")
         self.data_triples: int = int(meta["data_triples"])
         # what pages ask for most: one subject's values of one predicate (labels, types …), the recent ones kept
         self._values = lru_cache(maxsize=VALUES_CACHE)(self._read_values)
@@ -121,15 +122,24 @@ class Graph:
         sums = dist / "SHA256SUMS"
         self.version = hashlib.sha256(sums.read_bytes() if sums.is_file() else nq.read_bytes()).hexdigest()[:16]
 
+    @property
+    def graph_sizes(self) -> dict[str, int]:
+        """Triples per graph of kg.nq by name (``""``: its default graph, and graphs named by a
+        blank node). On disk they are counted as the SPARQL store is built: this waits for it."""
+        if self.cached is None:
+            return dict(self._sizes)
+        self.cached.sparql  # noqa: B018 - built (or raises why not)
+        return self.cached.graph_sizes
+
     def _fill(self, store: ox.Store, merged: Path | None) -> tuple[dict, list[str]]:
-        """Fill ``store`` (see the module's docstring) and say what it holds: the subjects below
+        """Fill the in-memory ``store`` (see the module's docstring) and say what it holds: the subjects below
         the base, and ``type_terms``, ``graph_sizes`` and ``data_triples``. ``merged``: kg.nt if it
         is the merge of kg.nq's graphs (:func:`kg.serve.storecache.merged_dump`), else ``None``."""
         self.store = store
-        nq, void = self.dist / "kg.nq", self.dist / "void.ttl"
+        nq = self.dist / "kg.nq"
         with nq.open("rb") as f:
             store.bulk_load(lexical.reader(f), ox.RdfFormat.N_QUADS)
-        sizes = self._graph_sizes()
+        sizes = storecache.graph_sizes(store)
         if merged is not None:
             with merged.open("rb") as f:
                 store.bulk_load(lexical.reader(f), ox.RdfFormat.N_TRIPLES)
@@ -138,49 +148,67 @@ class Graph:
                 store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in
                                   ox.parse(lexical.reader(f), ox.RdfFormat.N_QUADS)
                                   if not isinstance(q.graph_name, ox.DefaultGraph))
-        data = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
-        if void.is_file():
-            with void.open("rb") as f:
-                self._add(ox.parse(f, ox.RdfFormat.TURTLE))
-        self._add(self.ontology)
+        data = self._count()
+        self._add_files()
         subjects, type_terms = self._index_subjects()
         return {"type_terms": type_terms, "graph_sizes": sizes, "data_triples": data}, subjects
 
-    def _build(self, store: ox.Store, merged: Path | None) -> tuple[dict, list[str]]:
-        """Fill a new on-disk pages' store (for :mod:`kg.serve.storecache`, which closes it)."""
+    def _build(self, store: ox.Store) -> tuple[dict, list[str]]:
+        """Fill a new on-disk pages' store, the default graph only, and compact it (for
+        :mod:`kg.serve.storecache`, which closes it): from kg.nt if it is kg.nq's merge (:func:`kg.serve.pagestore.load_merged`),
+        else from kg.nq's quads."""
+        self.store = store
         try:
-            return self._fill(store, merged)
+            nq = self.dist / "kg.nq"
+            scan = pagestore.load_merged(store, self.dist / "kg.nt", nq, storecache.checksums(self.dist))
+            if scan is None:
+                store.clear()  # kg.nt may be in it, and not be the merge
+                with nq.open("rb") as f:
+                    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)
+                                      for q in ox.parse(lexical.reader(f), ox.RdfFormat.N_QUADS))
+                data = self._count()
+                self._add_files()
+                store.optimize()
+                subjects, type_terms = self._index_subjects()
+            else:
+                extra = self._add_files()
+                scan.read_while(store.optimize)
+                data = scan.triples
+                subjects, type_terms = self._sort_subjects(scan.subjects | extra)
+            return {"type_terms": type_terms, "data_triples": data, "merged": scan is not None}, subjects
         finally:
             self.store = None
 
-    def _add(self, triples) -> None:
-        """A small file's triples into the default graph (their literals kept as written)."""
+    def _count(self) -> int:
+        return int(next(iter(self.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
+
+    def _add_files(self) -> set[str]:
+        """void.ttl's and ontology.ttl's triples into the default graph (their literals kept as
+        written); their subject IRIs."""
+        void = self.dist / "void.ttl"
+        triples = list(self.ontology)
+        if void.is_file():
+            with void.open("rb") as f:
+                triples.extend(ox.parse(f, ox.RdfFormat.TURTLE))
         self.store.extend(ox.Quad(t.subject, t.predicate, lexical.kept(t.object)) for t in triples)
+        return {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
 
     def _index_subjects(self) -> tuple[list[str], list[str]]:
         """Every subject IRI below the base, sorted, and those in the kgt: namespace (the types), sorted."""
         found = self.store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }")
+        return self._sort_subjects(s.value for (s,) in found)
+
+    def _sort_subjects(self, iris) -> tuple[list[str], list[str]]:
+        """Of the subject IRIs ``iris``, those below the base and those in the kgt: namespace, each sorted."""
         base, types = self.base, self.types_index
         n = len(types)
         subjects, type_terms = [], []
-        for (s,) in found:
-            iri = s.value
+        for iri in iris:
             if iri.startswith(base):
                 subjects.append(iri)
             if iri.startswith(types) and len(iri) > n and "/" not in iri[n:]:
                 type_terms.append(iri)
         return sorted(subjects), sorted(type_terms)
-
-    def _graph_sizes(self) -> dict[str, int]:
-        """Triples per graph of kg.nq by name (``""``: its default graph, and graphs named by a blank node)."""
-        default = int(next(iter(self.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
-        named = [(g, int(n.value)) for g, n in
-                 self.store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")]
-        sizes: dict[str, int] = {"": default} if default else {}
-        for g, n in named:
-            name = g.value if isinstance(g, ox.NamedNode) else ""
-            sizes[name] = sizes.get(name, 0) + n
-        return dict(sorted(sizes.items()))
 
     # ------------------------------------------------------------------ the store
     def outgoing(self, s: str) -> list[ox.Triple]:
@@ -282,6 +310,21 @@ class Graph:
             return []
         found = {q.subject for q in self.store.quads_for_pattern(None, predicate, obj, DEFAULT)}
         return [s.value for s in sorted(found, key=str)]
+
+    def top_level(self, p: str, o: str, part_of: str, kind: str | None = None) -> list[str]:
+        """The subject IRIs of ``p`` and ``o`` that are not ``part_of`` anything (and have the
+        type ``kind``), in N-Triples order: what :meth:`subjects_of`, :meth:`first` and
+        :meth:`types` give item by item, as one query (a hub has tens of thousands of items)."""
+        terms = {name: _predicate(iri) for name, iri in (("p", p), ("part", part_of), ("kind", kind or RDF_TYPE))}
+        obj = node(o)
+        if obj is None or None in terms.values():
+            return []
+        typed = "?s a ?kind ." if kind else ""
+        found = self.store.query(  # the substituted variables are projected too, as pyoxigraph asks
+            "SELECT DISTINCT ?s ?p ?o ?part ?kind WHERE "
+            f"{{ ?s ?p ?o . {typed} FILTER(isIRI(?s)) FILTER NOT EXISTS {{ ?s ?part ?x }} }}",
+            substitutions={ox.Variable("o"): obj, **{ox.Variable(k): v for k, v in terms.items()}})
+        return [s.value for s in sorted((row[0] for row in found), key=str)]
 
     def types(self, s: str) -> list[str]:
         return self.iris(s, RDF_TYPE)

@@ -8,17 +8,21 @@ are all shorter is what it always was). The incoming statements are bounded as b
 
 Ordering a list by time needs each item's date and label, which costs a lookup or three
 per item: for an entity that many triples point at (a hub, :data:`HUB` or more), the
-ordered lists are worked out once, when the stores are built (:func:`precompute`), and
-kept as one JSON file per hub in the cache's ``lists/`` folder; other entities' lists
-are ordered as the page is made.
+ordered lists are worked out once, on the first request for one of its pages
+(:class:`Kept`), and kept as one JSON file per hub in the cache's ``lists/`` folder;
+other entities' lists are ordered as the page is made.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import os
+import threading
 from functools import lru_cache
 from pathlib import Path
+
+import pyoxigraph as ox
+
+from .pagecache import write_whole
 
 PAGE = 100      # items of each list on one page
 BACK = 300      # incoming statements listed (their number is given in full)
@@ -40,15 +44,37 @@ def _file(folder: Path, iri: str) -> Path:
 
 
 class Kept:
-    """The ordered lists of the hubs, read from ``folder`` (``None``: nothing kept, all worked out live)."""
+    """The ordered lists of the hubs, kept in ``folder`` (``None``: nothing kept, all worked out live).
 
-    def __init__(self, folder: Path | None):
-        self.folder = folder
-        self.get = lru_cache(maxsize=256)(self._read)
+    ``get(iri)`` gives a hub's lists — read from its file, or worked out now by ``ordered(g, iri)``
+    (a function giving an entity's lists by name) and written there — and ``None`` for an
+    entity that is no hub (its lists are worked out as its page is made)."""
 
-    def _read(self, iri: str) -> dict | None:
+    def __init__(self, folder: Path | None, g=None, ordered=None):
+        self.folder, self.g, self.ordered = folder, g, ordered
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+        self.get = lru_cache(maxsize=256)(self._get)
+
+    def _get(self, iri: str) -> dict | None:
         if self.folder is None:
             return None
+        found = self._read(iri)
+        if found is not None or self.ordered is None or not is_hub(self.g, iri):
+            return found
+        with self._guard:
+            lock = self._locks.setdefault(iri, threading.Lock())
+        with lock:  # eight clients asking for a new hub's pages: it is worked out once
+            found = self._read(iri)
+            if found is None:
+                text = json.dumps({"iri": iri, **self.ordered(self.g, iri)}, ensure_ascii=False)
+                write_whole(_file(self.folder, iri), text.encode("utf-8"))
+                found = json.loads(text)  # as it reads back: the same lists whether kept or not
+        with self._guard:
+            self._locks.pop(iri, None)
+        return found
+
+    def _read(self, iri: str) -> dict | None:
         try:
             data = json.loads(_file(self.folder, iri).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -56,20 +82,17 @@ class Kept:
         return data if isinstance(data, dict) and data.get("iri") == iri else None
 
 
-def precompute(g, folder: Path, ordered) -> int:
-    """Work out the lists of every hub into ``folder`` (a new one, renamed into place when
-    complete); ``ordered(g, iri)`` gives an entity's lists by name. Returns the hubs' number."""
-    found = g.store.query(
-        "SELECT ?o (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?o)) } GROUP BY ?o HAVING (COUNT(*) >= %d)" % HUB)
-    hubs = sorted(o.value for o, _ in found if o.value.startswith(g.base))
-    work = folder.with_name(folder.name + f".build-{os.getpid()}")
-    work.mkdir(parents=True, exist_ok=True)
-    for iri in hubs:
-        _file(work, iri).write_text(json.dumps({"iri": iri, **ordered(g, iri)}, ensure_ascii=False), encoding="utf-8")
+def is_hub(g, iri: str) -> bool:
+    """Whether :data:`HUB` or more triples of the pages' graph point at the IRI ``iri`` below the base."""
+    if not iri.startswith(g.base):
+        return False
     try:
-        os.replace(work, folder)
-    except OSError:  # another server worked them out first
-        for f in work.iterdir():
-            f.unlink()
-        work.rmdir()
-    return len(hubs)
+        obj = ox.NamedNode(iri)
+    except ValueError:
+        return False
+    n = 0
+    for _ in g.store.quads_for_pattern(None, None, obj, ox.DefaultGraph()):
+        n += 1
+        if n >= HUB:
+            return True
+    return False

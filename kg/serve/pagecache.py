@@ -5,9 +5,10 @@ texts, facts and evidence; a hub's hundred events per list), and all request thr
 one interpreter: eight clients asking for pages never asked before waited for each other.
 So the HTML of every entity page is kept in the cache folder of the stores
 (:mod:`kg.serve.storecache`), in ``html-<code>/``, where ``<code>`` is a digest of the
-kg.serve code and templates that make pages (another kg gets another folder): the first
-start renders the page of every person, group, place, event and document (their first
-page; :func:`prerender`), and any other page is kept once rendered. The stores' key
+kg.serve code and templates that make pages (another kg gets another folder): a page is
+rendered on its first request and kept, and answered from here afterwards, by this
+server and the next ones over the same build (pages are not rendered in advance: for a
+large archive that took longer than all the rest of the first start). The stores' key
 already changes with the data, so a kept page is what rendering it now would give.
 """
 from __future__ import annotations
@@ -15,15 +16,11 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import sys
 import tempfile
 from importlib import resources
 from pathlib import Path
 
 from .. import __version__
-
-KINDS = ("person", "group", "place", "event", "document")
-DONE = "complete"
 
 
 def code_key() -> str:
@@ -58,30 +55,16 @@ class Pages:
 
     def put(self, path: str, page: int, body: bytes) -> None:
         """Keep ``body`` (written whole, then renamed: a reader never sees part of a page)."""
-        try:
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".part-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(body)
-            os.replace(tmp, self._file(path, page))
-        except OSError:
-            pass  # a full disk costs speed, not answers
-
-    @property
-    def complete(self) -> bool:
-        return (self.folder / DONE).is_file()
+        write_whole(self._file(path, page), body)
 
 
-def prerender(app, pages: Pages) -> int:
-    """Render the first page of every person, group, place, event and document into ``pages``."""
-    g, n = app.graph, 0
-    paths = [g.path_of(iri) for kind in KINDS for iri in g.under(kind)]
-    print(f"kg serve: rendering {len(paths)} pages into {pages.folder} (once per build of dist/)",
-          file=sys.stderr, flush=True)
-    for path in paths:
-        if path and pages.get(path, 1) is None:
-            r = app.render_entity(g.iri_of(path), "text/html", 1)
-            if r.status == 200:
-                pages.put(path, 1, r.body)
-                n += 1
-    (pages.folder / DONE).write_text("", encoding="utf-8")
-    return n
+def write_whole(path: Path, body: bytes) -> None:
+    """``body`` into ``path`` by a temporary file renamed, or nowhere if the disk refuses."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+        with os.fdopen(fd, "wb") as f:
+            f.write(body)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a full disk costs speed, not answers

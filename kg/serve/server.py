@@ -42,6 +42,10 @@ class Server:
 
     def shutdown(self) -> None:
         self._stopped.set()
+        # the request threads first: one finishing later would wake the loop through the
+        # trigger's descriptor after close() freed it, i.e. write a byte into whatever file
+        # got that number meanwhile
+        self._server.task_dispatcher.shutdown(timeout=5)
         self._server.close()
 
     def server_close(self) -> None:

@@ -57,6 +57,7 @@ class Answer:
     content_type: str
     body: bytes
     truncated: bool = False
+    retry_after: int = 0  # seconds, for a 503 that will pass (the Retry-After header)
 
 
 def nesting(query: str) -> int:

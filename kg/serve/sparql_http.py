@@ -89,6 +89,7 @@ def handle(app, method: str, qs: str, h: dict, body: bytes):
         r = app.page(200 if error is None else answer.status, "sparql.html", title="SPARQL", examples=app.examples,
                      query=query, result=result, error=error, truncated=answer.truncated, endpoint=True)
         r.headers["Vary"] = "Accept"
+        _retry(r, answer.retry_after)
         return r
     answer = app.pool.run(query, accept, **dataset)
     r = Response(answer.status, answer.body, {"Content-Type": answer.content_type, "Vary": "Accept", **CORS})
@@ -96,7 +97,13 @@ def handle(app, method: str, qs: str, h: dict, body: bytes):
         r.headers["KG-Results-Truncated"] = f"true; limit={app.pool.limit}"
     if answer.status >= 400 and not answer.content_type.startswith("text/plain"):
         r.headers["Content-Type"] = TEXT
+    _retry(r, answer.retry_after)
     return r
+
+
+def _retry(r, seconds: int) -> None:
+    if seconds:
+        r.headers["Retry-After"] = str(seconds)
 
 
 def _service_description(app, h: dict, fail):
@@ -108,6 +115,13 @@ def _service_description(app, h: dict, fail):
         return fail(400, "missing the query parameter (without one, /sparql describes itself as "
                          + ", ".join(GRAPH_TYPES) + ")")
     g = app.graph
+    if g.cached is not None and not g.cached.sparql_ready():  # the sizes are counted as it is built
+        from .pending import RETRY_AFTER
+        if g.cached.error:
+            return fail(503, f"the SPARQL store could not be built: {g.cached.error}")
+        r = fail(503, "the SPARQL store is being built from dist/ (once per build); try again in a moment")
+        _retry(r, RETRY_AFTER)
+        return r
     triples = description(g.base, g.graph_sizes, g.data_triples)
     body = {"text/turtle": lambda: rdfout.turtle(triples, g.context),
             "application/n-triples": lambda: rdfout.ntriples(triples),

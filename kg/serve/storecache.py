@@ -5,15 +5,17 @@ SPARQL worker held a copy of its own), so the stores are built once into a cache
 (``<project>/.kg-cache/serve/`` by default — beside ``dist/``, never inside it) and opened
 read-only afterwards, by the server and by every query worker::
 
-    <cache>/<key>/pages/      the pages' store: kg.nq's graphs, and in the default graph their
-                              merge with void.ttl and ontology.ttl (what pages read: each
-                              triple once), literals kept as written (kg.lexical)
-    <cache>/<key>/sparql/     the SPARQL workers' store: kg.nq's graphs and their merge as the
-                              default graph (what kg.query.fill makes in memory)
+    <cache>/<key>/pages/      the pages' store: in the default graph the merge of kg.nq's graphs
+                              (kg.nt) with void.ttl and ontology.ttl (what pages read: each triple
+                              once), literals kept as written (kg.lexical)
     <cache>/<key>/subjects    the subject IRIs below the base (or in the kgt: namespace), sorted
-    <cache>/<key>/meta.json   written last: the graphs' sizes and the kgt: types
-    <cache>/<key>/lists/      the hubs' ordered lists (kg.serve.lists), worked out on the first start
-    <cache>/<key>/html-<code>/  the entity pages, rendered once (kg.serve.pagecache)
+    <cache>/<key>/meta.json   written last: the kgt: types and the merge's size
+    <cache>/<key>/sparql/     the SPARQL workers' store (``store/``: kg.nq's graphs and their merge
+                              as the default graph, what kg.query.fill makes in memory) and its
+                              ``meta.json`` (the graphs' sizes); built after the pages' store, in
+                              the background, while pages are served (:meth:`Cached.start_sparql`)
+    <cache>/<key>/lists/      the hubs' ordered lists (kg.serve.lists), each worked out on its first request
+    <cache>/<key>/html-<code>/  the entity pages, each rendered on its first request (kg.serve.pagecache)
 
 ``key`` is a digest of kg.nq's, void.ttl's and ontology.ttl's checksums (from ``SHA256SUMS``,
 else computed), sizes and modification times, the base, the pyoxigraph version and this
@@ -31,6 +33,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -39,7 +42,7 @@ from ..errors import KgError
 from ..ontology_dump import DUMP as ONTOLOGY
 from ..unitcache import ENV
 
-LAYOUT = 1
+LAYOUT = 2
 FOLDER = Path(".kg-cache") / "serve"
 
 
@@ -53,7 +56,7 @@ def default_cache(dist: Path) -> Path:
     return Path(dist).resolve().parent / FOLDER
 
 
-def _checksums(dist: Path) -> dict[str, str]:
+def checksums(dist: Path) -> dict[str, str]:
     """File name → SHA-256 as ``SHA256SUMS`` lists them (empty if it is missing or unreadable)."""
     sums: dict[str, str] = {}
     try:
@@ -67,7 +70,7 @@ def _checksums(dist: Path) -> dict[str, str]:
     return sums
 
 
-def _sha256(path: Path) -> str:
+def sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
         while chunk := f.read(1 << 20):
@@ -77,7 +80,7 @@ def _sha256(path: Path) -> str:
 
 def key_of(dist: Path, base: str) -> str:
     """The cache key of ``dist``'s stores (see the module's docstring)."""
-    listed = _checksums(dist)
+    listed = checksums(dist)
     parts = [f"layout {LAYOUT}", f"pyoxigraph {ox.__version__}", f"base {base}"]
     for name in ("kg.nq", "void.ttl", ONTOLOGY):
         path = dist / name
@@ -85,44 +88,178 @@ def key_of(dist: Path, base: str) -> str:
             parts.append(f"{name} -")
             continue
         stat = path.stat()  # a file edited after SHA256SUMS was written is not what it lists
-        parts.append(f"{name} {listed.get(name) or _sha256(path)} {stat.st_size} {stat.st_mtime_ns}")
+        parts.append(f"{name} {listed.get(name) or sha256(path)} {stat.st_size} {stat.st_mtime_ns}")
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:24]
 
 
 class Cached:
-    """A complete cache folder: its stores' paths, ``meta`` and the sorted subject IRIs."""
+    """A complete cache folder: the pages' store, ``meta``, the sorted subject IRIs, and the
+    SPARQL store, built on demand in the background (:meth:`start_sparql`)."""
 
-    def __init__(self, folder: Path, meta: dict):
-        self.folder, self.meta = folder, meta
-        self.pages, self.sparql = folder / "pages", folder / "sparql"
+    def __init__(self, folder: Path, meta: dict, dist: Path):
+        self.folder, self.meta, self.dist = folder, meta, Path(dist)
+        self.pages = folder / "pages"
+        self._sparql = folder / "sparql"
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._done = threading.Event()
+        self.error: str | None = None  # why the SPARQL store could not be built
+        if _sparql_meta(self._sparql) is not None:
+            self._done.set()
 
     def subjects(self) -> list[str]:
         text = (self.folder / "subjects").read_text(encoding="utf-8")
         return text.split("\n")[:-1] if text else []
 
+    def start_sparql(self, log=None) -> None:
+        """Build the SPARQL store in a thread of low priority, unless it is there or under way."""
+        with self._lock:
+            if self._done.is_set() or self._thread is not None:
+                return
+            self._thread = threading.Thread(target=self._build_sparql, args=(log,), name="kg-serve-sparql-store",
+                                            daemon=True)
+            self._thread.start()
 
-def _read(folder: Path, key: str) -> Cached | None:
+    def _build_sparql(self, log) -> None:
+        try:
+            _lower_priority()
+            build_sparql(self.folder, self.dist, bool(self.meta.get("merged")), log)
+        except KgError as e:
+            self.error = str(e)
+        except Exception as e:  # noqa: BLE001 - said on /sparql, the pages go on
+            self.error = f"{type(e).__name__}: {e}"
+        finally:
+            self._done.set()
+
+    def sparql_ready(self) -> bool:
+        """Whether the SPARQL store is built (its build is started if it was not)."""
+        self.start_sparql()
+        return self._done.is_set() and self.error is None
+
+    def wait_sparql(self, timeout: float | None = None) -> bool:
+        self.start_sparql()
+        return self._done.wait(timeout) and self.error is None
+
+    @property
+    def sparql(self) -> Path:
+        """The SPARQL store's folder, once built (this waits for the build, starting it if need be)."""
+        if not self.wait_sparql():
+            raise KgError(f"cannot build the SPARQL store: {self.error}", path=self._sparql)
+        return self._sparql / "store"
+
+    @property
+    def graph_sizes(self) -> dict[str, int] | None:
+        """kg.nq's graphs' sizes (see :meth:`kg.serve.graph.Graph.graph_sizes`), once the SPARQL store is built."""
+        meta = _sparql_meta(self._sparql) if self._done.is_set() else None
+        return dict(meta["graph_sizes"]) if meta else None
+
+
+def _lower_priority() -> None:
+    """This thread (and the threads it starts, e.g. the bulk loader's) yields the processor to requests."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):  # not Linux, or not allowed: the build goes on at normal priority
+        pass
+
+
+def _sparql_meta(folder: Path) -> dict | None:
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(meta, dict) and isinstance(meta.get("graph_sizes"), dict) and (folder / "store").is_dir()
+    return meta if ok else None
+
+
+def build_sparql(folder: Path, dist: Path, merged: bool, log=None) -> None:
+    """``folder/sparql``: the SPARQL store and its meta.json, built in a temporary folder renamed
+    into place (if another server got there first, its store is kept and this one dropped)."""
+    target = folder / "sparql"
+    if _sparql_meta(target) is not None:
+        return
+    _remove_abandoned(folder)
+    say = log or (lambda line: print(line, file=sys.stderr, flush=True))
+    try:
+        work = Path(tempfile.mkdtemp(prefix=f".sparql.build-{os.getpid()}-", dir=folder))
+    except OSError as e:
+        raise KgError(f"cannot write the serve cache: {e.strerror or e}", path=folder) from None
+    say(f"kg serve: building the SPARQL store of {dist / 'kg.nq'} in {target} (pages are served meanwhile)")
+    try:
+        store = ox.Store(str(work / "store"))
+        store.bulk_load(path=str(dist / "kg.nq"), format=ox.RdfFormat.N_QUADS, lenient=True)
+        sizes = graph_sizes(store)
+        fill_merge(store, dist / "kg.nq", dist / "kg.nt" if merged else None)
+        store.flush()
+        store.optimize()
+        del store
+        (work / "meta.json").write_text(json.dumps({"graph_sizes": sizes}), encoding="utf-8")
+        if _sparql_meta(target) is None:
+            if target.exists():
+                shutil.rmtree(target)  # damaged: no readable meta.json
+            os.replace(work, target)
+    except OSError as e:
+        if _sparql_meta(target) is not None:  # another server's build came first
+            return
+        raise KgError(f"cannot build the SPARQL store: {e.strerror or e}", path=folder) from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    say("kg serve: the SPARQL store is built; /sparql answers")
+
+
+def _remove_abandoned(folder: Path) -> None:
+    """SPARQL store builds left by servers that ended before finishing them."""
+    for entry in folder.glob(".sparql.build-*"):
+        pid = entry.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def graph_sizes(store: ox.Store) -> dict[str, int]:
+    """Triples per graph of ``store`` by name (``""``: its default graph, and graphs named by a blank node)."""
+    default = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
+    named = [(g, int(n.value)) for g, n in
+             store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")]
+    sizes: dict[str, int] = {"": default} if default else {}
+    for g, n in named:
+        name = g.value if isinstance(g, ox.NamedNode) else ""
+        sizes[name] = sizes.get(name, 0) + n
+    return dict(sorted(sizes.items()))
+
+
+def _read(folder: Path, key: str, dist: Path) -> Cached | None:
     try:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(meta, dict) or meta.get("key") != key:
         return None
-    cached = Cached(folder, meta)
-    if not (cached.pages.is_dir() and cached.sparql.is_dir() and (folder / "subjects").is_file()):
+    cached = Cached(folder, meta, dist)
+    if not (cached.pages.is_dir() and (folder / "subjects").is_file()):
         return None
     return cached
 
 
 def prepare(dist: Path, base: str, cache: Path, build_pages, log=None) -> Cached:
-    """The stores of ``dist`` in ``cache``: the cached ones if complete, else built now.
+    """The stores of ``dist`` in ``cache``: the cached pages' store if complete, else built now
+    (the SPARQL store is built afterwards, on demand: :meth:`Cached.start_sparql`).
 
-    ``build_pages(store, merged)`` fills the pages' store and returns ``(meta, subjects)`` (see
-    :class:`kg.serve.graph.Graph`). ``log`` (a callable taking one line) hears what happens."""
+    ``build_pages(store)`` fills the pages' store, compacts it, and returns ``(meta, subjects)`` (see
+    :class:`kg.serve.graph.Graph`); ``meta["merged"]`` says whether kg.nt is kg.nq's merge.
+    ``log`` (a callable taking one line) hears what happens."""
     dist = Path(dist)
     key = key_of(dist, base)
     folder = Path(cache) / key
-    found = _read(folder, key)
+    found = _read(folder, key, dist)
     if found is not None:
         return found
     say = log or (lambda line: print(line, file=sys.stderr, flush=True))
@@ -132,22 +269,15 @@ def prepare(dist: Path, base: str, cache: Path, build_pages, log=None) -> Cached
     except OSError as e:
         raise KgError(f"cannot write the serve cache: {e.strerror or e}", path=cache,
                       hint="give a writable folder with --cache") from None
-    say(f"kg serve: building the stores of {dist / 'kg.nq'} in {folder} (once per build of dist/)")
+    say(f"kg serve: building the pages' store of {dist / 'kg.nq'} in {folder} (once per build of dist/)")
     try:
-        merged = merged_dump(dist)
         pages = ox.Store(str(work / "pages"))
-        meta, subjects = build_pages(pages, merged)
+        meta, subjects = build_pages(pages)  # compacted too
         pages.flush()
-        pages.optimize()
         del pages
-        sparql = ox.Store(str(work / "sparql"))
-        fill_sparql(sparql, dist / "kg.nq", merged)
-        sparql.flush()
-        sparql.optimize()
-        del sparql
         (work / "subjects").write_text("".join(s + "\n" for s in subjects), encoding="utf-8")
         (work / "meta.json").write_text(json.dumps({**meta, "key": key}), encoding="utf-8")
-        if _read(folder, key) is not None:  # another server built it meanwhile
+        if _read(folder, key, dist) is not None:  # another server built it meanwhile
             shutil.rmtree(work, ignore_errors=True)
         else:
             if folder.exists():
@@ -160,7 +290,7 @@ def prepare(dist: Path, base: str, cache: Path, build_pages, log=None) -> Cached
         shutil.rmtree(work, ignore_errors=True)
         raise
     _remove_outdated(Path(cache), key)
-    found = _read(folder, key)
+    found = _read(folder, key, dist)
     if found is None:  # pragma: no cover - written just above
         raise KgError("the serve cache could not be read back", path=folder)
     return found
@@ -173,19 +303,18 @@ def merged_dump(dist: Path) -> Path | None:
     when both files are what SHA256SUMS lists for them (checked by hashing them), kg.nt is
     loaded as the merged default graph by the bulk loader rather than by re-reading kg.nq
     quad by quad in Python (minutes for a large archive)."""
-    listed = _checksums(dist)
+    listed = checksums(dist)
     nq, nt = dist / "kg.nq", dist / "kg.nt"
     if not (nt.is_file() and listed.get("kg.nq") and listed.get("kg.nt")):
         return None
-    return nt if _sha256(nq) == listed["kg.nq"] and _sha256(nt) == listed["kg.nt"] else None
+    return nt if sha256(nq) == listed["kg.nq"] and sha256(nt) == listed["kg.nt"] else None
 
 
-def fill_sparql(store: ox.Store, nquads: Path, merged: Path | None) -> None:
-    """kg.nq's graphs, and their merge as the default graph (what :func:`kg.query.fill` makes in
-    memory, by the bulk loader: an update of millions of triples would be held in memory)."""
-    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+def fill_merge(store: ox.Store, nquads: Path, merged: Path | None) -> None:
+    """Into ``store``'s default graph, the merge of kg.nq's graphs (what :func:`kg.query.fill`
+    makes in memory): ``merged`` (kg.nt) by the bulk loader, or else kg.nq's quads read in Python."""
     if merged is not None:
-        store.bulk_load(path=str(merged), format=ox.RdfFormat.N_TRIPLES)
+        store.bulk_load(path=str(merged), format=ox.RdfFormat.N_TRIPLES, lenient=True)
         return
     with Path(nquads).open("rb") as f:
         store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)

@@ -127,13 +127,11 @@ def _attended(g: Graph, iri: str) -> list[str]:
 
 
 def _proposed(g: Graph, iri: str) -> list[str]:
-    return by_time(g, [ev for ev in sorted(set(g.subjects_of(g.term(KGO_PROPOSED), iri)))
-                       if not g.first(ev, CRM + "P9i_forms_part_of")])
+    return by_time(g, sorted(g.top_level(g.term(KGO_PROPOSED), iri, CRM + "P9i_forms_part_of")))
 
 
 def _acted(g: Graph, iri: str) -> list[str]:
-    return by_time(g, [act for act in g.subjects_of(CRM + "P14_carried_out_by", iri)
-                       if g.first(act, CRM + "P9i_forms_part_of") is None and CRM + "E7_Activity" in g.types(act)])
+    return by_time(g, g.top_level(CRM + "P14_carried_out_by", iri, CRM + "P9i_forms_part_of", CRM + "E7_Activity"))
 
 
 def _place_events(g: Graph, iri: str) -> list[str]:

@@ -126,8 +126,13 @@ def project_app(settings, dist: Path | None = None, *, workers: int = 2, query_t
         app.pool = EndpointPool(endpoint(sparql_url, timeout=query_timeout))
     else:
         from .sparql import QueryPool
-        app.pool = QueryPool(folder, size=workers, timeout=query_timeout, limit=result_limit,
-                             memory=query_memory << 20, store=app.graph.cached.sparql if stores else None)
+        make = lambda store=None: QueryPool(folder, size=workers, timeout=query_timeout,  # noqa: E731
+                                            limit=result_limit, memory=query_memory << 20, store=store)
+        if stores:  # the workers start once the SPARQL store is built, in the background
+            from .pending import Deferred
+            app.pool = Deferred(app.graph.cached, lambda: make(app.graph.cached.sparql), result_limit)
+        else:
+            app.pool = make()
     return app
 
 
