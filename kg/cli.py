@@ -67,7 +67,7 @@ def _build(args, settings: Settings) -> int:
         raise KgError("give the folder to write the dumps to", field="--dist")
     keep = (settings.data_dir,)
     target = Path(args.dist) if args.dist else settings.dist_dir
-    check_target(target, keep)  # before the work
+    check_target(target, keep, in_background=True)  # before the work; checksums while it works
     result = pipeline.build(settings, dist=target, keep=keep)
     if args.json:
         return _report(report.success("build", result, dist=str(target)))

@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.plugins.stores.memory import SimpleMemory
 
 from . import __version__
 from .curie import Prefixes
@@ -62,7 +63,7 @@ def build_time(epoch: int | None, fallback: str) -> datetime:
 def describe(union: Merged, files: dict[str, Written], inputs: dict[str, bytes], *, base: str,
              identity: Identity, sources: list[str], when: datetime,
              namespaces: Namespaces = CANONICAL) -> Graph:
-    g = Graph()
+    g = Graph(store=SimpleMemory())  # no contexts or events: a third of the time per triple
     ds = URIRef(f"{base}dataset")
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))

@@ -4,10 +4,19 @@ A build replaces its output folder as a whole, so the folder must be one kg wrot
 (recognised by its ``SHA256SUMS``: every file in the folder is listed there with the
 checksum it still has, ``void.ttl`` among them, and nothing else is there), an empty
 folder, or a new one. Anything else is refused with exit 2 and left as it was.
+
+Checking the checksums reads the whole previous output (gigabytes for a large archive), so
+the check before a build's work (``in_background``) does everything else at once and
+checks the checksums in a thread while the build works; the check before the output is
+replaced waits for that result if the folder's files are still the ones it read (names,
+sizes, modification times), and checks them again otherwise.
 """
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
+from concurrent.futures import Future
 from pathlib import Path
 
 from .errors import PublishError, quote
@@ -15,12 +24,16 @@ from .errors import PublishError, quote
 SUMS = "SHA256SUMS"
 MAX_SUMS_BYTES = 1 << 20
 
+_pending: dict[Path, tuple[tuple, Future]] = {}  # a folder → what its files were, and their checksums' verdict
 
-def check_target(dist: Path, keep: tuple[Path, ...] = ()) -> None:
+
+def check_target(dist: Path, keep: tuple[Path, ...] = (), *, in_background: bool = False) -> None:
     """Raise :class:`PublishError` unless a build may replace ``dist``.
 
     ``keep`` are folders the output must neither be, sit inside, nor contain (the
     project's ``data/``: so neither ``data/`` nor the project root can be the output).
+    With ``in_background``, the files' checksums are checked in a thread, and the next
+    check of the same folder waits for that verdict.
     """
     dist = Path(dist)
     try:
@@ -36,7 +49,7 @@ def check_target(dist: Path, keep: tuple[Path, ...] = ()) -> None:
             return
         if not dist.is_dir():
             raise PublishError("the output exists and is not a folder", path=dist)
-        reason = _not_ours(dist)
+        reason = _not_ours(dist, real, in_background)
     except (OSError, RuntimeError) as e:  # unreadable, or a symlink loop
         raise PublishError(f"cannot inspect the output folder: {getattr(e, 'strerror', None) or e}",
                            path=dist) from None
@@ -46,7 +59,7 @@ def check_target(dist: Path, keep: tuple[Path, ...] = ()) -> None:
                            hint="give a new or empty folder, or move this one away")
 
 
-def _not_ours(folder: Path) -> str | None:
+def _not_ours(folder: Path, real: Path, in_background: bool) -> str | None:
     """Why ``folder`` is not empty and not a previous build's output, or None."""
     names = {p.name for p in folder.iterdir()}
     if not names:
@@ -64,13 +77,47 @@ def _not_ours(folder: Path) -> str | None:
     extra = sorted(names - set(listed) - {SUMS})
     if extra:
         return f"{quote(extra[0])} is not listed in {SUMS}"
-    for name, digest in sorted(listed.items()):
+    for name in sorted(listed):
         path = folder / name
         if path.is_symlink() or not path.is_file():
             return f"{quote(name)} is listed in {SUMS} but is not a file there"
-        with path.open("rb") as f:
-            if hashlib.file_digest(f, "sha256").hexdigest() != digest:
-                return f"{quote(name)} differs from its {SUMS} line"
+    seen = _snapshot(folder, names)
+    pending = _pending.pop(real, None)
+    if pending is not None and pending[0] == seen:
+        return pending[1].result()
+    if in_background:
+        verdict: Future = Future()
+
+        def check() -> None:
+            try:
+                verdict.set_result(_changed(folder, listed))
+            except BaseException as e:  # handed to whoever waits for the verdict
+                verdict.set_exception(e)
+
+        _pending[real] = (seen, verdict)
+        threading.Thread(target=check, name="kg-dist-check", daemon=True).start()
+        return None
+    return _changed(folder, listed)
+
+
+def _snapshot(folder: Path, names: set[str]) -> tuple:
+    """What identifies the folder's files without reading them."""
+    out = []
+    for name in sorted(names):
+        st = os.stat(folder / name, follow_symlinks=False)
+        out.append((name, st.st_ino, st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+def _changed(folder: Path, listed: dict[str, str]) -> str | None:
+    """The first file whose bytes differ from its ``SHA256SUMS`` line (why), or None."""
+    for name, digest in sorted(listed.items()):
+        try:
+            with (folder / name).open("rb") as f:
+                if hashlib.file_digest(f, "sha256").hexdigest() != digest:
+                    return f"{quote(name)} differs from its {SUMS} line"
+        except OSError as e:
+            return f"{quote(name)} cannot be read ({e.strerror})"
     return None
 
 

@@ -704,3 +704,21 @@ def test_the_fast_parser_reads_what_the_checked_one_reads():
         fast = load_yaml(path)
         assert _same_nodes(fast, yamlio._load(path.read_text(encoding="utf-8"), path)), path
     assert yaml.__with_libyaml__, "PyYAML without libyaml: kg reads facts with the slow parser"
+
+
+def test_a_dist_changed_after_the_first_check_is_still_refused(project):
+    """The check before the work verifies the checksums in the background; the check before
+    the folder is replaced waits for that verdict only if the files are still those it read."""
+    from kg.distdir import check_target
+    from kg.errors import PublishError
+    dist = project / "dist"
+    check_target(dist, in_background=True)
+    check_target(dist)  # unchanged: the background verdict (it conforms)
+    check_target(dist, in_background=True)
+    (dist / "kg.nt").write_bytes((dist / "kg.nt").read_bytes() + b"# edited\n")
+    with pytest.raises(PublishError, match="'kg.nt' differs from its SHA256SUMS line"):
+        check_target(dist)
+    (dist / "kg.ttl").write_bytes(b"x")
+    check_target(dist / ".." / "dist", in_background=True)  # the same folder by another path
+    with pytest.raises(PublishError, match="differs from its SHA256SUMS line"):
+        check_target(dist)
