@@ -22,6 +22,7 @@ from .iris import Iris
 from .mapping import Context, map_one_document, map_shared
 from .mapping.statements import evidence_iri
 from .merged import Merged
+from .readcache import ReadCache
 from .publish import Built, Staging, Written, checksums, render_dumps, turtle
 from .settings import CONFIG_FILE, Settings
 from .timings import count_of, report, stage
@@ -93,7 +94,7 @@ class BuildResult:
     document's graph and sorted N-Triples, and which documents came from the cache."""
 
     facts: Facts
-    shared: Graph
+    shared_graph: Graph | None   # None: parsed from shared_nt when asked for (see shared)
     per_document: Mapping[str, Graph]
     shared_nt: bytes = b""
     nt_: dict[str, bytes] = field(default_factory=dict)
@@ -107,10 +108,19 @@ class BuildResult:
     def __post_init__(self):
         terms = Terms()
         if not self.shared_nt:
-            self.shared_nt = ntriples(self.shared, terms)
+            self.shared_nt = ntriples(self.shared_graph, terms)
         if not isinstance(self.per_document, Documents):  # plain graphs (tests)
             for number in self.per_document:
                 self.nt_.setdefault(number, ntriples(self.per_document[number], terms))
+
+    @property
+    def shared(self) -> Graph:
+        """The shared graph as an rdflib graph (for tests and tools: the build itself uses its
+        N-Triples); when the read cache gave those, parsed from them on first use."""
+        if self.shared_graph is None:
+            self.shared_graph = Graph()
+            self.shared_graph.parse(data=self.shared_nt.decode("utf-8"), format="nt")
+        return self.shared_graph
 
     @property
     def nt(self) -> dict[str, bytes]:
@@ -171,15 +181,32 @@ def _document_files(d: DocumentFacts) -> list[Path]:
     return sorted({d.record.path, d.path})
 
 
+def _map_shared(settings: Settings, ctx: Context, facts: Facts, reads: ReadCache) -> tuple[Graph | None, bytes]:
+    """The shared graph's sorted N-Triples, from the read cache when it holds them for the
+    same mapping context; and the graph when mapped here without the cache (else None)."""
+    mapped = []
+
+    def make() -> bytes:
+        mapped.append(settings.namespaces.rewrite(map_shared(ctx, facts)))  # kg's terms in the project's namespaces
+        return ntriples(mapped[0])
+
+    key = reads.key("shared", settings.data_dir, settings.base, ctx.archive, repr(sorted(ctx.acted_upon)),
+                    settings.namespaces.root, reads.digest_of(facts.entities),
+                    repr(sorted(map(repr, facts.vocabulary.project_triples)))) if reads.enabled else ""
+    nt = reads.load(key, make)
+    return (mapped[0] if mapped and not reads.enabled else None), nt
+
+
 def assemble(settings: Settings, *, cache: bool = False) -> BuildResult:
     """Read and map; no validation, no writes. With ``cache``, a document the document cache
     (:mod:`kg.doccache`) holds for the same inputs is taken from it, not mapped."""
+    reads = ReadCache(settings.root if cache else None)
     with stage("read"):
-        facts = load_facts(settings.data_dir, settings.namespaces)
+        facts = load_facts(settings.data_dir, settings.namespaces, reads)
     with stage("map"):
         ctx = _context(settings, facts)
-        shared = settings.namespaces.rewrite(map_shared(ctx, facts))  # kg's terms in the project's namespaces
-        shared_nt = ntriples(shared)
+        shared, shared_nt = _map_shared(settings, ctx, facts, reads)
+        reads.prune()
         store = DocumentCache(settings.root, [settings.base.encode(), settings.namespaces.root.encode(),
                                               settings.identity.archive.encode(), shared_nt]) if cache else None
         todo, nt, keys, units = {}, {}, {}, {}
