@@ -80,12 +80,18 @@ def digest(*parts: bytes | str) -> bytes:
 @contextmanager
 def paused_gc():
     """No cyclic garbage collection for the block: reading makes a few hundred thousand
-    objects that live on (no cycles to collect), and each collection would walk them all."""
+    objects that live on (no cycles to collect), and each collection would walk them all.
+    After it, what the block made joins the oldest generation without a walk (a freeze and
+    unfreeze moves every object there), so the next young collection does not walk it
+    either; the next full collection looks at it as at any other object."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if gc.get_freeze_count() == 0:  # no one else froze objects: nothing else to unfreeze
+            gc.freeze()
+            gc.unfreeze()
         if was:
             gc.enable()
 
