@@ -6,7 +6,7 @@ calls more than one stage.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,6 +22,7 @@ from .iris import Iris
 from .mapping import Context, map_one_document, map_shared
 from .mapping.statements import evidence_iri
 from .merged import Merged
+from .partscache import SharedParts
 from .readcache import ReadCache
 from .publish import Built, Staging, Written, checksums, render_dumps, turtle
 from .settings import CONFIG_FILE, Settings
@@ -161,10 +162,13 @@ class BuildResult:
                            "names": len(d.names)} for d in self.facts.documents}
 
 
-def _origins(facts: Facts, iris: Iris) -> dict[str, str]:
-    """Where each node was written: each entity, document and statement (no graph needed)."""
+def _origins(facts: Facts, iris: Iris, numbers: Collection[str] | None = None) -> dict[str, str]:
+    """Where each node was written: each entity, and each document of ``numbers`` (default:
+    all) and its statements (a unit holds its own document's nodes and shared ones; no graph needed)."""
     out = {str(iris.entity(e.kind, e.key)): str(e.origin) for e in facts.entities.values()}
     for d in facts.documents:
+        if numbers is not None and d.number not in numbers:
+            continue
         doc = iris.document(d.number)
         out[str(doc)] = str(d.path)
         for st in d.statements:
@@ -244,7 +248,8 @@ def find_violations(settings: Settings, result: BuildResult) -> list[Violation]:
     graph is validated in parts; if any part reports anything, it is validated whole and
     those results are the shared graph's. Units are independent of each other, mapped and
     validated on all cores (:mod:`kg.unitpool`), and a unit the build cache knows to conform
-    is not validated again (:mod:`kg.unitcache`). A document not mapped yet is mapped by
+    is not validated again (:mod:`kg.unitcache`); nor is a shared graph cut into its parts
+    again when they all conformed before (:mod:`kg.partscache`). A document not mapped yet is mapped by
     the worker that validates it, which returns its N-Triples: this process holds those,
     never the archive's graphs.
     """
@@ -253,11 +258,17 @@ def find_violations(settings: Settings, result: BuildResult) -> list[Violation]:
     numbers = sorted(n for n in docs if n not in result.cached)  # a cached document conformed as it is
     unit_cache = UnitCache(settings.root)
     unit_cache.conforming.update(k for n, k in result.unit_keys.items() if k and n in result.cached)  # still known
-    setup = Setup(result.shared_nt, _origins(result.facts, Iris(settings.base)), _context(settings, result.facts),
-                  settings.namespaces, frozenset(unit_cache.known), unit_cache.enabled)
-    index = SharedIndex(result.shared_nt)
-    roots = parts(index)
-    shared = [Part(f"{SHARED_GRAPH} {i}", batch) for i, batch in enumerate(roots)]
+    setup = Setup(result.shared_nt, _origins(result.facts, Iris(settings.base), set(numbers)),
+                  _context(settings, result.facts), settings.namespaces, frozenset(unit_cache.known), unit_cache.enabled)
+    cut = SharedParts(settings.root, result.shared_nt, settings.namespaces) if unit_cache.enabled else None
+    known = cut.known(unit_cache.known) if cut else None
+    if known is None:
+        index = SharedIndex(result.shared_nt)
+        shared = [Part(f"{SHARED_GRAPH} {i}", batch) for i, batch in enumerate(parts(index))]
+    else:  # the same shared graph, each of its parts known to conform: not cut again
+        unit_cache.conforming.update(known)
+        shared = []
+        count_of("shared parts known", len(known))
     todo = docs.todo if isinstance(docs, Documents) else {}
 
     def units():
@@ -268,10 +279,12 @@ def find_violations(settings: Settings, result: BuildResult) -> list[Violation]:
     found: set[Violation] = set()
     conformed: dict[str, str | None] = {}
     in_parts: list[Violation] = []
+    part_keys: list[str | None] = []
 
     def done(d: Done) -> None:
         if d.name not in facts:
             in_parts.extend(d.results or ())
+            part_keys.append(d.key)
             return
         found.update(d.results or ())
         if not d.results:
@@ -283,6 +296,8 @@ def find_violations(settings: Settings, result: BuildResult) -> list[Violation]:
     if in_parts:  # what a part reports may come from the cut: the whole shared graph decides
         validate_units([Part(SHARED_GRAPH, sorted(index.spans))], 1, setup, unit_cache,
                        lambda d: found.update(d.results or ()))
+    elif cut and shared and all(part_keys):
+        cut.save(part_keys)
     if result.cache is not None:
         for n in numbers:
             if conformed.get(n) and n in result.keys:
