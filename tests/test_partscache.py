@@ -125,3 +125,12 @@ def test_a_violation_of_an_edited_document_names_its_line(project):
     proc = subprocess.run(build, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 1, proc.stderr
     assert f"121976.yaml:{text.count(chr(10)) + 1}]" in proc.stderr and "PlannedActivityShape" in proc.stderr
+
+
+def test_a_few_units_run_in_this_process(project, monkeypatch):
+    """With every part known, a rebuild's units are its edited documents: with few of them,
+    no worker is started even when two processes are allowed."""
+    from kg import unitpool
+    monkeypatch.setenv(unitpool.ENV, "2")
+    assert unitpool.jobs(1) == unitpool.jobs(2 * unitpool.MIN_UNITS_PER_WORKER - 1) == 1
+    assert unitpool.jobs(2 * unitpool.MIN_UNITS_PER_WORKER) == 2
