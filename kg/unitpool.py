@@ -162,9 +162,10 @@ def validate_units(units: Iterable[Document | Part], count: int, setup: Setup, c
     n = jobs(count)
     with progress.bar(count, "validating", "units") as advance:
         if n == 1:
-            _start(setup)
             try:
                 for job in units:
+                    if not _worker:  # started at the first job: a build with none reads no shapes
+                        _start(setup)
                     record(_run(job))
             finally:
                 _worker.clear()
