@@ -11,19 +11,20 @@ from __future__ import annotations
 import math
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from . import brackets, progress
 from . import statement_kinds as kinds
 from . import timespans
 from .errors import FactsError, PassageError, quote
-from .inputs import list_files
 from .iris import is_key
 from .names import header_entities
 from .namespaces import CANONICAL, Namespaces
 from .passages import closest_hint, locate
-from .records import Record, read_record
+from .inputs import decode, list_files, read_bytes
+from .readcache import ReadCache, digest, paused_gc
+from .records import Record, parse_record
 from .vocabulary import PROJECT_TYPES, Vocabulary, load_vocabulary
 from .wikidata.review import PATH as REVIEW_PATH, accepted_links
 from .yamlio import Node, load_yaml
@@ -189,8 +190,9 @@ class Facts:
 
 # ---------------------------------------------------------------- registry
 
-def load_registry(path: Path, types: dict[str, str]) -> dict[str, Entity]:
-    data = load_yaml(path)
+def load_registry(path: Path, types: dict[str, str], data: bytes | None = None) -> dict[str, Entity]:
+    """The registry's entities (``data``: the file's bytes, if read already)."""
+    data = load_yaml(path, data)
     if not isinstance(data, Node):
         raise FactsError("expected a mapping with persons, groups, places, events", path=path, line=1)
     unknown = set(data) - set(ENTITY_KINDS)
@@ -826,24 +828,35 @@ def input_files(data_dir: Path) -> list[Path]:
             + ([types] if os.path.lexists(types) else []))
 
 
-def load_facts(data_dir: Path, namespaces: Namespaces = CANONICAL) -> Facts:
+def load_facts(data_dir: Path, namespaces: Namespaces = CANONICAL, cache: ReadCache | None = None) -> Facts:
     """Read the registry, its reviewed Wikidata links (``wikidata/review.tsv``: accepted rows
     only), every record in ``records/`` and its facts file in ``documents/``; the project's
-    ``types.ttl`` names its types in ``namespaces`` (kg.toml's ``vocabulary``)."""
-    data_dir = Path(data_dir)
+    ``types.ttl`` names its types in ``namespaces`` (kg.toml's ``vocabulary``). With
+    ``cache`` (:mod:`kg.readcache`), a file read before as it is now is not parsed again;
+    the checks across documents run all the same."""
+    with paused_gc():
+        return _load_facts(Path(data_dir), namespaces, cache or ReadCache(None))
+
+
+def _load_facts(data_dir: Path, namespaces: Namespaces, cache: ReadCache) -> Facts:
     vocabulary = load_vocabulary(data_dir, namespaces)
     types = vocabulary.keys
+    types_digest = digest(repr(sorted(types.items()))) if cache.enabled else b""
     registry_path = data_dir / "registry.yaml"
-    entities = load_registry(registry_path, types)
+    data = read_bytes(registry_path)
+    entities = cache.load(cache.key("registry", registry_path, data, types_digest),
+                          lambda: load_registry(registry_path, types, data))
     records_dir, docs_dir = data_dir / "records", data_dir / "documents"
     record_paths = list_files(records_dir, ".txt")
     if not record_paths:
         raise FactsError("no archive records (*.txt) found", path=records_dir,
                          hint="copy the records to publish into data/records/")
     fact_paths = {p.stem: p for p in list_files(docs_dir, ".yaml")}
-    records, numbers = [], {}
+    records, numbers, record_keys = [], {}, {}
     for rp in record_paths:
-        record = read_record(rp)
+        data = read_bytes(rp)
+        record_keys[rp] = cache.key("record", rp, data) if cache.enabled else ""
+        record = cache.load(record_keys[rp], lambda: parse_record(decode(data, rp), rp))
         first = numbers.setdefault(int(record.number) if record.number.isdigit() else record.number, rp)
         if first != rp:
             raise FactsError(f"this record is document {record.number}, and so is {first}; a document is "
@@ -852,7 +865,10 @@ def load_facts(data_dir: Path, namespaces: Namespaces = CANONICAL) -> Facts:
         records.append(record)
     entities, unknown_names = header_entities(entities, records)  # and one warning for all names minted
     links = accepted_links(data_dir / REVIEW_PATH, entities)   # the header's entities can be linked too
-    entities = {k: replace(e, wikidata=links.get(k, e.wikidata)) for k, e in entities.items()}
+    entities = {k: replace(e, wikidata=links[k]) if links.get(k, e.wikidata) != e.wikidata else e
+                for k, e in entities.items()}
+    # what a facts file is read against besides its record: once per build, not per document
+    context = digest(cache.digest_of(entities), types_digest) if cache.enabled else b""
     documents = []
     with progress.bar(len(records), "reading facts", "documents") as advance:
         for record in records:
@@ -860,8 +876,11 @@ def load_facts(data_dir: Path, namespaces: Namespaces = CANONICAL) -> Facts:
             if rp.stem not in fact_paths:   # a record alone publishes its header
                 documents.append(DocumentFacts(record, HEADER_ONLY_KIND, (), (), rp))
             else:
-                loader = _DocumentLoader(fact_paths.pop(rp.stem), record, entities, types)
-                documents.append(loader.load(load_yaml(loader.path)))
+                path = fact_paths.pop(rp.stem)
+                data = read_bytes(path)
+                key = cache.key("facts", path, data, record_keys[rp], context) if cache.enabled else ""
+                documents.append(DocumentFacts(record=record, **cache.load(key, lambda: _without_record(
+                    _DocumentLoader(path, record, entities, types).load(load_yaml(path, data))))))
             advance(1)
     _times_agree(documents)
     _propositions_unique(documents)
@@ -870,3 +889,8 @@ def load_facts(data_dir: Path, namespaces: Namespaces = CANONICAL) -> Facts:
         raise FactsError("facts file without a record", path=orphan, hint=f"add data/records/{orphan.stem}.txt or remove this file")
     _patients_do_not_act(documents, vocabulary.acted_upon)
     return Facts(entities, tuple(documents), registry_path, vocabulary, (unknown_names,) if unknown_names else ())
+
+
+def _without_record(d: DocumentFacts) -> dict:
+    """A document's facts but its record (which the read cache keeps on its own), by field."""
+    return {f.name: getattr(d, f.name) for f in fields(d) if f.name != "record"}

@@ -6,7 +6,7 @@ calls more than one stage.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,6 +22,8 @@ from .iris import Iris
 from .mapping import Context, map_one_document, map_shared
 from .mapping.statements import evidence_iri
 from .merged import Merged
+from .partscache import SharedParts
+from .readcache import ReadCache
 from .publish import Built, Staging, Written, checksums, context, prefixes, render_dumps, sha256, turtle
 from .settings import CONFIG_FILE, Settings
 from .timings import count_of, report, stage
@@ -117,7 +119,7 @@ class BuildResult:
     document's graph and sorted N-Triples, and which documents came from the cache."""
 
     facts: Facts
-    shared: Graph
+    shared_graph: Graph | None   # None: parsed from shared_nt when asked for (see shared)
     per_document: Mapping[str, Graph]
     shared_nt: bytes = b""
     nt_: dict[str, bytes] = field(default_factory=dict)
@@ -132,10 +134,19 @@ class BuildResult:
     def __post_init__(self):
         terms = Terms()
         if not self.shared_nt:
-            self.shared_nt = ntriples(self.shared, terms)
+            self.shared_nt = ntriples(self.shared_graph, terms)
         if not isinstance(self.per_document, Documents):  # plain graphs (tests)
             for number in self.per_document:
                 self.nt_.setdefault(number, ntriples(self.per_document[number], terms))
+
+    @property
+    def shared(self) -> Graph:
+        """The shared graph as an rdflib graph (for tests and tools: the build itself uses its
+        N-Triples); when the read cache gave those, parsed from them on first use."""
+        if self.shared_graph is None:
+            self.shared_graph = Graph()
+            self.shared_graph.parse(data=self.shared_nt.decode("utf-8"), format="nt")
+        return self.shared_graph
 
     @property
     def nt(self) -> dict[str, bytes]:
@@ -179,10 +190,13 @@ class BuildResult:
                            "names": len(d.names)} for d in self.facts.documents}
 
 
-def _origins(facts: Facts, iris: Iris) -> dict[str, str]:
-    """Where each node was written: each entity, document and statement (no graph needed)."""
+def _origins(facts: Facts, iris: Iris, numbers: Collection[str] | None = None) -> dict[str, str]:
+    """Where each node was written: each entity, and each document of ``numbers`` (default:
+    all) and its statements (a unit holds its own document's nodes and shared ones; no graph needed)."""
     out = {str(iris.entity(e.kind, e.key)): str(e.origin) for e in facts.entities.values()}
     for d in facts.documents:
+        if numbers is not None and d.number not in numbers:
+            continue
         doc = iris.document(d.number)
         out[str(doc)] = str(d.path)
         for st in d.statements:
@@ -199,15 +213,32 @@ def _document_files(d: DocumentFacts) -> list[Path]:
     return sorted({d.record.path, d.path})
 
 
+def _map_shared(settings: Settings, ctx: Context, facts: Facts, reads: ReadCache) -> tuple[Graph | None, bytes]:
+    """The shared graph's sorted N-Triples, from the read cache when it holds them for the
+    same mapping context; and the graph when mapped here without the cache (else None)."""
+    mapped = []
+
+    def make() -> bytes:
+        mapped.append(settings.namespaces.rewrite(map_shared(ctx, facts)))  # kg's terms in the project's namespaces
+        return ntriples(mapped[0])
+
+    key = reads.key("shared", settings.data_dir, settings.base, ctx.archive, repr(sorted(ctx.acted_upon)),
+                    settings.namespaces.root, reads.digest_of(facts.entities),
+                    repr(sorted(map(repr, facts.vocabulary.project_triples)))) if reads.enabled else ""
+    nt = reads.load(key, make)
+    return (mapped[0] if mapped and not reads.enabled else None), nt
+
+
 def assemble(settings: Settings, *, cache: bool = False) -> BuildResult:
     """Read and map; no validation, no writes. With ``cache``, a document the document cache
     (:mod:`kg.doccache`) holds for the same inputs is taken from it, not mapped."""
+    reads = ReadCache(settings.root if cache else None)
     with stage("read"):
-        facts = load_facts(settings.data_dir, settings.namespaces)
+        facts = load_facts(settings.data_dir, settings.namespaces, reads)
     with stage("map"):
         ctx = _context(settings, facts)
-        shared = settings.namespaces.rewrite(map_shared(ctx, facts))  # kg's terms in the project's namespaces
-        shared_nt = ntriples(shared)
+        shared, shared_nt = _map_shared(settings, ctx, facts, reads)
+        reads.prune()
         store = DocumentCache(settings.root, [settings.base.encode(), settings.namespaces.root.encode(),
                                               settings.identity.archive.encode(), shared_nt]) if cache else None
         todo, nt, keys, units = {}, {}, {}, {}
@@ -245,7 +276,8 @@ def find_violations(settings: Settings, result: BuildResult) -> list[Violation]:
     graph is validated in parts; if any part reports anything, it is validated whole and
     those results are the shared graph's. Units are independent of each other, mapped and
     validated on all cores (:mod:`kg.unitpool`), and a unit the build cache knows to conform
-    is not validated again (:mod:`kg.unitcache`). A document not mapped yet is mapped by
+    is not validated again (:mod:`kg.unitcache`); nor is a shared graph cut into its parts
+    again when they all conformed before (:mod:`kg.partscache`). A document not mapped yet is mapped by
     the worker that validates it, which returns its N-Triples: this process holds those,
     never the archive's graphs.
     """
@@ -254,11 +286,17 @@ def find_violations(settings: Settings, result: BuildResult) -> list[Violation]:
     numbers = sorted(n for n in docs if n not in result.cached)  # a cached document conformed as it is
     unit_cache = UnitCache(settings.root)
     unit_cache.conforming.update(k for n, k in result.unit_keys.items() if k and n in result.cached)  # still known
-    setup = Setup(result.shared_nt, _origins(result.facts, Iris(settings.base)), _context(settings, result.facts),
-                  settings.namespaces, frozenset(unit_cache.known), unit_cache.enabled)
-    index = SharedIndex(result.shared_nt)
-    roots = parts(index)
-    shared = [Part(f"{SHARED_GRAPH} {i}", batch) for i, batch in enumerate(roots)]
+    setup = Setup(result.shared_nt, _origins(result.facts, Iris(settings.base), set(numbers)),
+                  _context(settings, result.facts), settings.namespaces, frozenset(unit_cache.known), unit_cache.enabled)
+    cut = SharedParts(settings.root, result.shared_nt, settings.namespaces) if unit_cache.enabled else None
+    known = cut.known(unit_cache.known) if cut else None
+    if known is None:
+        index = SharedIndex(result.shared_nt)
+        shared = [Part(f"{SHARED_GRAPH} {i}", batch) for i, batch in enumerate(parts(index))]
+    else:  # the same shared graph, each of its parts known to conform: not cut again
+        unit_cache.conforming.update(known)
+        shared = []
+        count_of("shared parts known", len(known))
     todo = docs.todo if isinstance(docs, Documents) else {}
 
     def units():
@@ -269,10 +307,12 @@ def find_violations(settings: Settings, result: BuildResult) -> list[Violation]:
     found: set[Violation] = set()
     conformed: dict[str, str | None] = {}
     in_parts: list[Violation] = []
+    part_keys: list[str | None] = []
 
     def done(d: Done) -> None:
         if d.name not in facts:
             in_parts.extend(d.results or ())
+            part_keys.append(d.key)
             return
         found.update(d.results or ())
         if not d.results:
@@ -284,6 +324,8 @@ def find_violations(settings: Settings, result: BuildResult) -> list[Violation]:
     if in_parts:  # what a part reports may come from the cut: the whole shared graph decides
         validate_units([Part(SHARED_GRAPH, sorted(index.spans))], 1, setup, unit_cache,
                        lambda d: found.update(d.results or ()))
+    elif cut and shared and all(part_keys):
+        cut.save(part_keys)
     if result.cache is not None:
         for n in numbers:
             if conformed.get(n) and n in result.keys:

@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from .errors import FactsError, quote
-from .inputs import read_text
+from .inputs import decode, read_text
 
 MAX_DEPTH = 50
 # C0 controls other than tab, line feed and carriage return; DEL and C1; lone surrogates.
@@ -138,10 +138,11 @@ for _cls in (_Loader, _FastLoader):
     _cls.add_constructor("tag:yaml.org,2002:float", _construct_number)
 
 
-def load_yaml(path: Path):
-    """Load one YAML file; syntax errors name the file and line."""
+def load_yaml(path: Path, data: bytes | None = None):
+    """Load one YAML file (or ``data``, its bytes as read already); syntax errors name the file and line."""
     path = Path(path)
-    text = read_text(path)  # a regular file inside data/, size-limited, UTF-8: or an InputError naming it
+    # a regular file inside data/, size-limited, UTF-8: or an InputError naming it
+    text = read_text(path) if data is None else decode(data, path)
     if yaml.__with_libyaml__ and not yaml.reader.Reader.NON_PRINTABLE.search(text):
         loader = _FastLoader(text)
         loader.kg_path = path

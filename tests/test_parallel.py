@@ -20,7 +20,7 @@ from .conftest import ROOT
 from .test_units import _with
 
 KG = Path(sys.executable).parent / "kg"
-DOCUMENTS = 9  # with the shared graph, 10 units: two workers
+DOCUMENTS = 15  # with the shared graph, 16 units: two workers
 
 
 def _bench():

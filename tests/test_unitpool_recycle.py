@@ -22,6 +22,7 @@ SCRIPT = textwrap.dedent("""
     from kg.unitcache import UnitCache
     from kg.writers import ntriples
     unitpool.UNITS_PER_WORKER = 2
+    unitpool.MIN_UNITS_PER_WORKER = 1  # two processes, however few the units
     CRM = "http://www.cidoc-crm.org/cidoc-crm/"
 
     g = Graph()
