@@ -25,14 +25,13 @@ build removes the entries it did not use, so the folder holds one entry per docu
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Iterable
 
+from .cachefiles import prune, write_entry
 from .errors import KgError
 from .unitcache import FOLDER, enabled
 
@@ -154,27 +153,11 @@ class DocumentCache:
         if not self.enabled:
             return
         self.used.add(key)
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".entry-", dir=self.folder)
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(_HEAD + hashlib.sha256(nt).hexdigest().encode() + b" unit " + unit.encode("ascii")
-                            + b" lines %d bytes %d\n" % (nt.count(b"\n"), len(nt)) + nt)
-                os.replace(tmp, self.folder / f"{key}.nt")
-            except OSError:
-                os.unlink(tmp)
-                raise
-        except OSError:
-            return
+        head = (_HEAD + hashlib.sha256(nt).hexdigest().encode() + b" unit " + unit.encode("ascii")
+                + b" lines %d bytes %d\n" % (nt.count(b"\n"), len(nt)))
+        write_entry(self.folder / f"{key}.nt", head + nt)
 
     def prune(self) -> None:
         """Remove the entries this build did not use (documents edited or gone)."""
-        if not self.enabled or not self.folder.is_dir() or self.folder.is_symlink():
-            return
-        for p in self.folder.iterdir():
-            if p.suffix == ".nt" and p.stem not in self.used:
-                try:
-                    p.unlink()
-                except OSError:
-                    pass
+        if self.enabled:
+            prune(self.folder, ".nt", self.used)

@@ -160,13 +160,13 @@ def render_dumps(built: Built, staging: Staging) -> None:
         if not union.chunks:
             empty = writers.jsonld_empty(ctx)
             return [empty], [packed(empty)]
-        first = writers.jsonld_head(ctx) + union.store.read(union.chunks[0].key)[JSONLD][1:]
+        first = writers.jsonld_head(ctx) + union.store.read(union.chunks[0].key, JSONLD)[1:]
         rest = union.chunks[1:]
-        return ([first, *(union.store.read(c.key)[JSONLD] for c in rest), writers.JSONLD_TAIL],
-                [packed(first), *(union.store.read(c.key)[JSONLD_GZ] for c in rest), packed(writers.JSONLD_TAIL)])
+        return ([first, *(union.store.read(c.key, JSONLD) for c in rest), writers.JSONLD_TAIL],
+                [packed(first), *(union.store.read(c.key, JSONLD_GZ) for c in rest), packed(writers.JSONLD_TAIL)])
 
     def nquads() -> tuple[Iterable[bytes], Iterable[bytes]]:
-        return ((union.store.read(k)[NQ] for k in built.named), (union.store.read(k)[NQ_GZ] for k in built.named))
+        return ((union.store.read(k, NQ) for k in built.named), (union.store.read(k, NQ_GZ) for k in built.named))
 
     makers = {
         "kg.nt": lambda: (union.parts(NT), union.parts(NT_GZ) if union.chunks else [packed(b"")]),

@@ -43,13 +43,14 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from . import writers
+from .cachefiles import write_entry
 from .doccache import kg_digest
 from .unitcache import FOLDER, enabled
 from .writers import RDF_TYPE, lines
 
 SUBFOLDER = "union"
 MANIFEST = "manifest.json"
-VERSION = 1
+VERSION = 2  # 2: a CRC-32 per part
 CUT = 256  # a chunk holds about this many subjects (about 1,000 lines)
 GZIP_LEVEL = 6  # gzip's own default: half the time of 9, 2% larger
 REBUILD_SHARE = 8  # more than 1/8 of the graphs changed: merge them all (as fast, and simpler)
@@ -93,18 +94,16 @@ def rendered(nt: bytes, prefixes: dict[str, str], context: dict) -> tuple[list[b
             {"classes": dict(classes), "properties": dict(props)})
 
 
-def render_piece(folder: str, key: str, nt: bytes, prefixes: dict[str, str], context: dict) -> dict:
-    """In a worker: render a chunk into its piece in ``folder``; return its figures."""
+def render_piece(folder: str, key: str, nt: bytes, prefixes: dict[str, str], context: dict) -> None:
+    """Render a chunk into its piece ``key`` in ``folder`` (here or in a worker)."""
     parts, meta = rendered(nt, prefixes, context)
     PieceStore(Path(folder)).write(key, parts, meta)
-    return meta
 
 
-def graph_piece(folder: str, key: str, iri: str, nt: bytes) -> dict:
+def graph_piece(folder: str, key: str, iri: str, nt: bytes) -> None:
     """Write graph ``iri``'s block of kg.nq and its gzip member as the piece ``key`` in ``folder``."""
     nq = writers.nquads_of([(iri, nt)])
     PieceStore(Path(folder)).write(key, [nq, packed(nq)], {"iri": iri})
-    return {"iri": iri}
 
 
 @dataclass(frozen=True)
@@ -151,7 +150,7 @@ class Union:
     def parts(self, which: int) -> Iterator[bytes]:
         """The bytes of part ``which`` of each chunk, in order."""
         for c in self.chunks:
-            yield self.store.read(c.key)[which]
+            yield self.store.read(c.key, which)
 
     def in_documents(self, line: bytes) -> bool:
         """Whether more than one graph holds ``line``."""
@@ -159,63 +158,67 @@ class Union:
 
 
 class PieceStore:
-    """Pieces by key in one folder: each file a JSON header line (sizes of the parts, a CRC-32
-    of them, figures) and the parts. A damaged piece reads as missing."""
+    """Pieces by key in one folder: each file a JSON header line (the size and CRC-32 of each
+    part, figures) and the parts. A part is read alone; a damaged one reads as missing."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.used: set[str] = set()
         self.written: set[str] = set()
         self.trusted = True  # pieces of earlier builds are used
-        self._meta: dict[str, dict] = {}
+        self._heads: dict[str, tuple[int, dict]] = {}  # key → (the header's length, the header)
 
     def _path(self, key: str) -> Path:
         return self.folder / key
 
-    def read(self, key: str) -> list[bytes]:
-        got = self._read(key)
-        if got is None:
+    def read(self, key: str, which: int) -> bytes:
+        """Part ``which`` of the piece ``key`` (:class:`MissingPiece` if missing or damaged)."""
+        start, head = self._head(key)
+        sizes = head["sizes"]
+        try:
+            with self._path(key).open("rb") as f:
+                f.seek(start + sum(sizes[:which]))
+                data = f.read(sizes[which])
+        except OSError:
+            raise MissingPiece(key) from None
+        if len(data) != sizes[which] or zlib.crc32(data) != head["crcs"][which]:
             raise MissingPiece(key)
-        return got[0]
+        return data
 
     def meta(self, key: str) -> dict:
-        if key not in self._meta:
-            got = self._read(key)
-            if got is None:
-                raise MissingPiece(key)
-        return self._meta[key]
+        return self._head(key)[1]["meta"]
 
     def has(self, key: str) -> bool:
         if not self.trusted and key not in self.written:
             return False
-        return self._read(key, parts=False) is not None
+        try:
+            self._head(key)
+        except MissingPiece:
+            return False
+        return True
 
-    def _read(self, key: str, parts: bool = True) -> tuple[list[bytes], dict] | None:
+    def _head(self, key: str) -> tuple[int, dict]:
+        if key in self._heads:
+            return self._heads[key]
         path = self._path(key)
         try:
             if path.is_symlink() or not path.is_file():
-                return None
+                raise MissingPiece(key)
             with path.open("rb") as f:
-                head = json.loads(f.readline())
-                body = f.read() if parts else b""
+                line = f.readline()
+            head = json.loads(line)
         except (OSError, ValueError):
-            return None
-        sizes = head.get("sizes") if isinstance(head, dict) else None
-        if not isinstance(sizes, list) or not isinstance(head.get("meta"), dict):
-            return None
-        if parts and (len(body) != sum(sizes) or zlib.crc32(body) != head.get("crc")):
-            return None
+            raise MissingPiece(key) from None
+        if not (isinstance(head, dict) and isinstance(head.get("sizes"), list) and isinstance(head.get("crcs"), list)
+                and len(head["sizes"]) == len(head["crcs"]) and isinstance(head.get("meta"), dict)):
+            raise MissingPiece(key)
         self.used.add(key)
-        self._meta[key] = head["meta"]
-        out, at = [], 0
-        for n in sizes if parts else ():
-            out.append(body[at:at + n])
-            at += n
-        return out, head["meta"]
+        self._heads[key] = (len(line), head)
+        return self._heads[key]
 
     def write(self, key: str, parts: list[bytes], meta: dict) -> None:
         body = b"".join(parts)
-        head = json.dumps({"sizes": [len(p) for p in parts], "crc": zlib.crc32(body), "meta": meta},
+        head = json.dumps({"sizes": [len(p) for p in parts], "crcs": [zlib.crc32(p) for p in parts], "meta": meta},
                           sort_keys=True).encode("ascii")
         self.folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".piece-", dir=self.folder)
@@ -229,13 +232,13 @@ class PieceStore:
             except OSError:
                 pass
             raise
-        self.wrote(key, meta)
+        self.wrote(key)
 
-    def wrote(self, key: str, meta: dict) -> None:
+    def wrote(self, key: str) -> None:
         """Note the piece ``key`` as written by this build (here or by a worker)."""
         self.used.add(key)
         self.written.add(key)
-        self._meta[key] = meta
+        self._heads.pop(key, None)
 
     def prune(self) -> None:
         """Remove the pieces this build did not use."""
@@ -296,7 +299,7 @@ class Pieces:
         self.rendered += 1
         self._make(render_piece, key, nt, self.prefixes, self.context)
 
-    def _make(self, make: Callable[..., dict], key: str, *args) -> None:
+    def _make(self, make: Callable[..., None], key: str, *args) -> None:
         """``make(folder, key, *args)``: here for the first :data:`SERIAL` pieces of a build,
         then by worker processes (a few pieces in flight each)."""
         self._made += 1
@@ -307,7 +310,8 @@ class Pieces:
                 self._pool = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"))
                 self.pooled = True
         if self._pool is None:
-            self.store.wrote(key, make(str(self.store.folder), key, *args))
+            make(str(self.store.folder), key, *args)
+            self.store.wrote(key)
             return
         self._inflight.append((key, self._pool.submit(make, str(self.store.folder), key, *args)))
         if len(self._inflight) >= IN_FLIGHT * self._workers:
@@ -317,7 +321,8 @@ class Pieces:
         """Take the pieces the workers wrote (the oldest ``at_most``, or all)."""
         while self._inflight and (at_most is None or at_most > 0):
             key, future = self._inflight.popleft()
-            self.store.wrote(key, future.result())
+            future.result()
+            self.store.wrote(key)
             if at_most is not None:
                 at_most -= 1
 
@@ -341,7 +346,7 @@ class Pieces:
     def graph_nt(self, iri: str, sha: str) -> bytes | None:
         """A graph's N-Triples as an earlier build kept them (None if not kept)."""
         try:
-            nq = self.store.read(self._graph_key(iri, sha))[NQ]
+            nq = self.store.read(self._graph_key(iri, sha), NQ)
         except MissingPiece:
             return None
         end = b" " + str(ox.NamedNode(iri)).encode("utf-8") + b" .\n"
@@ -430,7 +435,7 @@ class Pieces:
 
         def chunk_lines(i: int) -> set[bytes]:
             if i not in held:
-                held[i] = set(lines(self.store.read(chunks[i].key)[NT]))
+                held[i] = set(lines(self.store.read(chunks[i].key, NT)))
             return held[i]
 
         adds: dict[int, set[bytes]] = {}
@@ -485,18 +490,12 @@ class Pieces:
         data = {"salt": self.salt.hex(), "graphs": {s.iri: s.sha for s in sources},
                 "chunks": [[c.first.hex(), c.key, c.lines] for c in union.chunks],
                 "dups": sorted([line.hex(), n] for line, n in union.dups.items())}
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=".manifest-", dir=self.store.folder)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f)
-            os.replace(tmp, self.store.folder / MANIFEST)
-        except OSError:
-            return
+        write_entry(self.store.folder / MANIFEST, json.dumps(data).encode("utf-8"))
 
     def forget(self) -> None:
         """Use nothing of earlier builds (one of their pieces was found damaged)."""
         self.store.trusted = False
-        self.store._meta.clear()
+        self.store._heads.clear()
         self.rendered = 0
 
     def finish(self) -> None:

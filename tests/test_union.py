@@ -22,7 +22,7 @@ from rdflib.namespace import RDF, RDFS
 from kg import union as union_module
 from kg import writers
 from kg.publish import Built, Staging, context, prefixes, render_dumps
-from kg.union import NT, Pieces, Source
+from kg.union import Pieces, Source
 
 from .test_unitcache import build, clean_build, edit, project  # noqa: F401  (the fixture)
 
