@@ -40,6 +40,7 @@ from kg.serve.negotiate import ENTITY_TYPES, choose, parse_accept
 from kg.serve.site import type_map
 
 from .conftest import CORPUS
+from .serving import when_ready
 
 DEPLOY = resources.files("kg.serve").joinpath("deploy")
 APACHE_MODULES = Path("/usr/lib/apache2/modules")
@@ -139,7 +140,18 @@ def kg_serve(corpus_dist):
     if not m:
         proc.kill()
         pytest.fail(f"kg serve did not start: {line!r}")
-    yield Server("kg serve", int(m.group(1)))
+    port = int(m.group(1))
+
+    def sparql_page() -> tuple[int, dict, bytes]:  # 503 with Retry-After while its store is built
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/sparql", headers={"Accept": "text/html"})
+        r = conn.getresponse()
+        answer = r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+        conn.close()
+        return answer
+
+    when_ready(sparql_page)
+    yield Server("kg serve", port)
     _stop(proc)
 
 

@@ -28,6 +28,7 @@ from kg.vocab import KGO, KGO_NS, KGSH_NS, KGT, KGT_NS, RDF, SCHEMA
 
 from .conftest import CORPUS, MINI
 from .gsp_server import GspServer
+from .serving import when_ready
 from .test_build import kg
 
 CANON = "https://kg.example.org/"
@@ -237,12 +238,19 @@ def test_the_shapes_check_the_projects_terms(custom: Path):
 
 
 def get(port: int, path: str, accept: str = "text/html") -> tuple[int, str]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", path, headers={"Accept": accept})
-    r = conn.getresponse()
-    body = r.read().decode("utf-8")
-    conn.close()
-    return r.status, body
+    """GET ``path``; a 503 with Retry-After (the SPARQL store still being built on a first
+    start, while pages are served) is asked again until it is ready."""
+    def send() -> tuple[int, dict, str]:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", path, headers={"Accept": accept})
+        r = conn.getresponse()
+        body = r.read().decode("utf-8")
+        headers = {k.lower(): v for k, v in r.getheaders()}
+        conn.close()
+        return r.status, headers, body
+
+    status, _, body = when_ready(send)
+    return status, body
 
 
 def test_kg_serve_pages_data_and_sparql_name_the_projects_namespaces(custom: Path):
