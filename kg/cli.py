@@ -63,11 +63,12 @@ def _build_args(p: argparse.ArgumentParser) -> None:
 def _build(args, settings: Settings) -> int:
     from . import pipeline
     from .distdir import check_target
+    from .unitcache import dist_note
     if args.dist is not None and not args.dist.strip():
         raise KgError("give the folder to write the dumps to", field="--dist")
     keep = (settings.data_dir,)
     target = Path(args.dist) if args.dist else settings.dist_dir
-    check_target(target, keep, in_background=True)  # before the work; checksums while it works
+    check_target(target, keep, in_background=True, written=dist_note(settings.root))  # checksums while it works
     result = pipeline.build(settings, dist=target, keep=keep)
     if args.json:
         return _report(report.success("build", result, dist=str(target)))

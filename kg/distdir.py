@@ -10,15 +10,23 @@ the check before a build's work (``in_background``) does everything else at once
 checks the checksums in a thread while the build works; the check before the output is
 replaced waits for that result if the folder's files are still the ones it read (names,
 sizes, modification times), and checks them again otherwise.
+
+A build that keeps a cache also notes there what the folder it wrote looks like on disk
+(:func:`remember`: each file's name, inode, size, and modification and change times). The
+next build trusts a folder that still looks exactly so without reading it: a file cannot be
+written, replaced or touched without its change time moving (only the clock could set it
+back). A folder that looks otherwise is checked by its checksums, as above.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import threading
 from concurrent.futures import Future
 from pathlib import Path
 
+from .cachefiles import read_entry, write_entry
 from .errors import PublishError, quote
 
 SUMS = "SHA256SUMS"
@@ -27,13 +35,15 @@ MAX_SUMS_BYTES = 1 << 20
 _pending: dict[Path, tuple[tuple, Future]] = {}  # a folder → what its files were, and their checksums' verdict
 
 
-def check_target(dist: Path, keep: tuple[Path, ...] = (), *, in_background: bool = False) -> None:
+def check_target(dist: Path, keep: tuple[Path, ...] = (), *, in_background: bool = False,
+                 written: Path | None = None) -> None:
     """Raise :class:`PublishError` unless a build may replace ``dist``.
 
     ``keep`` are folders the output must neither be, sit inside, nor contain (the
     project's ``data/``: so neither ``data/`` nor the project root can be the output).
     With ``in_background``, the files' checksums are checked in a thread, and the next
-    check of the same folder waits for that verdict.
+    check of the same folder waits for that verdict. ``written`` is the file where the last
+    build noted the folder it wrote (:func:`remember`); a folder that is still so is not read.
     """
     dist = Path(dist)
     try:
@@ -49,7 +59,7 @@ def check_target(dist: Path, keep: tuple[Path, ...] = (), *, in_background: bool
             return
         if not dist.is_dir():
             raise PublishError("the output exists and is not a folder", path=dist)
-        reason = _not_ours(dist, real, in_background)
+        reason = _not_ours(dist, real, in_background, written)
     except (OSError, RuntimeError) as e:  # unreadable, or a symlink loop
         raise PublishError(f"cannot inspect the output folder: {getattr(e, 'strerror', None) or e}",
                            path=dist) from None
@@ -59,7 +69,7 @@ def check_target(dist: Path, keep: tuple[Path, ...] = (), *, in_background: bool
                            hint="give a new or empty folder, or move this one away")
 
 
-def _not_ours(folder: Path, real: Path, in_background: bool) -> str | None:
+def _not_ours(folder: Path, real: Path, in_background: bool, written: Path | None) -> str | None:
     """Why ``folder`` is not empty and not a previous build's output, or None."""
     names = {p.name for p in folder.iterdir()}
     if not names:
@@ -82,6 +92,8 @@ def _not_ours(folder: Path, real: Path, in_background: bool) -> str | None:
         if path.is_symlink() or not path.is_file():
             return f"{quote(name)} is listed in {SUMS} but is not a file there"
     seen = _snapshot(folder, names)
+    if written is not None and _recorded(written) == _record(real, seen):
+        return None
     pending = _pending.pop(real, None)
     if pending is not None and pending[0] == seen:
         return pending[1].result()
@@ -105,8 +117,31 @@ def _snapshot(folder: Path, names: set[str]) -> tuple:
     out = []
     for name in sorted(names):
         st = os.stat(folder / name, follow_symlinks=False)
-        out.append((name, st.st_ino, st.st_size, st.st_mtime_ns))
+        out.append((name, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
     return tuple(out)
+
+
+def _record(real: Path, seen: tuple) -> dict:
+    return {"folder": str(real), "files": [list(f) for f in seen]}
+
+
+def _recorded(written: Path) -> dict | None:
+    data = read_entry(written, MAX_SUMS_BYTES)
+    try:
+        return json.loads(data) if data is not None else None
+    except ValueError:
+        return None
+
+
+def remember(dist: Path, written: Path) -> None:
+    """Note in ``written`` how the folder ``dist`` a build has just written looks on disk
+    (a failure to note it only costs the next build a reading of the folder)."""
+    try:
+        real = Path(dist).resolve()
+        seen = _snapshot(real, {p.name for p in real.iterdir()})
+    except OSError:
+        return
+    write_entry(written, json.dumps(_record(real, seen), sort_keys=True).encode("utf-8"))
 
 
 def _changed(folder: Path, listed: dict[str, str]) -> str | None:

@@ -12,9 +12,12 @@ escaping doubles it.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import KgError, quote
@@ -39,35 +42,50 @@ class InputError(KgError):
 
 def data_folder(path) -> Path:
     """The ``data`` folder holding ``path`` (its nearest ancestor of that name), else its folder."""
-    path = Path(os.path.abspath(path))
-    return next((p for p in path.parents if p.name == DATA), path.parent)
+    return Path(_data_folder(os.path.abspath(path)))
+
+
+def _data_folder(path: str) -> str:
+    folder = parent = os.path.dirname(path)
+    while True:
+        if os.path.basename(folder) == DATA:
+            return folder
+        up = os.path.dirname(folder)
+        if up == folder:
+            return parent
+        folder = up
 
 
 def _what(mode: int) -> str | None:
     return next((name for test, name in _KINDS if test(mode)), None if stat.S_ISREG(mode) else "not a regular file")
 
 
-def _inside(path: Path, within: Path | None) -> Path:
-    """The real path of ``path``, refused unless it resolves inside ``within``."""
-    within = data_folder(path) if within is None else Path(within)
+def _inside(path: Path, within: Path | None, root: str | None = None) -> Path:
+    """The real path of ``path``, refused unless it resolves inside ``within`` (whose real
+    path is ``root``, if the caller knows it)."""
+    # os.path, not pathlib: this runs for every input file of every build
+    name = os.fspath(path)
+    folder = _data_folder(os.path.abspath(name)) if within is None else os.fspath(within)
     try:
-        real = path.resolve(strict=True)
-        root = within.resolve()
+        real = os.path.realpath(name, strict=True)
+        root = os.path.realpath(folder) if root is None else root
     except FileNotFoundError:
         what = "it is a link to a missing file" if path.is_symlink() else "no such file"
         raise InputError(f"cannot read: {what}", path=path) from None
     except (OSError, RuntimeError) as e:
         raise InputError(f"cannot read: {getattr(e, 'strerror', None) or e}", path=path) from None
-    if not real.is_relative_to(root):
-        raise InputError(f"leads (through a link) to {quote(str(real))}, outside {root}", path=path,
-                         hint=f"kg reads only files inside {within.name}/; copy the file in instead of linking it")
-    return real
+    if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
+        raise InputError(f"leads (through a link) to {quote(real)}, outside {root}", path=path,
+                         hint=f"kg reads only files inside {os.path.basename(os.path.normpath(folder))}/; "
+                              "copy the file in instead of linking it")
+    return Path(real)
 
 
-def check_file(path, *, within=None) -> Path:
-    """The real path of the regular file ``path`` inside ``within`` (default: its data folder)."""
+def check_file(path, *, within=None, root: str | None = None) -> Path:
+    """The real path of the regular file ``path`` inside ``within`` (default: its data folder;
+    ``root``: its real path, if known)."""
     path = Path(path)
-    real = _inside(path, within)
+    real = _inside(path, within, root)
     try:
         what = _what(os.stat(real).st_mode)   # before opening: opening a device may act on it
     except OSError as e:
@@ -75,6 +93,21 @@ def check_file(path, *, within=None) -> Path:
     if what:
         raise InputError(f"is {what}; expected a regular file", path=path)
     return real
+
+
+_ledgers: list[dict[str, str]] = []
+
+
+@contextmanager
+def ledger() -> Iterator[dict[str, str]]:
+    """Notes, for the block, the SHA-256 of every input file :func:`read_bytes` reads, by its
+    absolute path: what a build read, for its provenance, without reading the files again."""
+    read: dict[str, str] = {}
+    _ledgers.append(read)
+    try:
+        yield read
+    finally:
+        _ledgers.remove(read)
 
 
 def read_bytes(path, *, within=None) -> bytes:
@@ -101,6 +134,10 @@ def read_bytes(path, *, within=None) -> bytes:
         os.close(fd)
     if len(data) > limit:
         raise _too_large(path, len(data), limit)
+    if _ledgers:
+        digest = hashlib.sha256(data).hexdigest()
+        for read in _ledgers:
+            read[os.path.abspath(path)] = digest
     return data
 
 
@@ -143,7 +180,8 @@ def list_files(folder, suffix: str, *, within=None) -> list[Path]:
     folder = Path(folder)
     if not os.path.lexists(folder):
         return []
-    real = _inside(folder, data_folder(folder / "_") if within is None else within)
+    within = data_folder(folder / "_") if within is None else within
+    real = _inside(folder, within)
     if not real.is_dir():
         raise InputError("is not a folder; expected a folder of input files", path=folder)
     try:
@@ -151,6 +189,10 @@ def list_files(folder, suffix: str, *, within=None) -> list[Path]:
     except OSError as e:
         raise InputError(f"cannot list: {e.strerror}", path=folder) from None
     paths = [folder / n for n in names]
+    try:
+        root = os.path.realpath(within)
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror}", path=folder) from None
     for p in paths:
-        check_file(p, within=within)
+        check_file(p, within=within, root=root)
     return paths

@@ -6,6 +6,7 @@ calls more than one stage.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from dataclasses import dataclass, field
@@ -17,19 +18,19 @@ from .describe import build_time, describe
 from .errors import ValidationFailed
 from .doccache import DocumentCache, Stored
 from .facts import DocumentFacts, Facts, input_files, load_facts
-from .inputs import read_bytes
+from .inputs import ledger, read_bytes
 from .iris import Iris
 from .mapping import Context, map_one_document, map_shared
 from .mapping.statements import evidence_iri
 from .merged import Merged
 from .partscache import SharedParts
-from .readcache import ReadCache
+from .readcache import ReadCache, frozen_heap
 from .publish import Built, Staging, Written, checksums, context, prefixes, render_dumps, sha256, turtle
 from .settings import CONFIG_FILE, Settings
 from .timings import count_of, report, stage
 from .union import MissingPiece, Pieces, Source, Union
 from .units import SharedIndex, parts
-from .unitcache import UnitCache
+from .unitcache import UnitCache, dist_note
 from .unitpool import Document, Done, Part, Setup, validate_units
 from .validate import Violation
 from .vocab import CRM
@@ -130,6 +131,7 @@ class BuildResult:
     cache: DocumentCache | None = None
     unit_keys: dict[str, str] = field(default_factory=dict)  # a cached document's validation-unit key
     published: Union | None = None  # the union as the dumps hold it (after publishing)
+    read: dict[str, str] = field(default_factory=dict)  # each input file read: its SHA-256, by absolute path
 
     def __post_init__(self):
         terms = Terms()
@@ -233,7 +235,7 @@ def assemble(settings: Settings, *, cache: bool = False) -> BuildResult:
     """Read and map; no validation, no writes. With ``cache``, a document the document cache
     (:mod:`kg.doccache`) holds for the same inputs is taken from it, not mapped."""
     reads = ReadCache(settings.root if cache else None)
-    with stage("read"):
+    with stage("read"), ledger() as read:
         facts = load_facts(settings.data_dir, settings.namespaces, reads)
     with stage("map"):
         ctx = _context(settings, facts)
@@ -257,7 +259,8 @@ def assemble(settings: Settings, *, cache: bool = False) -> BuildResult:
     cached = frozenset(nt)
     count_of("documents from the cache", len(cached))
     documents = Documents([d.number for d in facts.documents], todo, mapper, nt)
-    return BuildResult(facts, shared, documents, shared_nt, nt, cached, keys=keys, cache=store, unit_keys=units)
+    return BuildResult(facts, shared, documents, shared_nt, nt, cached, keys=keys, cache=store, unit_keys=units,
+                       read=read)
 
 
 def check(settings: Settings) -> BuildResult:
@@ -361,12 +364,17 @@ def _named(result: BuildResult, sources: list[Source], pieces: Pieces, union: Un
     return [key for _, key in sorted(named)]
 
 
-def _inputs(settings: Settings) -> dict[str, bytes]:
-    """The bytes of kg.toml and of every file of data/ the build reads, by path below the root."""
+def _inputs(settings: Settings, read: Mapping[str, str]) -> dict[str, str]:
+    """The SHA-256 of kg.toml and of every file of data/ the build reads, by path below the
+    root: as the build read it (``read``, :func:`kg.inputs.ledger`), else read now."""
     root = settings.root
-    out = {CONFIG_FILE: read_bytes(root / CONFIG_FILE, within=root)} if (root / CONFIG_FILE).exists() else {}
-    for p in input_files(settings.data_dir):
-        out[p.relative_to(root).as_posix()] = read_bytes(p)
+    paths = ([root / CONFIG_FILE] if (root / CONFIG_FILE).exists() else []) + input_files(settings.data_dir)
+    out = {}
+    for p in paths:
+        digest = read.get(os.path.abspath(p))
+        if digest is None:
+            digest = sha256(read_bytes(p, within=root if p == root / CONFIG_FILE else None))
+        out[p.relative_to(root).as_posix()] = digest
     return out
 
 
@@ -394,7 +402,7 @@ def render(settings: Settings, result: BuildResult, staging: Staging) -> dict[st
     sources = [d.record.url for d in result.facts.documents if d.record.url]
     when = build_time(settings.source_date_epoch, settings.modified)
     with stage("publish void.ttl"):
-        void = describe(union, staging.files, _inputs(settings), base=settings.base,
+        void = describe(union, staging.files, _inputs(settings, result.read), base=settings.base,
                         identity=settings.identity, sources=sources, when=when, namespaces=ns)
         staging.put("void.ttl", turtle(void, ns))
     staging.put("SHA256SUMS", checksums(staging.files))
@@ -410,13 +418,14 @@ def build(settings: Settings, *, dist: Path | None = None, keep: tuple[Path, ...
     if errors:
         raise ValidationFailed(f"{len(errors)} SHACL violation(s); nothing was written:\n"
                                + "\n".join(f"  - {v}" for v in errors), violations=errors)
-    staging = Staging(dist or settings.dist_dir, keep)
-    try:
-        result.files = render(settings, result, staging)
-    except BaseException:
-        staging.abort()
-        raise
-    with stage("write"):
-        staging.commit()
+    staging = Staging(dist or settings.dist_dir, keep, written=dist_note(settings.root))
+    with frozen_heap():
+        try:
+            result.files = render(settings, result, staging)
+        except BaseException:
+            staging.abort()
+            raise
+        with stage("write"):
+            staging.commit()
     report()
     return result

@@ -26,7 +26,7 @@ from rdflib import Graph
 
 from . import writers
 
-from .distdir import check_target
+from .distdir import check_target, remember
 from .errors import PublishError
 from .namespaces import CANONICAL, Namespaces
 from .ontology_dump import DUMP as ONTOLOGY, ontology
@@ -88,9 +88,10 @@ class Staging:
     as it was. Only a folder kg wrote before (or an empty or new one) is replaced, and never
     one of ``keep`` or a folder inside or around one (see :mod:`kg.distdir`)."""
 
-    def __init__(self, dist: Path, keep: tuple[Path, ...] = ()):
+    def __init__(self, dist: Path, keep: tuple[Path, ...] = (), *, written: Path | None = None):
         self.dist = Path(dist)
-        check_target(self.dist, keep)
+        self.written = written
+        check_target(self.dist, keep, written=written)
         parent = self.dist.parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
@@ -142,6 +143,8 @@ class Staging:
                 else:
                     os.replace(old, dist)
             raise PublishError(f"cannot write the dumps: {e.strerror or e}", path=dist) from None
+        if self.written is not None:
+            remember(dist, self.written)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
 

@@ -51,6 +51,12 @@ def enabled() -> bool:
     return os.environ.get(ENV, "1").strip() != "0"
 
 
+def dist_note(root: Path) -> Path | None:
+    """Where a build notes how the output folder it wrote looks (:func:`kg.distdir.remember`),
+    or None when the caches are off."""
+    return Path(root) / FOLDER / "dist-written.json" if enabled() else None
+
+
 class UnitCache:
     def __init__(self, root: Path):
         self.enabled = enabled()

@@ -722,3 +722,76 @@ def test_a_dist_changed_after_the_first_check_is_still_refused(project):
     check_target(dist / ".." / "dist", in_background=True)  # the same folder by another path
     with pytest.raises(PublishError, match="differs from its SHA256SUMS line"):
         check_target(dist)
+
+
+def test_a_build_trusts_the_output_it_noted_only_while_it_is_untouched(project):
+    """A build notes how the dist/ it wrote looks on disk; the next build does not read a dist/
+    that still looks so, and reads (and refuses) one whose file was rewritten, even to the same
+    size and modification time."""
+    from kg.distdir import check_target, remember
+    from kg.errors import PublishError
+    code, err = run_kg("--root", str(project), "build")
+    assert code == 0, err
+    note = project / ".kg-cache" / "dist-written.json"
+    dist = project / "dist"
+    assert json.loads(note.read_text(encoding="utf-8"))["folder"] == str(dist.resolve())
+    check_target(dist, written=note)
+
+    # a folder whose checksums are wrong is refused, unless noted as written just so
+    (dist / "kg.ttl").write_bytes(b"x")
+    with pytest.raises(PublishError, match="'kg.ttl' differs from its SHA256SUMS line"):
+        check_target(dist, written=note)
+    remember(dist, note)
+    check_target(dist, written=note)  # trusted unread: this is what the note is for
+    st = os.stat(dist / "kg.ttl")
+    os.utime(dist / "kg.ttl", ns=(st.st_atime_ns, st.st_mtime_ns))  # the same times: only ctime moves
+    with pytest.raises(PublishError, match="'kg.ttl' differs from its SHA256SUMS line"):
+        check_target(dist, written=note)
+    with pytest.raises(PublishError):
+        check_target(dist)
+
+
+def test_an_edit_of_the_same_size_and_time_after_a_build_is_caught(project):
+    code, err = run_kg("--root", str(project), "build")
+    assert code == 0, err
+    nt = project / "dist" / "kg.nt"
+    st = os.stat(nt)
+    data = bytearray(nt.read_bytes())
+    data[-2:-1] = b"!" if data[-2:-1] != b"!" else b"?"
+    nt.write_bytes(bytes(data))
+    os.utime(nt, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert os.stat(nt).st_size == st.st_size and os.stat(nt).st_mtime_ns == st.st_mtime_ns
+    before = tree(project / "dist")
+    code, err = run_kg("--root", str(project), "build")
+    assert code == 2 and "'kg.nt' differs from its SHA256SUMS line" in err, err
+    assert tree(project / "dist") == before
+
+
+def test_a_build_without_caches_notes_nothing(project):
+    note = project / ".kg-cache" / "dist-written.json"
+    note.unlink(missing_ok=True)
+    code, err = run_kg("--root", str(project), "build", env={"KG_CACHE": "0"})
+    assert code == 0, err
+    assert not note.exists()
+
+
+def test_the_description_names_each_input_read_with_its_checksum(project):
+    """void.ttl's provenance lists kg.toml and every input file with the SHA-256 of the bytes the
+    build read (noted while reading, not read a second time)."""
+    import hashlib
+
+    from rdflib import Graph, Namespace
+    from rdflib.namespace import RDFS
+    code, err = run_kg("--root", str(project), "build")
+    assert code == 0, err
+    prov, spdx = Namespace("http://www.w3.org/ns/prov#"), Namespace("http://spdx.org/rdf/terms#")
+    g = Graph().parse(project / "dist" / "void.ttl")
+    listed = {}
+    for node in g.objects(None, prov.used):
+        digest = next(g.objects(next(g.objects(node, spdx.checksum)), spdx.checksumValue))
+        listed[str(next(g.objects(node, RDFS.label)))] = str(digest)
+    files = {p.relative_to(project).as_posix() for p in (project / "data").rglob("*")
+             if p.is_file() and p.suffix in (".txt", ".yaml", ".tsv", ".ttl")}
+    assert set(listed) == files | {"kg.toml"}
+    for path, digest in listed.items():
+        assert digest == hashlib.sha256((project / path).read_bytes()).hexdigest(), path
