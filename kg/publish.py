@@ -183,7 +183,7 @@ def render_dumps(built: Built, staging: Staging) -> None:
             plain, members = makers[name]()
             staging.put(name, plain, members=members)
 
-    with ThreadPoolExecutor(2) as pool:
+    with stage("publish dumps, wall"), ThreadPoolExecutor(2) as pool:
         for done in [pool.submit(write, name) for name in makers]:
             done.result()
     small = {
