@@ -73,7 +73,7 @@ def test_stores_are_built_once_and_again_when_kg_nq_changes(tmp_path, corpus_dis
     assert "building the pages' store" in err and "building the SPARQL store" in err and "rendering" not in err
     (key,) = _folders(cache)
     kept = {p.name for p in (cache / key).iterdir()}
-    assert {p for p in kept if not p.startswith("html-")} - {"lists"} == {"pages", "sparql", "subjects", "meta.json"}
+    assert {p for p in kept if not p.startswith("html-")} - {"lists", "pages-compact"} == {"pages", "sparql", "subjects", "meta.json"}
     assert len([p for p in kept if p.startswith("html-")]) == 1  # the pages rendered, html-<code>/
     meta = (cache / key / "meta.json").stat()
 
