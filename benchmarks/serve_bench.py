@@ -188,6 +188,8 @@ def main(argv=None) -> int:
             w.wait_ready(600)
         _one(port, "/sparql?" + urlencode({"query": "ASK {}"}), "application/sparql-results+json")  # warm workers
         t_ready = time.perf_counter() - t0
+        if cache:  # the pages' store compacted in the background (once per build): done before the clients
+            app.graph.cached.wait_background()
         workers = [rss_mib(w.process.pid) for w in app.pool._all]
         print(f"start: pages served after {t_app:.1f} s, SPARQL workers ready after {t_ready:.1f} s; "
               f"RSS: server {rss_mib():.0f} MiB, workers {' + '.join(f'{w:.0f}' for w in workers)} MiB", flush=True)

@@ -142,7 +142,7 @@ class Cached:
             self._thread.start()
 
     def _background(self, log) -> None:
-        _lower_priority()
+        lower_priority()
         if not self._done.is_set():
             self._build_sparql(log)
         self._compact(log)
@@ -178,6 +178,15 @@ class Cached:
         self.start_sparql()
         return self._done.wait(timeout) and self.error is None
 
+    def wait_background(self, timeout: float | None = None) -> bool:
+        """Wait for the background work (the SPARQL store, then the pages' store compacted),
+        starting it if need be; whether it ended within ``timeout``."""
+        self.start_sparql()
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return thread is None or not thread.is_alive()
+
     @property
     def sparql(self) -> Path:
         """The SPARQL store's folder, once built (this waits for the build, starting it if need be)."""
@@ -192,7 +201,7 @@ class Cached:
         return dict(meta["graph_sizes"]) if meta else None
 
 
-def _lower_priority() -> None:
+def lower_priority() -> None:
     """This thread (and the threads it starts, e.g. the bulk loader's) yields the processor to requests."""
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
