@@ -5,7 +5,9 @@ store is built, each rendered on its first request and then answered from the pa
 /sparql says 503 with Retry-After until its store is built, then answers as from memory;
 a hub's lists worked out on its first request are what the stores' build used to work out
 for every hub; the pages' store filled from kg.nt has the subjects, types and size the
-store filled from kg.nq's quads has.
+store filled from kg.nq's quads has; it is served as loaded, then compacted in the
+background and read the same; a server killed on its first start leaves nothing the next
+one reads wrong; a new build of dist/ is never served from the last one's stores.
 """
 from __future__ import annotations
 

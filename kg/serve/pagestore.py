@@ -9,8 +9,9 @@ quads), then reads the file again for the subject IRIs (the first term of each l
 counts its triples (one a line). A process, not a thread: reading the subjects is Python
 work, and beside the bulk loader (which asks Python for every piece of the file it reads)
 a thread would make each wait for the other's hold on Python's lock. The store is not
-compacted: the bulk loader writes it sorted, and pages read it as fast without (measured
-at 2,500 documents), while compacting took a fifth of the first start.
+compacted here (that took a fifth of the first start at 2,500 documents): pages are served
+from it as loaded, their first renders somewhat slower, while a compacted copy is made in
+the background (:func:`kg.serve.storecache.compact_pages`).
 """
 from __future__ import annotations
 
