@@ -109,6 +109,7 @@ class Cached:
             shutil.rmtree(folder / "pages", ignore_errors=True)  # its readers opened its files already
         self.on_compacted = None  # called with the compacted pages' store (read-only) once it is made
         self._sparql = folder / "sparql"
+        self._subjects: list[str] | None = None  # the subjects file's lines, when its writer hands them over
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._done = threading.Event()
@@ -128,6 +129,8 @@ class Cached:
             return ox.Store.read_only(str(self.pages))
 
     def subjects(self) -> list[str]:
+        if self._subjects is not None:
+            return self._subjects
         text = (self.folder / "subjects").read_text(encoding="utf-8")
         return text.split("\n")[:-1] if text else []
 
@@ -368,6 +371,7 @@ def prepare(dist: Path, base: str, cache: Path, build_pages, log=None) -> Cached
     found = _read(folder, key, dist)
     if found is None:  # pragma: no cover - written just above
         raise KgError("the serve cache could not be read back", path=folder)
+    found._subjects = subjects  # what the file holds (the same for the same key), not read back
     return found
 
 
