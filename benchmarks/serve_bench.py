@@ -6,7 +6,8 @@
 Starts the server on 127.0.0.1 (a free port) over ``dist/`` (or ``--dist``, e.g. the
 dist/ of a project made by ``build_bench.make_corpus``; its entities include the shipped
 ones the mixes ask for), timing the start (the graph loaded, the search index made, the
-query workers ready) and reading the server's resident memory and its workers'. Then a
+query workers ready; with a cache, then waiting for the pages' store's compaction in the
+background, once per build) and reading the server's resident memory and its workers'. Then a
 client process sends a bounded number of concurrent requests — entity pages, an entity's
 Turtle, and a typical SPARQL query — and stops at the count or the time limit, whichever
 comes first.
