@@ -6,7 +6,8 @@
 Starts the server on 127.0.0.1 (a free port) over ``dist/`` (or ``--dist``, e.g. the
 dist/ of a project made by ``build_bench.make_corpus``; its entities include the shipped
 ones the mixes ask for), timing the start (the graph loaded, the search index made, the
-query workers ready) and reading the server's resident memory and its workers'. Then a
+query workers ready; with a cache, then waiting for the pages' store's compaction in the
+background, once per build) and reading the server's resident memory and its workers'. Then a
 client process sends a bounded number of concurrent requests — entity pages, an entity's
 Turtle, and a typical SPARQL query — and stops at the count or the time limit, whichever
 comes first.
@@ -188,6 +189,8 @@ def main(argv=None) -> int:
             w.wait_ready(600)
         _one(port, "/sparql?" + urlencode({"query": "ASK {}"}), "application/sparql-results+json")  # warm workers
         t_ready = time.perf_counter() - t0
+        if cache:  # the pages' store compacted in the background (once per build): done before the clients
+            app.graph.cached.wait_background()
         workers = [rss_mib(w.process.pid) for w in app.pool._all]
         print(f"start: pages served after {t_app:.1f} s, SPARQL workers ready after {t_ready:.1f} s; "
               f"RSS: server {rss_mib():.0f} MiB, workers {' + '.join(f'{w:.0f}' for w in workers)} MiB", flush=True)

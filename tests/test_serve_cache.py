@@ -66,14 +66,16 @@ def test_cached_stores_serve_what_memory_serves(tmp_path, corpus_dist):
 def test_stores_are_built_once_and_again_when_kg_nq_changes(tmp_path, corpus_dist, capfd):
     dist, cache = tmp_path / "dist", tmp_path / "cache"
     shutil.copytree(corpus_dist, dist)
-    with serving(_app(dist, cache, workers=2)) as port:
+    with serving(app := _app(dist, cache, workers=2)) as port:
         first = _count(port)
         assert request((port,), "GET", "/person/peng-dehuai")[0] == 200
+    assert app.graph.cached.wait_background(120)  # the pages' store compacted after the SPARQL store
     err = capfd.readouterr().err
     assert "building the pages' store" in err and "building the SPARQL store" in err and "rendering" not in err
     (key,) = _folders(cache)
     kept = {p.name for p in (cache / key).iterdir()}
-    assert {p for p in kept if not p.startswith("html-")} - {"lists"} == {"pages", "sparql", "subjects", "meta.json"}
+    assert {p for p in kept if not p.startswith("html-")} - {"lists"} == {"pages", "pages-compact", "sparql", "subjects",
+                                                                             "meta.json"}
     assert len([p for p in kept if p.startswith("html-")]) == 1  # the pages rendered, html-<code>/
     meta = (cache / key / "meta.json").stat()
 

@@ -5,7 +5,9 @@ store is built, each rendered on its first request and then answered from the pa
 /sparql says 503 with Retry-After until its store is built, then answers as from memory;
 a hub's lists worked out on its first request are what the stores' build used to work out
 for every hub; the pages' store filled from kg.nt has the subjects, types and size the
-store filled from kg.nq's quads has.
+store filled from kg.nq's quads has; it is served as loaded, then compacted in the
+background and read the same; a server killed on its first start leaves nothing the next
+one reads wrong; a new build of dist/ is never served from the last one's stores.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from kg.serve import lists, views
+from kg.serve import lists, pagecache, storecache, views
 from kg.serve.app import App
 from kg.serve.graph import CRM, Graph
 from kg.serve.pagestore import Scan
@@ -215,3 +217,128 @@ def test_query_workers_that_cannot_start_are_said_so_and_pages_go_on(tmp_path, c
         status, headers, body = when_ready(lambda: request((port,), "GET", COUNT, JSON), 60)
         assert status == 503 and "retry-after" not in headers and b"could not start: OSError" in body
         assert request((port,), "GET", "/person/peng-dehuai")[0] == 200
+
+
+def _sample(g) -> list[str]:
+    """A page of each kind, the dataset's and a hub's (the kinds' lists) pages."""
+    paths = [g.path_of(g.under(kind)[0]) for kind in ("person", "event", "document", "group", "place")]
+    return paths + ["/dataset", "/", "/person/peng-dehuai", "/person/peng-dehuai?page=2"]
+
+
+def _bodies(app, paths, accept="text/html") -> dict[str, bytes]:
+    app.pages = None  # rendered now, from the store, not from the page cache
+    app._cache.clear()
+    return {p: app.handle("GET", p, {"Accept": accept}).body for p in paths}
+
+
+def test_the_pages_store_is_served_as_loaded_then_compacted_in_the_background(tmp_path, corpus_dist):
+    dist, cache = _copy(corpus_dist, tmp_path), tmp_path / "cache"
+    memory, app = App(dist, BASE), App(dist, BASE, cache=cache)
+    cached = app.graph.cached
+    folder = cached.folder
+    assert cached.pages == folder / "pages" and not (folder / storecache.COMPACT).exists()  # as the bulk loader wrote it
+    paths = _sample(memory.graph)
+    for accept in ("text/html", "text/turtle"):
+        assert _bodies(app, paths, accept) == _bodies(memory, paths, accept)
+    loaded = app.graph.store
+    assert cached.wait_background(120)
+    assert cached.pages == folder / storecache.COMPACT and app.graph.store is not loaded  # read from now on
+    assert sorted(map(str, app.graph.store)) == sorted(map(str, loaded))
+    assert _bodies(app, paths) == _bodies(memory, paths)
+    again = App(dist, BASE, cache=cache)  # the next start reads the compacted store; the other is removed
+    assert again.graph.cached.pages == folder / storecache.COMPACT and not (folder / "pages").exists()
+    assert _bodies(again, paths) == _bodies(memory, paths)
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_killed_servers_half_built_stores_are_removed_and_never_read(tmp_path, corpus_dist):
+    dist, cache = _copy(corpus_dist, tmp_path), tmp_path / "cache"
+    memory, app = _app(dist), App(dist, BASE, cache=cache)
+    folder = app.graph.cached.folder
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True, check=True).stdout)
+    half = folder / f".pages.build-{dead}-x" / "store"  # a compaction cut short: some files copied
+    shutil.copytree(folder / "pages", half)
+    for f in sorted(half.glob("*.sst"))[::2]:
+        f.unlink()
+    (folder / f".sparql.build-{dead}-y" / "store").mkdir(parents=True)  # a SPARQL store begun
+    assert app.graph.cached.wait_background(120) and app.graph.cached.error is None
+    assert sorted(p.name for p in folder.iterdir()) == ["html-" + pagecache.code_key(), "meta.json", "pages",
+                                                      storecache.COMPACT, "sparql", "subjects"]
+    paths = _sample(memory.graph)
+    assert _bodies(App(dist, BASE, cache=cache), paths) == _bodies(memory, paths)
+    app.pool = QueryPool(dist, size=1, timeout=20, store=app.graph.cached.sparql)
+    with serving(memory) as mport, serving(app) as port:
+        assert request((port,), "GET", COUNT, JSON)[2] == request((mport,), "GET", COUNT, JSON)[2]
+
+
+def _serve(project: Path, cache: Path):
+    """``kg serve`` over ``project`` as a subprocess, and its port once it serves pages."""
+    env = {k: v for k, v in os.environ.items() if k != "KG_CACHE"}
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "--root", str(project), "serve", "--port", "0", "--quiet",
+                             "--workers", "1", "--cache", str(cache)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    line = proc.stdout.readline()  # "kg serve: <base> at http://127.0.0.1:<port>/ …", once pages are served
+    assert "http://127.0.0.1:" in line, proc.stderr.read() if proc.poll() is not None else line
+    return proc, int(line.split("http://127.0.0.1:")[1].split("/")[0])
+
+
+def _project(tmp_path, corpus_dist) -> Path:
+    from .conftest import CORPUS
+    project = tmp_path / "p"
+    shutil.copytree(CORPUS, project, ignore=shutil.ignore_patterns(".kg-cache", "dist"))
+    shutil.copytree(corpus_dist, project / "dist")
+    return project
+
+
+def test_a_server_killed_on_its_first_start_leaves_nothing_the_next_one_reads_wrong(tmp_path, corpus_dist):
+    project, cache = _project(tmp_path, corpus_dist), tmp_path / "cache"
+    proc, port = _serve(project, cache)
+    try:
+        first = {p: request((port,), "GET", p, {"Accept": "text/html"}) for p in ("/person/peng-dehuai", "/dataset")}
+    finally:
+        proc.kill()  # as the SPARQL store and the compaction may be under way
+        proc.communicate(timeout=60)
+    proc, port = _serve(project, cache)
+    try:
+        for path, (status, _, body) in first.items():
+            assert status == 200 and request((port,), "GET", path, {"Accept": "text/html"})[2] == body, path
+        status, _, body = when_ready(lambda: request((port,), "GET", COUNT, JSON))
+        with serving(_app(project / "dist")) as mport:
+            assert status == 200 and json.loads(body) == json.loads(request((mport,), "GET", COUNT, JSON)[2])
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=60)
+
+
+def test_a_new_build_of_dist_is_never_served_from_the_stores_of_the_last(tmp_path, corpus_dist):
+    project, cache = _project(tmp_path, corpus_dist), tmp_path / "cache"
+    dist, label = project / "dist", "http://www.w3.org/2000/01/rdf-schema#label"
+    proc, port = _serve(project, cache)
+    try:
+        assert request((port,), "GET", "/person/newcomer", {"Accept": "text/html"})[0] == 404
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=60)
+    (old,) = [p.name for p in cache.iterdir()]
+    triple = f'<{BASE}person/newcomer> <{label}> "Newcomer" '.encode()
+    with (dist / "kg.nt").open("ab") as f:  # a new build: both dumps and their checksums
+        f.write(triple + b".\n")
+    with (dist / "kg.nq").open("ab") as f:
+        f.write(triple + f"<{BASE}graph/new> .\n".encode())
+    sums = (dist / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    (dist / "SHA256SUMS").write_text("".join(
+        (f"{storecache.sha256(dist / line.split('  ')[1])}  {line.split('  ')[1]}" if line.endswith(("kg.nt", "kg.nq"))
+         else line) + "\n" for line in sums), encoding="utf-8")
+    proc, port = _serve(project, cache)
+    try:
+        status, _, body = request((port,), "GET", "/person/newcomer", {"Accept": "text/html"})
+        assert status == 200 and b"Newcomer" in body
+        found = when_ready(lambda: request((port,), "GET", "/sparql?" + urlencode(
+            {"query": f"SELECT ?g {{ GRAPH ?g {{ <{BASE}person/newcomer> ?p ?o }} }}"}), JSON))
+        assert found[0] == 200 and f"{BASE}graph/new" in found[2].decode()
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=60)
+    (new,) = [p.name for p in cache.iterdir() if not p.name.startswith(".")]
+    assert new != old and json.loads((cache / new / "meta.json").read_text(encoding="utf-8"))["merged"] is True

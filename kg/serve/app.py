@@ -67,12 +67,22 @@ class App:
         self.env.filters["href"] = safe_href
         self.static = {p.name: p for p in resources.files("kg.serve").joinpath("static").iterdir() if p.is_file()}
         self.examples = _examples(queries_dir)
-        self.index = home.search_index(self.graph)
+        self._index: list[dict] | None = None  # the name search's index, made on the first search
+        self._index_lock = threading.Lock()
         self._cache: dict[tuple[str, str], Response] = {}
         self._lock = threading.Lock()
         self.pages = None  # the entity pages kept on disk beside the stores, each once rendered (kg.serve.pagecache)
         if self.graph.cached is not None:
             self.pages = pagecache.Pages(self.graph.cached.folder / f"html-{pagecache.code_key()}")
+
+    @property
+    def index(self) -> list[dict]:
+        """Every spelling of every entity (:func:`kg.serve.home.search_index`), made on the first
+        search rather than at start: at 2,500 documents it took seconds before any page."""
+        with self._index_lock:
+            if self._index is None:
+                self._index = home.search_index(self.graph)
+            return self._index
 
     # ------------------------------------------------------------------ dispatch
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> Response:

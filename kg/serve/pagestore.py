@@ -3,16 +3,21 @@
 Pages read the default graph only (the merge of kg.nq's graphs, each triple once), which
 is what ``kg.nt`` holds: on the first start after a build the pages' store is that one file
 (its literals kept as written, :mod:`kg.lexical`), not kg.nq's graphs as well. While the
-bulk loader reads it, a second thread hashes it and kg.nq: kg.nt is the merge only if both
+bulk loader reads it, a second process hashes it and kg.nq (kg.nt is the merge only if both
 are what ``SHA256SUMS`` lists, else the caller builds the store the slow way, from kg.nq's
-quads. Then, while the store compacts, the second thread reads the file again for the
-subject IRIs (the first term of each line) and counts its triples (one a line). Both the
-bulk loader and the compaction let go of Python's lock; hashing does too, reading the
-subjects does not, so that is kept beside the compaction.
+quads), then reads the file again for the subject IRIs (the first term of each line) and
+counts its triples (one a line). A process, not a thread: reading the subjects is Python
+work, and beside the bulk loader (which asks Python for every piece of the file it reads)
+a thread would make each wait for the other's hold on Python's lock. The store is not
+compacted here (that took a fifth of the first start at 2,500 documents): pages are served
+from it as loaded, their first renders somewhat slower, while a compacted copy is made in
+the background (:func:`kg.serve.storecache.compact_pages`).
 """
 from __future__ import annotations
 
-import threading
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -63,7 +68,7 @@ class Scan:
 
     def __init__(self, nt: Path, nq: Path, listed: dict[str, str]):
         self.nt, self.nq, self.listed = nt, nq, listed
-        self.subjects: set[str] = set()
+        self.subjects: set[str] | list[str] = set()
         self.triples = 0
         self.verified = False
         self.error: BaseException | None = None
@@ -90,33 +95,41 @@ class Scan:
         except BaseException as e:  # noqa: BLE001 - handed to the caller
             self.error = e
 
-    def _beside(self, work, job) -> None:
-        """``work()`` here and ``job()`` in a second thread meanwhile."""
-        thread = threading.Thread(target=job, name="kg-serve-scan", daemon=True)
-        thread.start()
-        try:
-            work()
-        finally:
-            thread.join()
-        if self.error is not None:
-            raise self.error
 
-    def read_while(self, work) -> None:
-        """:meth:`read` while ``work()`` runs (e.g. the store's compaction, which lets go of Python's lock)."""
-        self._beside(work, self.read)
+def scanned(nt: Path, nq: Path, listed: dict[str, str]) -> Scan:
+    """A :class:`Scan` verified, then, if kg.nt and kg.nq are what ``listed`` says, read, its
+    subjects as a sorted list (run in a second process by :func:`load_merged`; its error, if
+    any, kept as text)."""
+    scan = Scan(nt, nq, listed)
+    scan.verify()
+    if scan.verified and scan.error is None:
+        scan.read()
+        scan.subjects = sorted(scan.subjects)  # sorted here, beside the bulk loader, not after it
+    if scan.error is not None:
+        scan.error = OSError(f"{type(scan.error).__name__}: {scan.error}")
+    return scan
 
 
 def load_merged(store: ox.Store, nt: Path, nq: Path, listed: dict[str, str]) -> Scan | None:
     """Fill ``store``'s default graph from ``nt`` (literals as written), checking kg.nt and kg.nq
-    against ``listed`` meanwhile; ``None`` if they are not what it says (then ``store`` holds
-    something else than their merge, and is to be emptied). The scan's subjects are read
-    afterwards (:meth:`Scan.read_while`): beside the bulk loader, Python's lock slowed it."""
+    against ``listed`` and reading the scan's subjects meanwhile in a second process; ``None``
+    if they are not what it says (then ``store`` holds something else than their merge, and is
+    to be emptied). If no second process can be started, the scan is done here afterwards."""
     if not (nt.is_file() and listed.get("kg.nt") and listed.get("kg.nq")):
         return None
-    scan = Scan(nt, nq, listed)
-
-    def load():
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as helper:
+        try:
+            future = helper.submit(scanned, nt, nq, listed)
+        except (OSError, RuntimeError):
+            future = None
         with nt.open("rb") as f:
             store.bulk_load(lexical.reader(f), ox.RdfFormat.N_TRIPLES, lenient=True)
-    scan._beside(load, scan.verify)
+        try:
+            scan = future.result() if future is not None else None
+        except (BrokenProcessPool, OSError):  # e.g. no Python to start here (an embedding server)
+            scan = None
+    if scan is None:
+        scan = scanned(nt, nq, listed)
+    if scan.error is not None:
+        raise scan.error
     return scan if scan.verified else None

@@ -7,7 +7,10 @@ read-only afterwards, by the server and by every query worker::
 
     <cache>/<key>/pages/      the pages' store: in the default graph the merge of kg.nq's graphs
                               (kg.nt) with void.ttl and ontology.ttl (what pages read: each triple
-                              once), literals kept as written (kg.lexical)
+                              once), literals kept as written (kg.lexical); as the bulk loader wrote it
+    <cache>/<key>/pages-compact/  the same store compacted (pages read it faster), made in the background
+                              after the SPARQL store (:func:`compact_pages`); read instead of pages/,
+                              which the next start removes
     <cache>/<key>/subjects    the subject IRIs below the base (or in the kgt: namespace), sorted
     <cache>/<key>/meta.json   written last: the kgt: types and the merge's size
     <cache>/<key>/sparql/     the SPARQL workers' store (``store/``: kg.nq's graphs and their merge
@@ -43,6 +46,7 @@ from ..ontology_dump import DUMP as ONTOLOGY
 from ..unitcache import ENV
 
 LAYOUT = 2
+COMPACT = "pages-compact"
 FOLDER = Path(".kg-cache") / "serve"
 
 
@@ -99,7 +103,13 @@ class Cached:
     def __init__(self, folder: Path, meta: dict, dist: Path):
         self.folder, self.meta, self.dist = folder, meta, Path(dist)
         self.pages = folder / "pages"
+        compact = folder / COMPACT
+        if compact.is_dir():
+            self.pages = compact
+            shutil.rmtree(folder / "pages", ignore_errors=True)  # its readers opened its files already
+        self.on_compacted = None  # called with the compacted pages' store (read-only) once it is made
         self._sparql = folder / "sparql"
+        self._subjects: list[str] | None = None  # the subjects file's lines, when its writer hands them over
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._done = threading.Event()
@@ -107,22 +117,41 @@ class Cached:
         if _sparql_meta(self._sparql) is not None:
             self._done.set()
 
+    def open_pages(self) -> ox.Store:
+        """The pages' store, read-only (compacted if it is; if the compacted one appeared meanwhile,
+        and took the place of the other, that one)."""
+        try:
+            return ox.Store.read_only(str(self.pages))
+        except OSError:
+            if not (self.folder / COMPACT).is_dir():
+                raise
+            self.pages = self.folder / COMPACT
+            return ox.Store.read_only(str(self.pages))
+
     def subjects(self) -> list[str]:
+        if self._subjects is not None:
+            return self._subjects
         text = (self.folder / "subjects").read_text(encoding="utf-8")
         return text.split("\n")[:-1] if text else []
 
     def start_sparql(self, log=None) -> None:
-        """Build the SPARQL store in a thread of low priority, unless it is there or under way."""
+        """Build the SPARQL store, then compact the pages' store, in a thread of low priority,
+        unless both are done or under way."""
         with self._lock:
-            if self._done.is_set() or self._thread is not None:
+            if self._thread is not None or (self._done.is_set() and self.pages.name == COMPACT):
                 return
-            self._thread = threading.Thread(target=self._build_sparql, args=(log,), name="kg-serve-sparql-store",
+            self._thread = threading.Thread(target=self._background, args=(log,), name="kg-serve-sparql-store",
                                             daemon=True)
             self._thread.start()
 
+    def _background(self, log) -> None:
+        lower_priority()
+        if not self._done.is_set():
+            self._build_sparql(log)
+        self._compact(log)
+
     def _build_sparql(self, log) -> None:
         try:
-            _lower_priority()
             build_sparql(self.folder, self.dist, bool(self.meta.get("merged")), log)
         except KgError as e:
             self.error = str(e)
@@ -130,6 +159,18 @@ class Cached:
             self.error = f"{type(e).__name__}: {e}"
         finally:
             self._done.set()
+
+    def _compact(self, log) -> None:
+        """The pages' store compacted (:func:`compact_pages`), then read by :attr:`on_compacted`."""
+        try:
+            made = compact_pages(self.folder, self.pages, log)
+            if made is not None and made != self.pages:
+                self.pages = made
+                if self.on_compacted is not None:
+                    self.on_compacted(ox.Store.read_only(str(made)))
+        except Exception as e:  # noqa: BLE001 - pages go on from the store as loaded
+            (log or (lambda line: print(line, file=sys.stderr, flush=True)))(
+                f"kg serve: the pages' store was not compacted ({type(e).__name__}: {e}); pages go on from it as loaded")
 
     def sparql_ready(self) -> bool:
         """Whether the SPARQL store is built (its build is started if it was not)."""
@@ -139,6 +180,15 @@ class Cached:
     def wait_sparql(self, timeout: float | None = None) -> bool:
         self.start_sparql()
         return self._done.wait(timeout) and self.error is None
+
+    def wait_background(self, timeout: float | None = None) -> bool:
+        """Wait for the background work (the SPARQL store, then the pages' store compacted),
+        starting it if need be; whether it ended within ``timeout``."""
+        self.start_sparql()
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return thread is None or not thread.is_alive()
 
     @property
     def sparql(self) -> Path:
@@ -154,7 +204,7 @@ class Cached:
         return dict(meta["graph_sizes"]) if meta else None
 
 
-def _lower_priority() -> None:
+def lower_priority() -> None:
     """This thread (and the threads it starts, e.g. the bulk loader's) yields the processor to requests."""
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
@@ -206,9 +256,37 @@ def build_sparql(folder: Path, dist: Path, merged: bool, log=None) -> None:
     say("kg serve: the SPARQL store is built; /sparql answers")
 
 
+def compact_pages(folder: Path, pages: Path, log=None) -> Path | None:
+    """``folder/pages-compact``: a copy of the pages' store ``pages`` (hard links: its files are
+    never written again) compacted, made in a temporary folder renamed into place; ``None``
+    if ``pages`` is that already. Pages are served meanwhile from ``pages`` as loaded."""
+    target = folder / COMPACT
+    if pages == target:
+        return None
+    if target.is_dir():  # another server's, renamed in whole
+        return target
+    _remove_abandoned(folder)
+    work = Path(tempfile.mkdtemp(prefix=f".pages.build-{os.getpid()}-", dir=folder))
+    try:
+        ox.Store.read_only(str(pages)).backup(str(work / "store"))
+        store = ox.Store(str(work / "store"))
+        store.optimize()
+        store.flush()
+        del store
+        try:
+            os.replace(work / "store", target)
+        except OSError:
+            if not target.is_dir():
+                raise
+        (log or (lambda line: print(line, file=sys.stderr, flush=True)))("kg serve: the pages' store is compacted")
+        return target
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def _remove_abandoned(folder: Path) -> None:
-    """SPARQL store builds left by servers that ended before finishing them."""
-    for entry in folder.glob(".sparql.build-*"):
+    """Store builds (SPARQL, compacted pages) left by servers that ended before finishing them."""
+    for entry in [*folder.glob(".sparql.build-*"), *folder.glob(".pages.build-*")]:
         pid = entry.name.split("-")[1]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(entry, ignore_errors=True)
@@ -253,7 +331,7 @@ def prepare(dist: Path, base: str, cache: Path, build_pages, log=None) -> Cached
     """The stores of ``dist`` in ``cache``: the cached pages' store if complete, else built now
     (the SPARQL store is built afterwards, on demand: :meth:`Cached.start_sparql`).
 
-    ``build_pages(store)`` fills the pages' store, compacts it, and returns ``(meta, subjects)`` (see
+    ``build_pages(store)`` fills the pages' store and returns ``(meta, subjects)`` (see
     :class:`kg.serve.graph.Graph`); ``meta["merged"]`` says whether kg.nt is kg.nq's merge.
     ``log`` (a callable taking one line) hears what happens."""
     dist = Path(dist)
@@ -272,7 +350,7 @@ def prepare(dist: Path, base: str, cache: Path, build_pages, log=None) -> Cached
     say(f"kg serve: building the pages' store of {dist / 'kg.nq'} in {folder} (once per build of dist/)")
     try:
         pages = ox.Store(str(work / "pages"))
-        meta, subjects = build_pages(pages)  # compacted too
+        meta, subjects = build_pages(pages)
         pages.flush()
         del pages
         (work / "subjects").write_text("".join(s + "\n" for s in subjects), encoding="utf-8")
@@ -293,6 +371,7 @@ def prepare(dist: Path, base: str, cache: Path, build_pages, log=None) -> Cached
     found = _read(folder, key, dist)
     if found is None:  # pragma: no cover - written just above
         raise KgError("the serve cache could not be read back", path=folder)
+    found._subjects = subjects  # what the file holds (the same for the same key), not read back
     return found
 
 
