@@ -35,6 +35,12 @@ from .. import lexical
 from . import lists, pagestore, storecache
 from ..lexical import shown
 
+def _holds(ordered: list[str], item: str) -> bool:
+    """Whether the sorted list ``ordered`` holds ``item``."""
+    i = bisect.bisect_left(ordered, item)
+    return i < len(ordered) and ordered[i] == item
+
+
 class Terms:
     """A closed :mod:`kg.vocab` namespace giving plain strings, as pyoxigraph compares them.
 
@@ -178,12 +184,9 @@ class Graph:
             else:
                 extra = self._add_files()  # not compacted: see kg.serve.pagestore
                 data = scan.triples
-                subjects = list(scan.subjects)  # sorted by the scan
-                for iri in extra:
-                    i = bisect.bisect_left(subjects, iri)
-                    if i == len(subjects) or subjects[i] != iri:
-                        subjects.insert(i, iri)
-                subjects, type_terms = self._sort_subjects(subjects)  # in order already: quick
+                known = scan.subjects  # sorted by the scan
+                new = sorted(iri for iri in extra if not _holds(known, iri))
+                subjects, type_terms = self._sort_subjects(known + new)  # two sorted runs: merged in one pass
             return {"type_terms": type_terms, "data_triples": data, "merged": scan is not None}, subjects
         finally:
             self.store = None
@@ -257,8 +260,7 @@ class Graph:
     def is_subject(self, iri: str) -> bool:
         """Whether some triple has the IRI ``iri`` for subject."""
         if iri.startswith(self.base):
-            i = bisect.bisect_left(self.subjects, iri)
-            return i < len(self.subjects) and self.subjects[i] == iri
+            return _holds(self.subjects, iri)
         subject = node(iri)
         return subject is not None and \
             next(iter(self.store.quads_for_pattern(subject, None, None, DEFAULT)), None) is not None

@@ -169,7 +169,7 @@ class Cached:
                 if self.on_compacted is not None:
                     self.on_compacted(ox.Store.read_only(str(made)))
         except Exception as e:  # noqa: BLE001 - pages go on from the store as loaded
-            (log or (lambda line: print(line, file=sys.stderr, flush=True)))(
+            _teller(log)(
                 f"kg serve: the pages' store was not compacted ({type(e).__name__}: {e}); pages go on from it as loaded")
 
     def sparql_ready(self) -> bool:
@@ -204,6 +204,11 @@ class Cached:
         return dict(meta["graph_sizes"]) if meta else None
 
 
+def _teller(log):
+    """``log``, or else a line printed to stderr."""
+    return log or (lambda line: print(line, file=sys.stderr, flush=True))
+
+
 def lower_priority() -> None:
     """This thread (and the threads it starts, e.g. the bulk loader's) yields the processor to requests."""
     try:
@@ -228,7 +233,7 @@ def build_sparql(folder: Path, dist: Path, merged: bool, log=None) -> None:
     if _sparql_meta(target) is not None:
         return
     _remove_abandoned(folder)
-    say = log or (lambda line: print(line, file=sys.stderr, flush=True))
+    say = _teller(log)
     try:
         work = Path(tempfile.mkdtemp(prefix=f".sparql.build-{os.getpid()}-", dir=folder))
     except OSError as e:
@@ -278,7 +283,7 @@ def compact_pages(folder: Path, pages: Path, log=None) -> Path | None:
         except OSError:
             if not target.is_dir():
                 raise
-        (log or (lambda line: print(line, file=sys.stderr, flush=True)))("kg serve: the pages' store is compacted")
+        _teller(log)("kg serve: the pages' store is compacted")
         return target
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -340,7 +345,7 @@ def prepare(dist: Path, base: str, cache: Path, build_pages, log=None) -> Cached
     found = _read(folder, key, dist)
     if found is not None:
         return found
-    say = log or (lambda line: print(line, file=sys.stderr, flush=True))
+    say = _teller(log)
     try:
         Path(cache).mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".{key}.build-", dir=cache))
