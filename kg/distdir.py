@@ -144,6 +144,19 @@ def remember(dist: Path, written: Path) -> None:
     write_entry(written, json.dumps(_record(real, seen), sort_keys=True).encode("utf-8"))
 
 
+def as_written(dist: Path, written: Path | None) -> bool:
+    """Whether ``dist`` looks exactly as the build that noted it in ``written`` wrote it
+    (:func:`remember`): then its files are what its ``SHA256SUMS`` lists, without reading them."""
+    if written is None:
+        return False
+    try:
+        real = Path(dist).resolve()
+        seen = _snapshot(real, {p.name for p in real.iterdir()})
+    except OSError:
+        return False
+    return _recorded(written) == _record(real, seen)
+
+
 def _changed(folder: Path, listed: dict[str, str]) -> str | None:
     """The first file whose bytes differ from its ``SHA256SUMS`` line (why), or None."""
     for name, digest in sorted(listed.items()):

@@ -5,8 +5,8 @@ store is built, each rendered on its first request and then answered from the pa
 /sparql says 503 with Retry-After until its store is built, then answers as from memory;
 a hub's lists worked out on its first request are what the stores' build used to work out
 for every hub; the pages' store filled from kg.nt has the subjects, types and size the
-store filled from kg.nq's quads has; it is served as loaded, then compacted in the
-background and read the same; a server killed on its first start leaves nothing the next
+store filled from kg.nq's quads has; pages come from kg.nt in memory, then from the
+pages' store built in the background, the same; a server killed on its first start leaves nothing the next
 one reads wrong; a new build of dist/ is never served from the last one's stores.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from kg.serve import lists, pagecache, storecache, views
+from kg.serve import lists, pagecache, pagestore, parts, storecache, views
 from kg.serve.app import App
 from kg.serve.graph import CRM, Graph
 from kg.serve.pagestore import Scan
@@ -141,17 +141,19 @@ def test_the_pages_store_from_kg_nt_knows_what_the_one_from_kg_nq_knows(tmp_path
     dist = _copy(corpus_dist, tmp_path)
     memory = Graph(dist, BASE)
     fast = Graph(dist, BASE, cache=tmp_path / "cache")
-    assert fast.cached.meta["merged"] is True  # filled from kg.nt
+    assert fast.cached.merged and isinstance(fast.store, parts.Parts)  # kg.nt, in parts in memory
     slow_dist = _copy(corpus_dist, tmp_path / "edited")
     with (slow_dist / "kg.nt").open("a", encoding="utf-8") as f:  # no longer what SHA256SUMS lists
         f.write(f'<{BASE}person/nobody> <http://www.w3.org/2000/01/rdf-schema#label> "Nobody" .\n')
     slow = Graph(slow_dist, BASE, cache=tmp_path / "cache2")
-    assert slow.cached.meta["merged"] is False  # filled from kg.nq's quads
+    assert slow.cached.meta["merged"] is False  # filled from kg.nq's quads, on disk at once
+    merge = len(memory.store) - sum(n for name, n in memory.graph_sizes.items() if name)  # the default graph
     for g in (fast, slow):
         assert (g.subjects, g.type_terms, g.data_triples) == (memory.subjects, memory.type_terms, memory.data_triples)
-        assert g.outgoing(f"{BASE}person/nobody") == [] and len(g.store) == len(memory.store) - sum(
-            n for name, n in memory.graph_sizes.items() if name)  # the default graph only
+        assert g.outgoing(f"{BASE}person/nobody") == [] and len(g.store) == merge
     assert slow.graph_sizes == memory.graph_sizes  # counted as the SPARQL store is built
+    assert fast.cached.wait_background(120) and fast.cached.meta["merged"] is True  # the store on disk, built
+    assert isinstance(fast.store, ox.Store) and len(fast.store) == merge
 
 
 def test_the_scan_reads_escaped_subjects_and_counts_triples(tmp_path):
@@ -163,10 +165,9 @@ def test_the_scan_reads_escaped_subjects_and_counts_triples(tmp_path):
                    b'<https://kg.example.org/thing/a> <urn:x:p> "1" .\n'
                    b'<https://kg.example.org/thing/a> <urn:x:p> "x>y" .')  # no newline at the end
     nq.write_bytes(b"")
-    scan = Scan(nt, nq, {})
+    scan = Scan(nt)
     scan.read()
-    scan.verify()
-    assert scan.error is None and scan.triples == 5 and not scan.verified
+    assert scan.triples == 5 and not pagestore.verified(nt, nq, {})
     assert scan.subjects == {"https://kg.example.org/thing/café", "https://kg.example.org/thing/a"}
 
 
@@ -191,7 +192,7 @@ def test_kg_serve_answers_pages_at_once_and_sparql_when_its_store_is_built(tmp_p
     assert "building the pages' store" in err and "the SPARQL store is built" in err
 
 
-def test_top_level_items_by_one_query_are_those_picked_item_by_item(corpus_dist):
+def test_top_level_items_picked_at_once_are_those_picked_item_by_item(corpus_dist):
     g = Graph(corpus_dist, BASE)
     part_of, acted, proposed = CRM + "P9i_forms_part_of", CRM + "P14_carried_out_by", g.term(views.KGO_PROPOSED)
     seen = 0
@@ -231,22 +232,25 @@ def _bodies(app, paths, accept="text/html") -> dict[str, bytes]:
     return {p: app.handle("GET", p, {"Accept": accept}).body for p in paths}
 
 
-def test_the_pages_store_is_served_as_loaded_then_compacted_in_the_background(tmp_path, corpus_dist):
+def test_pages_come_from_memory_then_from_the_store_built_in_the_background(tmp_path, corpus_dist, monkeypatch):
     dist, cache = _copy(corpus_dist, tmp_path), tmp_path / "cache"
+    go, build = threading.Event(), storecache.Cached._pages_later
+    monkeypatch.setattr(storecache.Cached, "_pages_later", lambda self, log: go.wait(60) and build(self, log))
     memory, app = App(dist, BASE), App(dist, BASE, cache=cache)
     cached = app.graph.cached
     folder = cached.folder
-    assert cached.pages == folder / "pages" and not (folder / storecache.COMPACT).exists()  # as the bulk loader wrote it
+    assert not cached.complete and isinstance(app.graph.store, parts.Parts)  # kg.nt in memory
     paths = _sample(memory.graph)
     for accept in ("text/html", "text/turtle"):
         assert _bodies(app, paths, accept) == _bodies(memory, paths, accept)
     loaded = app.graph.store
-    assert cached.wait_background(120)
-    assert cached.pages == folder / storecache.COMPACT and app.graph.store is not loaded  # read from now on
-    assert sorted(map(str, app.graph.store)) == sorted(map(str, loaded))
+    go.set()  # the store on disk may now be built
+    assert cached.wait_background(120) and cached.complete
+    assert isinstance(app.graph.store, ox.Store) and app.graph.store is not loaded  # read from now on
+    assert sorted(map(str, app.graph.store)) == sorted(str(q) for store in loaded.all() for q in store)
     assert _bodies(app, paths) == _bodies(memory, paths)
-    again = App(dist, BASE, cache=cache)  # the next start reads the compacted store; the other is removed
-    assert again.graph.cached.pages == folder / storecache.COMPACT and not (folder / "pages").exists()
+    again = App(dist, BASE, cache=cache)  # the next start reads the store on disk
+    assert again.graph.cached.complete and isinstance(again.graph.store, ox.Store)
     assert _bodies(again, paths) == _bodies(memory, paths)
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []
 
@@ -257,14 +261,20 @@ def test_a_killed_servers_half_built_stores_are_removed_and_never_read(tmp_path,
     folder = app.graph.cached.folder
     dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                               text=True, check=True).stdout)
-    half = folder / f".pages.build-{dead}-x" / "store"  # a compaction cut short: some files copied
+    assert app.graph.cached.wait_background(120) and app.graph.cached.error is None
+    half = folder / f".pages.build-{dead}-x" / "store"  # a pages' store cut short: some files written
     shutil.copytree(folder / "pages", half)
     for f in sorted(half.glob("*.sst"))[::2]:
         f.unlink()
     (folder / f".sparql.build-{dead}-y" / "store").mkdir(parents=True)  # a SPARQL store begun
+    (folder / f".subjects-{dead}-z").write_text("12\nhttps://kg.example.org/person/a\n", encoding="utf-8")
+    shutil.rmtree(folder / "pages")  # as if the dead server's first start had been the first
+    (folder / "meta.json").unlink()
+    (folder / "subjects").unlink()
+    app = App(dist, BASE, cache=cache)
     assert app.graph.cached.wait_background(120) and app.graph.cached.error is None
     assert sorted(p.name for p in folder.iterdir()) == ["html-" + pagecache.code_key(), "meta.json", "pages",
-                                                      storecache.COMPACT, "sparql", "subjects"]
+                                                      "sparql", "subjects"]
     paths = _sample(memory.graph)
     assert _bodies(App(dist, BASE, cache=cache), paths) == _bodies(memory, paths)
     app.pool = QueryPool(dist, size=1, timeout=20, store=app.graph.cached.sparql)
@@ -322,8 +332,8 @@ def test_a_new_build_of_dist_is_never_served_from_the_stores_of_the_last(tmp_pat
         proc.communicate(timeout=60)
     (old,) = [p.name for p in cache.iterdir()]
     triple = f'<{BASE}person/newcomer> <{label}> "Newcomer" '.encode()
-    with (dist / "kg.nt").open("ab") as f:  # a new build: both dumps and their checksums
-        f.write(triple + b".\n")
+    lines = (dist / "kg.nt").read_bytes().splitlines(keepends=True)  # a new build: both dumps (kg.nt's lines
+    (dist / "kg.nt").write_bytes(b"".join(sorted(lines + [triple + b".\n"])))  # sorted) and their checksums
     with (dist / "kg.nq").open("ab") as f:
         f.write(triple + f"<{BASE}graph/new> .\n".encode())
     sums = (dist / "SHA256SUMS").read_text(encoding="utf-8").splitlines()

@@ -53,8 +53,9 @@ class App:
     """Serves one published ``dist/`` under one IRI base."""
 
     def __init__(self, dist: Path, base: str, *, queries_dir: Path | None = None, pool=None, static_site: bool = False,
-                 namespaces: Namespaces = CANONICAL, cache: Path | None = None):
-        self.graph = Graph(dist, base, namespaces, cache=cache)  # cache: kg.serve.storecache's folder, or in memory
+                 namespaces: Namespaces = CANONICAL, cache: Path | None = None, note: Path | None = None):
+        # cache: kg.serve.storecache's folder, or in memory; note: the build's note of how it wrote dist/
+        self.graph = Graph(dist, base, namespaces, cache=cache, note=note)
         if self.graph.cached is not None:  # a hub's lists worked out on its first request, then kept
             self.graph.kept = lists.Kept(self.graph.cached.folder / "lists", self.graph, views.ordered)
         self.dist = Path(dist)

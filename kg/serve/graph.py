@@ -9,37 +9,34 @@ the data already, each at its own ``/type/<key>``, and the ``kgt:`` namespace it
 ``/type/``, lists them all). It is built in memory at each start, or once into an on-disk
 cache and opened read-only afterwards (:mod:`kg.serve.storecache`); the on-disk one holds the
 default graph only, filled from kg.nt (:mod:`kg.serve.pagestore`), as pages read nothing else.
+On the first start over a new dist/, pages read kg.nt loaded into memory in parts, one a
+processor (:mod:`kg.serve.parts`), until that store is built in the background.
 Pages ask the store for one subject's or one object's triples at a time; the only index
 kept in Python is the sorted list of subject IRIs below the base (and the ``kgt:`` terms),
-for the sitemap, the kinds' lists and the nodes that hang below an entity's IRI.
+for the sitemap, the kinds' lists and the nodes that hang below an entity's IRI — found in
+kg.nt itself while that list is made on the first start (:mod:`kg.serve.subjects`).
 Every list is in the order of the terms' N-Triples text, as the pages have always shown them.
 Read-only after loading, so one instance is shared by all request threads.
 """
 from __future__ import annotations
 
-import bisect
 import hashlib
 import json
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from .. import vocab
+from .. import distdir, vocab
 from ..curie import Prefixes
 from ..errors import KgError
 from ..namespaces import CANONICAL, Namespaces
 from ..ontology_dump import DUMP as ONTOLOGY
 from .. import lexical
-from . import lists, pagestore, storecache
+from . import lists, pagestore, parts, storecache
+from .subjects import InFile, Listed
 from ..lexical import shown
-
-def _holds(ordered: list[str], item: str) -> bool:
-    """Whether the sorted list ``ordered`` holds ``item``."""
-    i = bisect.bisect_left(ordered, item)
-    return i < len(ordered) and ordered[i] == item
-
 
 class Terms:
     """A closed :mod:`kg.vocab` namespace giving plain strings, as pyoxigraph compares them.
@@ -94,9 +91,11 @@ class Graph:
     name them so, and :meth:`term` turns the canonical name code uses (``KGO + …``) into it.
     """
 
-    def __init__(self, dist: Path, base: str, namespaces: Namespaces = CANONICAL, cache: Path | None = None):
+    def __init__(self, dist: Path, base: str, namespaces: Namespaces = CANONICAL, cache: Path | None = None,
+                 note: Path | None = None):
         dist = Path(dist)
         self.dist, self.base, self.namespaces = dist, base, namespaces
+        self._note = note  # the build's note of how it wrote dist/ (kg.distdir.remember), if any
         nq, onto = dist / "kg.nq", dist / ONTOLOGY
         if not nq.is_file():
             raise KgError("no published dump to serve", path=nq, hint="run `kg build` first")
@@ -109,18 +108,32 @@ class Graph:
         self.ontology_document = namespaces.ontology.rstrip("#")
         self.types_index = namespaces.types  # the types' index: the kgt: namespace itself, listing every type in it
         self.cached = None  # the on-disk stores (kg.serve.storecache), if any
+        self.store = None  # what pages read: an Oxigraph store, or kg.nt's parts in memory (kg.serve.parts)
         self.kept = lists.Kept(None)  # the hubs' ordered lists (kg.serve.lists), once worked out
+        self._triples: int | None = None  # the merge's number of triples, once known
         if cache is None:
             self.store = ox.Store()
-            meta, self.subjects = self._fill(self.store, storecache.merged_dump(dist))
+            meta, (listed, self._triples) = self._fill(self.store, storecache.merged_dump(dist))
+            self.index: Listed | InFile = Listed(listed)
         else:
-            self.cached = storecache.prepare(dist, base, Path(cache), self._build)
-            self.store = self.cached.open_pages()
-            self.cached.on_compacted = self._compacted
-            meta, self.subjects = self.cached.meta, self.cached.subjects()
+            self.cached = storecache.prepare(dist, base, Path(cache))
+            if self.cached.complete:
+                self.store, meta = self.cached.open_pages(), self.cached.meta
+            else:
+                meta = self._first_start()
+            found = self.cached.subjects()
+            if found is not None:
+                self.index, self._triples = Listed(found[0]), found[1]
+            else:  # filled from kg.nt: the subjects are found in it while they are listed in the background
+                self.index = InFile(dist / "kg.nt", base, meta["extra"])
+                self.cached.on_subjects = self._listed
+                self.cached.start_subjects(partial(pagestore.subjects_in_background, nt=dist / "kg.nt", base=base,
+                                                   extra=meta["extra"]))
+            if not self.cached.complete:  # kg.nt in memory: its store on disk is built in the background
+                self.cached.on_pages = self._pages_built
+                self.cached.build_pages_later(partial(self._build_from_nt, meta=meta))
         self.type_terms = list(meta["type_terms"])
         self._sizes: dict[str, int] | None = meta.get("graph_sizes")
-        self.data_triples: int = int(meta["data_triples"])
         # what pages ask for most: one subject's values of one predicate (labels, types …), the recent ones kept
         self._values = lru_cache(maxsize=VALUES_CACHE)(self._read_values)
         ctx_path = dist / "context.jsonld"
@@ -138,14 +151,54 @@ class Graph:
         self.cached.sparql  # noqa: B018 - built (or raises why not)
         return self.cached.graph_sizes
 
-    def _compacted(self, store: ox.Store) -> None:
-        """Read ``store`` from now on: the pages' store compacted (the same triples, read faster)."""
+    def _first_start(self) -> dict:
+        """The pages' store on the first start over this dist/: kg.nt loaded into memory in parts
+        (:mod:`kg.serve.parts`; its store on disk is then built in the background), if kg.nt is
+        kg.nq's merge (:func:`kg.serve.pagestore.load_merged`); else built from kg.nq's quads now.
+        What the pages' store's meta says."""
+        nq, nt = self.dist / "kg.nq", self.dist / "kg.nt"
+        loaded = pagestore.load_merged(lambda: parts.load(nt), nt, nq, storecache.checksums(self.dist),
+                                       distdir.as_written(self.dist, self._note))
+        if loaded is None:
+            self.cached.build_pages_now(self._build)
+            self.store = self.cached.open_pages()
+            return self.cached.meta
+        self.store = loaded
+        extra = sorted(self._add_files(loaded))
+        _, type_terms = self._sort_subjects(InFile(nt, self.base, extra).starting(self.types_index))
+        return {"type_terms": type_terms, "merged": True, "extra": extra}
+
+    def _pages_built(self, store: ox.Store) -> None:
+        """Read ``store`` from now on: the pages' store on disk (the same triples), not the parts in memory."""
         self.store = store
 
-    def _fill(self, store: ox.Store, merged: Path | None) -> tuple[dict, list[str]]:
-        """Fill the in-memory ``store`` (see the module's docstring) and say what it holds: the subjects below
-        the base, and ``type_terms``, ``graph_sizes`` and ``data_triples``. ``merged``: kg.nt if it
-        is the merge of kg.nq's graphs (:func:`kg.serve.storecache.merged_dump`), else ``None``."""
+    def _listed(self, subjects: list[str], triples: int) -> None:
+        """Look subjects up in ``subjects`` from now on (the same answers as kg.nt gave, faster)."""
+        self._triples = triples
+        self.index = Listed(subjects)
+
+    @property
+    def subjects(self) -> list[str]:
+        """Every subject IRI below the base, sorted (while they are listed in the background, this waits for it)."""
+        if isinstance(self.index, InFile) and self.cached is not None:
+            found = self.cached.wait_subjects()
+            if found is not None:
+                return found[0]
+        return self.index.all()
+
+    @property
+    def data_triples(self) -> int:
+        """The merge's number of triples (while the subjects are listed in the background, this waits for it)."""
+        if self._triples is None:
+            found = self.cached.wait_subjects() if self.cached is not None else None
+            self._triples = found[1] if found is not None else self._count()
+        return self._triples
+
+    def _fill(self, store: ox.Store, merged: Path | None) -> tuple[dict, tuple[list[str], int]]:
+        """Fill the in-memory ``store`` (see the module's docstring) and say what it holds:
+        ``type_terms`` and ``graph_sizes``, and the subjects below the base with the merge's
+        number of triples. ``merged``: kg.nt if it is the merge of kg.nq's graphs
+        (:func:`kg.serve.storecache.merged_dump`), else ``None``."""
         self.store = store
         nq = self.dist / "kg.nq"
         with nq.open("rb") as f:
@@ -160,49 +213,47 @@ class Graph:
                                   ox.parse(lexical.reader(f), ox.RdfFormat.N_QUADS)
                                   if not isinstance(q.graph_name, ox.DefaultGraph))
         data = self._count()
-        self._add_files()
+        self._add_files(store)
         subjects, type_terms = self._index_subjects()
-        return {"type_terms": type_terms, "graph_sizes": sizes, "data_triples": data}, subjects
+        return {"type_terms": type_terms, "graph_sizes": sizes}, (subjects, data)
 
-    def _build(self, store: ox.Store) -> tuple[dict, list[str]]:
-        """Fill a new on-disk pages' store, the default graph only (for
-        :mod:`kg.serve.storecache`, which closes it): from kg.nt if it is kg.nq's merge (:func:`kg.serve.pagestore.load_merged`),
-        else from kg.nq's quads."""
-        self.store = store
+    def _build(self, store: ox.Store) -> tuple[dict, tuple[list[str], int]]:
+        """Fill a new on-disk pages' store from kg.nq's quads (kg.nt is not their merge), the
+        default graph only (for :mod:`kg.serve.storecache`, which closes it); its meta, the
+        subjects and the number of triples."""
+        served, self.store = self.store, store
         try:
-            nq = self.dist / "kg.nq"
-            scan = pagestore.load_merged(store, self.dist / "kg.nt", nq, storecache.checksums(self.dist))
-            if scan is None:
-                store.clear()  # kg.nt may be in it, and not be the merge
-                with nq.open("rb") as f:
-                    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)
-                                      for q in ox.parse(lexical.reader(f), ox.RdfFormat.N_QUADS))
-                data = self._count()
-                self._add_files()
-                store.optimize()
-                subjects, type_terms = self._index_subjects()
-            else:
-                extra = self._add_files()  # not compacted: see kg.serve.pagestore
-                data = scan.triples
-                known = scan.subjects  # sorted by the scan
-                new = sorted(iri for iri in extra if not _holds(known, iri))
-                subjects, type_terms = self._sort_subjects(known + new)  # two sorted runs: merged in one pass
-            return {"type_terms": type_terms, "data_triples": data, "merged": scan is not None}, subjects
+            with (self.dist / "kg.nq").open("rb") as f:
+                store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)
+                                  for q in ox.parse(lexical.reader(f), ox.RdfFormat.N_QUADS))
+            data = self._count()
+            self._add_files(store)
+            subjects, type_terms = self._index_subjects()
+            return {"type_terms": type_terms, "merged": False}, (subjects, data)
         finally:
-            self.store = None
+            self.store = served
+
+    def _build_from_nt(self, store: ox.Store, meta: dict) -> tuple[dict, None]:
+        """Fill a new on-disk pages' store from kg.nt, kg.nq's merge, in the background (what the
+        parts in memory hold); ``meta`` (the subjects are listed apart)."""
+        pagestore.bulk_load(store, self.dist / "kg.nt")
+        self._add_files(store)
+        return meta, None
 
     def _count(self) -> int:
+        if isinstance(self.store, parts.Parts):
+            return len(self.store)
         return int(next(iter(self.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
 
-    def _add_files(self) -> set[str]:
-        """void.ttl's and ontology.ttl's triples into the default graph (their literals kept as
+    def _add_files(self, store) -> set[str]:
+        """void.ttl's and ontology.ttl's triples into ``store``'s default graph (their literals kept as
         written); their subject IRIs."""
         void = self.dist / "void.ttl"
         triples = list(self.ontology)
         if void.is_file():
             with void.open("rb") as f:
                 triples.extend(ox.parse(f, ox.RdfFormat.TURTLE))
-        self.store.extend(ox.Quad(t.subject, t.predicate, lexical.kept(t.object)) for t in triples)
+        store.extend(ox.Quad(t.subject, t.predicate, lexical.kept(t.object)) for t in triples)
         return {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
 
     def _index_subjects(self) -> tuple[list[str], list[str]]:
@@ -250,17 +301,13 @@ class Graph:
 
     def below(self, prefix: str) -> list[str]:
         """The subject IRIs below the base that start with ``prefix``, sorted."""
-        i = bisect.bisect_left(self.subjects, prefix)
-        j = i
-        while j < len(self.subjects) and self.subjects[j].startswith(prefix):
-            j += 1
-        return self.subjects[i:j]
+        return self.index.below(prefix)
 
     # ------------------------------------------------------------------ IRIs and paths
     def is_subject(self, iri: str) -> bool:
         """Whether some triple has the IRI ``iri`` for subject."""
         if iri.startswith(self.base):
-            return _holds(self.subjects, iri)
+            return self.index.holds(iri)
         subject = node(iri)
         return subject is not None and \
             next(iter(self.store.quads_for_pattern(subject, None, None, DEFAULT)), None) is not None
@@ -325,17 +372,19 @@ class Graph:
     def top_level(self, p: str, o: str, part_of: str, kind: str | None = None) -> list[str]:
         """The subject IRIs of ``p`` and ``o`` that are not ``part_of`` anything (and have the
         type ``kind``), in N-Triples order: what :meth:`subjects_of`, :meth:`first` and
-        :meth:`types` give item by item, as one query (a hub has tens of thousands of items)."""
-        terms = {name: _predicate(iri) for name, iri in (("p", p), ("part", part_of), ("kind", kind or RDF_TYPE))}
-        obj = node(o)
-        if obj is None or None in terms.values():
+        :meth:`types` give item by item, without their caches (a hub has tens of thousands of
+        items; a SPARQL query of the same took seven times as long on a store as loaded)."""
+        predicate, part, typed, obj = _predicate(p), _predicate(part_of), _predicate(RDF_TYPE), node(o)
+        of_kind = node(kind) if kind else None
+        if None in (predicate, part, typed, obj) or (kind and of_kind is None):
             return []
-        typed = "?s a ?kind ." if kind else ""
-        found = self.store.query(  # the substituted variables are projected too, as pyoxigraph asks
-            "SELECT DISTINCT ?s ?p ?o ?part ?kind WHERE "
-            f"{{ ?s ?p ?o . {typed} FILTER(isIRI(?s)) FILTER NOT EXISTS {{ ?s ?part ?x }} }}",
-            substitutions={ox.Variable("o"): obj, **{ox.Variable(k): v for k, v in terms.items()}})
-        return [s.value for s in sorted((row[0] for row in found), key=str)]
+        store, found = self.store, []
+        for s in {q.subject for q in store.quads_for_pattern(None, predicate, obj, DEFAULT)}:
+            if not isinstance(s, ox.NamedNode) or next(store.quads_for_pattern(s, part, None, DEFAULT), None) is not None:
+                continue
+            if of_kind is None or next(store.quads_for_pattern(s, typed, of_kind, DEFAULT), None) is not None:
+                found.append(s)
+        return [s.value for s in sorted(found, key=str)]
 
     def types(self, s: str) -> list[str]:
         return self.iris(s, RDF_TYPE)

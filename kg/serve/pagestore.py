@@ -1,29 +1,28 @@
-"""The pages' store filled from ``kg.nt`` by the bulk loader, its subjects read from the file meanwhile.
+"""The pages' store filled from ``kg.nt``, whether kg.nt may be, and its subjects read from it afterwards.
 
 Pages read the default graph only (the merge of kg.nq's graphs, each triple once), which
-is what ``kg.nt`` holds: on the first start after a build the pages' store is that one file
-(its literals kept as written, :mod:`kg.lexical`), not kg.nq's graphs as well. While the
-bulk loader reads it, a second process hashes it and kg.nq (kg.nt is the merge only if both
-are what ``SHA256SUMS`` lists, else the caller builds the store the slow way, from kg.nq's
-quads), then reads the file again for the subject IRIs (the first term of each line) and
-counts its triples (one a line). A process, not a thread: reading the subjects is Python
-work, and beside the bulk loader (which asks Python for every piece of the file it reads)
-a thread would make each wait for the other's hold on Python's lock. The store is not
-compacted here (that took a fifth of the first start at 2,500 documents): pages are served
-from it as loaded, their first renders somewhat slower, while a compacted copy is made in
-the background (:func:`kg.serve.storecache.compact_pages`).
+is what ``kg.nt`` holds: the pages' store is that one file (its literals kept as written,
+:mod:`kg.lexical`), not kg.nq's graphs as well. kg.nt is the merge only if it and kg.nq are
+what ``SHA256SUMS`` lists: the build's note that dist/ is as it wrote it says so without
+reading them (:func:`kg.distdir.as_written`); otherwise a second process hashes both while
+kg.nt is loaded (:func:`load_merged`; if not, the caller builds the store the slow way, from
+kg.nq's quads). Nothing else runs beside the load: at 2,500 documents even a second process
+reading the subjects made it a fifth slower on two processors. Pages find their subjects in
+kg.nt itself (:class:`kg.serve.subjects.InFile`) while a second process, of low priority,
+reads kg.nt for the sorted subject IRIs and the number of triples (:func:`write_subjects`).
 """
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import os
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from .. import lexical
+from . import storecache
 from .storecache import sha256
+from .subjects import iri_text
 
 _CHUNK = 8 << 20
 
@@ -55,81 +54,104 @@ def _lines(data: bytes, cut: int, raw: set[bytes]) -> int:
     return n
 
 
-def _iri(raw: bytes) -> str:
-    """An N-Triples IRI's text (escapes such as ``\\u00e9`` resolved by the parser)."""
-    if b"\\" not in raw:
-        return raw.decode("utf-8")
-    return next(iter(ox.parse(b"<" + raw + b"> <urn:x:p> <urn:x:o> .", ox.RdfFormat.N_TRIPLES))).subject.value
-
-
 class Scan:
-    """kg.nt's subject IRIs (a set of ``str``) and its triples' number (:meth:`read`), and
-    whether it and kg.nq hash to what ``listed`` (file name → SHA-256) says (:meth:`verify`)."""
+    """kg.nt's subject IRIs (a set of ``str``) and its triples' number, once :meth:`read`."""
 
-    def __init__(self, nt: Path, nq: Path, listed: dict[str, str]):
-        self.nt, self.nq, self.listed = nt, nq, listed
-        self.subjects: set[str] | list[str] = set()
+    def __init__(self, nt: Path):
+        self.nt = nt
+        self.subjects: set[str] = set()
         self.triples = 0
-        self.verified = False
-        self.error: BaseException | None = None
-
-    def verify(self) -> None:
-        try:
-            self.verified = sha256(self.nt) == self.listed.get("kg.nt") and sha256(self.nq) == self.listed.get("kg.nq")
-        except BaseException as e:  # noqa: BLE001 - handed to the caller
-            self.error = e
 
     def read(self) -> None:
-        try:
-            raw: set[bytes] = set()
-            carry = b""
-            with self.nt.open("rb") as f:
-                while chunk := f.read(_CHUNK):
-                    data = carry + chunk
-                    cut = data.rfind(b"\n") + 1
-                    carry = data[cut:]
-                    self.triples += _lines(data, cut, raw)
-            if carry.strip():
-                self.triples += _lines(carry + b"\n", len(carry) + 1, raw)
-            self.subjects = {_iri(s) for s in raw}
-        except BaseException as e:  # noqa: BLE001 - handed to the caller
-            self.error = e
+        raw: set[bytes] = set()
+        carry = b""
+        with self.nt.open("rb") as f:
+            while chunk := f.read(_CHUNK):
+                data = carry + chunk
+                cut = data.rfind(b"\n") + 1
+                carry = data[cut:]
+                self.triples += _lines(data, cut, raw)
+        if carry.strip():
+            self.triples += _lines(carry + b"\n", len(carry) + 1, raw)
+        self.subjects = {iri_text(s) for s in raw}
 
 
-def scanned(nt: Path, nq: Path, listed: dict[str, str]) -> Scan:
-    """A :class:`Scan` verified, then, if kg.nt and kg.nq are what ``listed`` says, read, its
-    subjects as a sorted list (run in a second process by :func:`load_merged`; its error, if
-    any, kept as text)."""
-    scan = Scan(nt, nq, listed)
-    scan.verify()
-    if scan.verified and scan.error is None:
-        scan.read()
-        scan.subjects = sorted(scan.subjects)  # sorted here, beside the bulk loader, not after it
-    if scan.error is not None:
-        scan.error = OSError(f"{type(scan.error).__name__}: {scan.error}")
-    return scan
+def verified(nt: Path, nq: Path, listed: dict[str, str]) -> bool:
+    """Whether kg.nt and kg.nq hash to what ``listed`` (file name → SHA-256) says."""
+    return sha256(nt) == listed.get("kg.nt") and sha256(nq) == listed.get("kg.nq")
 
 
-def load_merged(store: ox.Store, nt: Path, nq: Path, listed: dict[str, str]) -> Scan | None:
-    """Fill ``store``'s default graph from ``nt`` (literals as written), checking kg.nt and kg.nq
-    against ``listed`` and reading the scan's subjects meanwhile in a second process; ``None``
-    if they are not what it says (then ``store`` holds something else than their merge, and is
-    to be emptied). If no second process can be started, the scan is done here afterwards."""
+_NOT_VERIFIED = 3  # the exit code of a second process that found kg.nt or kg.nq not what SHA256SUMS lists
+
+
+def _verify(nt: Path, nq: Path, listed: dict[str, str]) -> None:
+    if not verified(nt, nq, listed):
+        raise SystemExit(_NOT_VERIFIED)
+
+
+def _second_process(target, *args):
+    """``target(*args)`` started in a second Python process (``None`` if none can be started): a
+    plain process that ends when its work does (a pool's worker would wait on, and outlive, a
+    server killed meanwhile); its result is its exit code, or a file it writes."""
+    try:
+        process = multiprocessing.get_context("spawn").Process(target=target, args=args, daemon=True)
+        process.start()
+    except (OSError, RuntimeError):  # e.g. no Python to start here (an embedding server)
+        return None
+    return process
+
+
+def load_merged(load, nt: Path, nq: Path, listed: dict[str, str], trusted: bool = False):
+    """What ``load()`` gives (it reads kg.nt), if kg.nt is kg.nq's merge: ``trusted`` (dist/ is
+    as the build wrote it), or else kg.nt and kg.nq hash to what ``listed`` says, checked in a
+    second process meanwhile (here afterwards if that fails); ``None`` if not (then nothing
+    is loaded, or what was is dropped)."""
     if not (nt.is_file() and listed.get("kg.nt") and listed.get("kg.nq")):
         return None
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as helper:
+    if trusted:
+        return load()
+    helper = _second_process(_verify, nt, nq, listed)
+    try:
+        loaded = load()
+    finally:
+        if helper is not None:
+            helper.join()
+    if helper is not None and helper.exitcode in (0, _NOT_VERIFIED):
+        ok = helper.exitcode == 0
+    else:
+        ok = verified(nt, nq, listed)
+    return loaded if ok else None
+
+
+def bulk_load(store: ox.Store, nt: Path) -> None:
+    """kg.nt into ``store``'s default graph by its bulk loader, literals kept as written."""
+    with nt.open("rb") as f:
+        store.bulk_load(lexical.reader(f), ox.RdfFormat.N_TRIPLES, lenient=True)
+
+
+def subjects_of(nt: Path, base: str, extra: list[str]) -> tuple[list[str], int]:
+    """kg.nt's subject IRIs below ``base`` with ``extra``, sorted, and its triples' number."""
+    scan = Scan(nt)
+    scan.read()
+    return sorted(s for s in scan.subjects.union(extra) if s.startswith(base)), scan.triples
+
+
+def write_subjects(folder: Path, nt: Path, base: str, extra: list[str], nice: bool = False) -> None:
+    """``folder``'s subjects file (:func:`kg.serve.storecache.write_subjects`) from kg.nt
+    (``nice``: at low priority, pages being served meanwhile)."""
+    if nice:
         try:
-            future = helper.submit(scanned, nt, nq, listed)
-        except (OSError, RuntimeError):
-            future = None
-        with nt.open("rb") as f:
-            store.bulk_load(lexical.reader(f), ox.RdfFormat.N_TRIPLES, lenient=True)
-        try:
-            scan = future.result() if future is not None else None
-        except (BrokenProcessPool, OSError):  # e.g. no Python to start here (an embedding server)
-            scan = None
-    if scan is None:
-        scan = scanned(nt, nq, listed)
-    if scan.error is not None:
-        raise scan.error
-    return scan if scan.verified else None
+            os.nice(10)
+        except (AttributeError, OSError):  # not allowed: read at normal priority
+            pass
+    storecache.write_subjects(folder, *subjects_of(nt, base, extra))
+
+
+def subjects_in_background(folder: Path, nt: Path, base: str, extra: list[str]) -> None:
+    """:func:`write_subjects` in a second process of low priority (here, if that fails)."""
+    helper = _second_process(write_subjects, folder, nt, base, extra, True)
+    if helper is not None:
+        helper.join()
+        if helper.exitcode == 0:
+            return
+    write_subjects(folder, nt, base, extra)

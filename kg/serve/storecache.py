@@ -7,29 +7,33 @@ read-only afterwards, by the server and by every query worker::
 
     <cache>/<key>/pages/      the pages' store: in the default graph the merge of kg.nq's graphs
                               (kg.nt) with void.ttl and ontology.ttl (what pages read: each triple
-                              once), literals kept as written (kg.lexical); as the bulk loader wrote it
-    <cache>/<key>/pages-compact/  the same store compacted (pages read it faster), made in the background
-                              after the SPARQL store (:func:`compact_pages`); read instead of pages/,
-                              which the next start removes
-    <cache>/<key>/subjects    the subject IRIs below the base (or in the kgt: namespace), sorted
-    <cache>/<key>/meta.json   written last: the kgt: types and the merge's size
+                              once), literals kept as written (kg.lexical). On the first start after
+                              a build, pages are served from memory (kg.serve.parts) while it is built
+                              in the background, after the SPARQL store (:meth:`Cached.build_pages_later`)
+    <cache>/<key>/meta.json   written once the pages' store is: the kgt: types, whether kg.nt is kg.nq's
+                              merge, and the subjects of void.ttl and ontology.ttl
+    <cache>/<key>/subjects    the number of triples of that merge, then the subject IRIs below the
+                              base, sorted (:func:`write_subjects`); when the pages' store is filled
+                              from kg.nt, made in the background, pages finding the subjects in kg.nt
+                              meanwhile (:mod:`kg.serve.subjects`)
     <cache>/<key>/sparql/     the SPARQL workers' store (``store/``: kg.nq's graphs and their merge
                               as the default graph, what kg.query.fill makes in memory) and its
-                              ``meta.json`` (the graphs' sizes); built after the pages' store, in
-                              the background, while pages are served (:meth:`Cached.start_sparql`)
+                              ``meta.json`` (the graphs' sizes); built in the background, while
+                              pages are served (:meth:`Cached.start_sparql`)
     <cache>/<key>/lists/      the hubs' ordered lists (kg.serve.lists), each worked out on its first request
     <cache>/<key>/html-<code>/  the entity pages, each rendered on its first request (kg.serve.pagecache)
 
-``key`` is a digest of kg.nq's, void.ttl's and ontology.ttl's checksums (from ``SHA256SUMS``,
+``key`` is a digest of kg.nq's, kg.nt's, void.ttl's and ontology.ttl's checksums (from ``SHA256SUMS``,
 else computed), sizes and modification times, the base, the pyoxigraph version and this
 layout's version: a new build of ``dist/`` (or an edited kg.nq) gets a new
 folder and the outdated ones are removed. A folder without a readable ``meta.json`` of its
-key (an interrupted build, a damaged copy) is built again. A build happens in a temporary
-folder renamed into place when complete, so a reader never sees half a store.
+key (an interrupted build, a damaged copy) has its pages' store built again; each store is
+built in a temporary folder renamed into place when complete, so a reader never sees half a store.
 ``KG_CACHE=0`` (as for the build's caches) loads the stores into memory at each start instead.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -45,8 +49,7 @@ from ..errors import KgError
 from ..ontology_dump import DUMP as ONTOLOGY
 from ..unitcache import ENV
 
-LAYOUT = 2
-COMPACT = "pages-compact"
+LAYOUT = 3
 FOLDER = Path(".kg-cache") / "serve"
 
 
@@ -86,73 +89,180 @@ def key_of(dist: Path, base: str) -> str:
     """The cache key of ``dist``'s stores (see the module's docstring)."""
     listed = checksums(dist)
     parts = [f"layout {LAYOUT}", f"pyoxigraph {ox.__version__}", f"base {base}"]
-    for name in ("kg.nq", "void.ttl", ONTOLOGY):
+    for name in ("kg.nq", "kg.nt", "void.ttl", ONTOLOGY):
         path = dist / name
         if not path.is_file():
             parts.append(f"{name} -")
             continue
         stat = path.stat()  # a file edited after SHA256SUMS was written is not what it lists
-        parts.append(f"{name} {listed.get(name) or sha256(path)} {stat.st_size} {stat.st_mtime_ns}")
+        digest = listed.get(name) or ("unlisted" if name == "kg.nt" else sha256(path))  # unlisted: not read
+        parts.append(f"{name} {digest} {stat.st_size} {stat.st_mtime_ns}")
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:24]
 
 
 class Cached:
-    """A complete cache folder: the pages' store, ``meta``, the sorted subject IRIs, and the
-    SPARQL store, built on demand in the background (:meth:`start_sparql`)."""
+    """A cache folder: the pages' store once built (:attr:`complete`; else it is built in the
+    background, :meth:`build_pages_later`, or now, :meth:`build_pages_now`), ``meta``, the
+    sorted subject IRIs (:meth:`subjects`), and the SPARQL store, built on demand in the
+    background (:meth:`start_sparql`). The background's work is done in one thread of low
+    priority, in this order: the subjects listed, the SPARQL store if asked for, the pages' store."""
 
-    def __init__(self, folder: Path, meta: dict, dist: Path):
-        self.folder, self.meta, self.dist = folder, meta, Path(dist)
+    def __init__(self, folder: Path, meta: dict | None, dist: Path, key: str):
+        self.folder, self.meta, self.dist, self.key = folder, meta, Path(dist), key
         self.pages = folder / "pages"
-        compact = folder / COMPACT
-        if compact.is_dir():
-            self.pages = compact
-            shutil.rmtree(folder / "pages", ignore_errors=True)  # its readers opened its files already
-        self.on_compacted = None  # called with the compacted pages' store (read-only) once it is made
+        self.on_pages = None  # called with the pages' store (read-only) once built in the background
+        self.on_subjects = None  # called with (subjects, triples) once the subjects file is made
         self._sparql = folder / "sparql"
-        self._subjects: list[str] | None = None  # the subjects file's lines, when its writer hands them over
+        self._subjects: tuple[list[str], int] | None = None  # the subjects file's content, once read or made
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._scan: threading.Thread | None = None
+        self._want_sparql = False
+        self._later = None  # the pages' store's build, to be done in the background
         self._done = threading.Event()
+        self._scanned = threading.Event()
         self.error: str | None = None  # why the SPARQL store could not be built
         if _sparql_meta(self._sparql) is not None:
             self._done.set()
 
+    @property
+    def merged(self) -> bool:
+        """Whether kg.nt is kg.nq's merge: as the pages' store's meta says, or (before it is
+        built) whether it is to be built from kg.nt in the background."""
+        return bool(self.meta.get("merged")) if self.meta is not None else self._later is not None
+
+    @property
+    def complete(self) -> bool:
+        """Whether the pages' store is built (its ``meta.json`` written)."""
+        return self.meta is not None
+
     def open_pages(self) -> ox.Store:
-        """The pages' store, read-only (compacted if it is; if the compacted one appeared meanwhile,
-        and took the place of the other, that one)."""
-        try:
-            return ox.Store.read_only(str(self.pages))
-        except OSError:
-            if not (self.folder / COMPACT).is_dir():
-                raise
-            self.pages = self.folder / COMPACT
-            return ox.Store.read_only(str(self.pages))
+        """The pages' store, read-only."""
+        return ox.Store.read_only(str(self.pages))
 
-    def subjects(self) -> list[str]:
-        if self._subjects is not None:
-            return self._subjects
-        text = (self.folder / "subjects").read_text(encoding="utf-8")
-        return text.split("\n")[:-1] if text else []
+    # ------------------------------------------------------------------ the pages' store
+    def build_pages_now(self, build, log=None) -> None:
+        """Build the pages' store by ``build(store)`` (see :func:`prepare`) and read it back."""
+        _teller(log)(f"kg serve: building the pages' store of {self.dist / 'kg.nq'} in {self.folder} "
+                     "(once per build of dist/)")
+        self._build_pages(build)
 
-    def start_sparql(self, log=None) -> None:
-        """Build the SPARQL store, then compact the pages' store, in a thread of low priority,
-        unless both are done or under way."""
+    def build_pages_later(self, build, log=None) -> None:
+        """Build the pages' store by ``build(store)`` in the background (after the SPARQL store if
+        that is asked for); :attr:`on_pages` then hears of it."""
         with self._lock:
-            if self._thread is not None or (self._done.is_set() and self.pages.name == COMPACT):
+            self._later = build
+        _teller(log)(f"kg serve: building the pages' store of {self.dist / 'kg.nt'} in {self.folder} in the background "
+                     "(once per build of dist/; pages are served from memory meanwhile)")
+        self._start(log)
+
+    def _build_pages(self, build) -> None:
+        _remove_abandoned(self.folder)
+        try:
+            work = Path(tempfile.mkdtemp(prefix=f".pages.build-{os.getpid()}-", dir=self.folder))
+        except OSError as e:
+            raise KgError(f"cannot write the serve cache: {e.strerror or e}", path=self.folder,
+                          hint="give a writable folder with --cache") from None
+        try:
+            store = ox.Store(str(work / "store"))
+            meta, subjects = build(store)
+            store.optimize()
+            store.flush()
+            del store
+            if subjects is not None and read_subjects(self.folder) is None:
+                write_subjects(self.folder, *subjects)
+            try:
+                os.replace(work / "store", self.pages)
+            except OSError:
+                if not self.pages.is_dir():
+                    raise
+                # another server's, renamed in whole: the same triples (the same key)
+            meta = {**meta, "key": self.key}
+            _write_whole(self.folder / "meta.json", json.dumps(meta).encode("utf-8"))
+            self.meta = meta
+        except OSError as e:
+            raise KgError(f"cannot build the serve cache: {e.strerror or e}", path=self.folder) from None
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    # ------------------------------------------------------------------ the subjects
+    def subjects(self) -> tuple[list[str], int] | None:
+        """The subject IRIs below the base, sorted, and the merge's number of triples, if the
+        subjects file is made (:func:`read_subjects`), else ``None``."""
+        if self._subjects is None:
+            self._subjects = read_subjects(self.folder)
+            if self._subjects is not None:
+                self._scanned.set()
+        return self._subjects
+
+    def start_subjects(self, make, log=None) -> None:
+        """Make the subjects file by ``make(folder)`` in a thread, unless it is made or under way;
+        then :attr:`on_subjects` hears its content. The background's other work waits for it."""
+        with self._lock:
+            if self._scan is not None or self.subjects() is not None:
                 return
-            self._thread = threading.Thread(target=self._background, args=(log,), name="kg-serve-sparql-store",
-                                            daemon=True)
-            self._thread.start()
+            self._scan = threading.Thread(target=self._make_subjects, args=(make, log), name="kg-serve-subjects",
+                                          daemon=True)
+            self._scan.start()
+
+    def _make_subjects(self, make, log) -> None:
+        try:
+            make(self.folder)
+            found = self.subjects()
+            if found is not None and self.on_subjects is not None:
+                self.on_subjects(*found)
+        except Exception as e:  # noqa: BLE001 - pages go on finding the subjects in kg.nt
+            _teller(log)(f"kg serve: the subject IRIs were not listed ({type(e).__name__}: {e}); "
+                         "pages go on finding them in kg.nt")
+        finally:
+            self._scanned.set()
+
+    def wait_subjects(self, timeout: float | None = None) -> tuple[list[str], int] | None:
+        """The subjects file's content (:meth:`subjects`), waiting for it if it is being made."""
+        if self._scan is not None:
+            self._scanned.wait(timeout)
+        return self.subjects()
+
+    # ------------------------------------------------------------------ the background
+    def start_sparql(self, log=None) -> None:
+        """Build the SPARQL store in the background, unless it is built or under way."""
+        with self._lock:
+            self._want_sparql = True
+        self._start(log)
+
+    def _start(self, log) -> None:
+        with self._lock:
+            if self._thread is None and self._next() is not None:
+                self._thread = threading.Thread(target=self._background, args=(log,), name="kg-serve-background",
+                                                daemon=True)
+                self._thread.start()
+
+    def _next(self) -> str | None:
+        """The background's next work (under the lock)."""
+        if self._want_sparql and not self._done.is_set():
+            return "sparql"
+        if self._later is not None and not self.complete:
+            return "pages"
+        return None
 
     def _background(self, log) -> None:
         lower_priority()
-        if not self._done.is_set():
-            self._build_sparql(log)
-        self._compact(log)
+        if self._scan is not None:
+            self._scanned.wait()  # a few seconds, then the CPU is the pages' and this work's
+        while True:
+            with self._lock:
+                work = self._next()
+                if work is None:
+                    self._thread = None
+                    return
+            if work == "sparql":
+                self._build_sparql(log)
+            else:
+                self._pages_later(log)
 
     def _build_sparql(self, log) -> None:
         try:
-            build_sparql(self.folder, self.dist, bool(self.meta.get("merged")), log)
+            build_sparql(self.folder, self.dist, self.merged, log)
         except KgError as e:
             self.error = str(e)
         except Exception as e:  # noqa: BLE001 - said on /sparql, the pages go on
@@ -160,17 +270,19 @@ class Cached:
         finally:
             self._done.set()
 
-    def _compact(self, log) -> None:
-        """The pages' store compacted (:func:`compact_pages`), then read by :attr:`on_compacted`."""
+    def _pages_later(self, log) -> None:
+        """The pages' store built, then read by :attr:`on_pages`."""
+        say = _teller(log)
         try:
-            made = compact_pages(self.folder, self.pages, log)
-            if made is not None and made != self.pages:
-                self.pages = made
-                if self.on_compacted is not None:
-                    self.on_compacted(ox.Store.read_only(str(made)))
-        except Exception as e:  # noqa: BLE001 - pages go on from the store as loaded
-            _teller(log)(
-                f"kg serve: the pages' store was not compacted ({type(e).__name__}: {e}); pages go on from it as loaded")
+            self._build_pages(self._later)
+            say("kg serve: the pages' store is built; the next starts read it")
+            if self.on_pages is not None:
+                self.on_pages(self.open_pages())
+        except Exception as e:  # noqa: BLE001 - pages go on from memory
+            say(f"kg serve: the pages' store was not built ({type(e).__name__}: {e}); pages go on from memory")
+        finally:
+            with self._lock:
+                self._later = None
 
     def sparql_ready(self) -> bool:
         """Whether the SPARQL store is built (its build is started if it was not)."""
@@ -182,8 +294,8 @@ class Cached:
         return self._done.wait(timeout) and self.error is None
 
     def wait_background(self, timeout: float | None = None) -> bool:
-        """Wait for the background work (the SPARQL store, then the pages' store compacted),
-        starting it if need be; whether it ended within ``timeout``."""
+        """Wait for the background work (the SPARQL store, then the pages' store if it is to be
+        built), starting it if need be; whether it ended within ``timeout``."""
         self.start_sparql()
         thread = self._thread
         if thread is not None:
@@ -261,40 +373,17 @@ def build_sparql(folder: Path, dist: Path, merged: bool, log=None) -> None:
     say("kg serve: the SPARQL store is built; /sparql answers")
 
 
-def compact_pages(folder: Path, pages: Path, log=None) -> Path | None:
-    """``folder/pages-compact``: a copy of the pages' store ``pages`` (hard links: its files are
-    never written again) compacted, made in a temporary folder renamed into place; ``None``
-    if ``pages`` is that already. Pages are served meanwhile from ``pages`` as loaded."""
-    target = folder / COMPACT
-    if pages == target:
-        return None
-    if target.is_dir():  # another server's, renamed in whole
-        return target
-    _remove_abandoned(folder)
-    work = Path(tempfile.mkdtemp(prefix=f".pages.build-{os.getpid()}-", dir=folder))
-    try:
-        ox.Store.read_only(str(pages)).backup(str(work / "store"))
-        store = ox.Store(str(work / "store"))
-        store.optimize()
-        store.flush()
-        del store
-        try:
-            os.replace(work / "store", target)
-        except OSError:
-            if not target.is_dir():
-                raise
-        _teller(log)("kg serve: the pages' store is compacted")
-        return target
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
 def _remove_abandoned(folder: Path) -> None:
-    """Store builds (SPARQL, compacted pages) left by servers that ended before finishing them."""
-    for entry in [*folder.glob(".sparql.build-*"), *folder.glob(".pages.build-*")]:
+    """Store builds (SPARQL, pages) and subjects files left by servers that ended
+    before finishing them."""
+    for entry in [*folder.glob(".sparql.build-*"), *folder.glob(".pages.build-*"), *folder.glob(".subjects-*")]:
         pid = entry.name.split("-")[1]
         if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(entry, ignore_errors=True)
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    entry.unlink()
 
 
 def _alive(pid: int) -> bool:
@@ -319,65 +408,80 @@ def graph_sizes(store: ox.Store) -> dict[str, int]:
     return dict(sorted(sizes.items()))
 
 
-def _read(folder: Path, key: str, dist: Path) -> Cached | None:
+def write_subjects(folder: Path, iris: list[str], triples: int) -> None:
+    """``folder/subjects``: ``triples``, then the sorted ``iris``, one a line; written whole (a
+    temporary file renamed into place), so a reader finds it complete or not at all."""
+    fd, tmp = tempfile.mkstemp(prefix=f".subjects-{os.getpid()}-", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(f"{triples}\n")
+            f.writelines(iri + "\n" for iri in iris)
+        os.replace(tmp, folder / "subjects")
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def read_subjects(folder: Path) -> tuple[list[str], int] | None:
+    """What :func:`write_subjects` wrote (the IRIs, the number), or ``None`` if it is not there or not that."""
+    try:
+        text = (folder / "subjects").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    count, _, rest = text.partition("\n")
+    if not count.isdigit() or (rest and not rest.endswith("\n")):
+        return None
+    return (rest.split("\n")[:-1] if rest else []), int(count)
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """``data`` into ``path`` through a temporary file renamed into place."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-{os.getpid()}-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _read(folder: Path, key: str, dist: Path) -> Cached:
+    """The cache folder of ``key``, complete (its ``meta.json`` of this key, its pages' store) or not."""
     try:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    if not isinstance(meta, dict) or meta.get("key") != key:
-        return None
-    cached = Cached(folder, meta, dist)
-    if not (cached.pages.is_dir() and (folder / "subjects").is_file()):
-        return None
+        meta = None
+    if not (isinstance(meta, dict) and meta.get("key") == key and (folder / "pages").is_dir()):
+        meta = None
+    cached = Cached(folder, meta, dist, key)
+    if meta is not None and not meta.get("merged") and cached.subjects() is None:  # listed with the store
+        cached.meta = None
     return cached
 
 
-def prepare(dist: Path, base: str, cache: Path, build_pages, log=None) -> Cached:
-    """The stores of ``dist`` in ``cache``: the cached pages' store if complete, else built now
-    (the SPARQL store is built afterwards, on demand: :meth:`Cached.start_sparql`).
+def prepare(dist: Path, base: str, cache: Path) -> Cached:
+    """The cache folder of ``dist`` in ``cache`` (made if need be; other builds' folders removed).
 
-    ``build_pages(store)`` fills the pages' store and returns ``(meta, subjects)`` (see
-    :class:`kg.serve.graph.Graph`); ``meta["merged"]`` says whether kg.nt is kg.nq's merge.
-    ``log`` (a callable taking one line) hears what happens."""
+    If it is not :attr:`~Cached.complete`, the caller builds the pages' store, now or in the
+    background, by a ``build(store)`` that fills it and returns ``(meta, subjects)`` (see
+    :class:`kg.serve.graph.Graph`): ``meta["merged"]`` says whether kg.nt is kg.nq's merge (then
+    ``subjects`` is ``None``: they are listed from kg.nt, :meth:`Cached.start_subjects`), else
+    ``subjects`` is the sorted subject IRIs and the number of triples."""
     dist = Path(dist)
     key = key_of(dist, base)
     folder = Path(cache) / key
-    found = _read(folder, key, dist)
-    if found is not None:
-        return found
-    say = _teller(log)
     try:
-        Path(cache).mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=f".{key}.build-", dir=cache))
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise KgError(f"cannot write the serve cache: {e.strerror or e}", path=cache,
                       hint="give a writable folder with --cache") from None
-    say(f"kg serve: building the pages' store of {dist / 'kg.nq'} in {folder} (once per build of dist/)")
-    try:
-        pages = ox.Store(str(work / "pages"))
-        meta, subjects = build_pages(pages)
-        pages.flush()
-        del pages
-        (work / "subjects").write_text("".join(s + "\n" for s in subjects), encoding="utf-8")
-        (work / "meta.json").write_text(json.dumps({**meta, "key": key}), encoding="utf-8")
-        if _read(folder, key, dist) is not None:  # another server built it meanwhile
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            if folder.exists():
-                shutil.rmtree(folder)  # damaged: it had no meta.json of this key
-            os.replace(work, folder)
-    except OSError as e:
-        shutil.rmtree(work, ignore_errors=True)
-        raise KgError(f"cannot build the serve cache: {e.strerror or e}", path=cache) from None
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    _remove_outdated(Path(cache), key)
-    found = _read(folder, key, dist)
-    if found is None:  # pragma: no cover - written just above
-        raise KgError("the serve cache could not be read back", path=folder)
-    found._subjects = subjects  # what the file holds (the same for the same key), not read back
-    return found
+    cached = _read(folder, key, dist)
+    if not cached.complete:
+        _remove_outdated(Path(cache), key)
+    return cached
 
 
 def merged_dump(dist: Path) -> Path | None:

@@ -116,10 +116,12 @@ def project_app(settings, dist: Path | None = None, *, workers: int = 2, query_t
     :func:`create_app` both run. The stores are on disk in ``cache`` (by default the
     project's ``.kg-cache/serve/``; see :mod:`kg.serve.storecache`), or in memory with ``KG_CACHE=0``."""
     from .cli import queries_dir
+    from ..unitcache import dist_note
     from .storecache import FOLDER, enabled
     folder = Path(dist) if dist else settings.dist_dir
     stores = (Path(cache) if cache else settings.root / FOLDER) if enabled() else None
-    app = App(folder, settings.base, queries_dir=queries_dir(settings), namespaces=settings.namespaces, cache=stores)
+    app = App(folder, settings.base, queries_dir=queries_dir(settings), namespaces=settings.namespaces, cache=stores,
+              note=dist_note(settings.root))
     if sparql_url is not None:
         from ..remote import endpoint
         from .proxy import EndpointPool
