@@ -135,3 +135,16 @@ def test_dumps_not_what_sha256sums_lists_are_served_from_kg_nq(tmp_path, corpus_
     g = Graph(dist, BASE, cache=tmp_path / "cache")
     assert g.cached.complete and g.cached.meta["merged"] is False and isinstance(g.store, ox.Store)
     assert g.subjects == Graph(corpus_dist, BASE).subjects
+
+
+def test_kg_nt_too_large_for_memory_goes_to_the_store_on_disk_before_serving(tmp_path, corpus_dist, monkeypatch):
+    assert parts.fits(corpus_dist / "kg.nt")  # a few MB: in memory
+    monkeypatch.setattr(parts, "MEMORY_PER_BYTE", float(parts.available_memory() or 1 << 40))
+    assert not parts.fits(corpus_dist / "kg.nt")
+    dist = tmp_path / "dist"
+    shutil.copytree(corpus_dist, dist)
+    memory, g = Graph(corpus_dist, BASE), Graph(dist, BASE, cache=tmp_path / "cache")
+    assert g.cached.complete and g.cached.meta["merged"] is True and isinstance(g.store, ox.Store)
+    assert (g.subjects, g.type_terms, g.data_triples) == (memory.subjects, memory.type_terms, memory.data_triples)
+    for iri in memory.subjects[::25]:
+        assert g.outgoing(iri) == memory.outgoing(iri) and g.incoming(iri) == memory.incoming(iri), iri

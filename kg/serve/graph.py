@@ -152,21 +152,30 @@ class Graph:
         return self.cached.graph_sizes
 
     def _first_start(self) -> dict:
-        """The pages' store on the first start over this dist/: kg.nt loaded into memory in parts
-        (:mod:`kg.serve.parts`; its store on disk is then built in the background), if kg.nt is
-        kg.nq's merge (:func:`kg.serve.pagestore.load_merged`); else built from kg.nq's quads now.
-        What the pages' store's meta says."""
+        """The pages' store on the first start over this dist/, if kg.nt is kg.nq's merge
+        (:func:`kg.serve.pagestore.load_merged`): kg.nt loaded into memory in parts
+        (:mod:`kg.serve.parts`; its store on disk is then built in the background), or, if they
+        would not fit in memory, into the store on disk now; else the store is built from
+        kg.nq's quads now. What the pages' store's meta says."""
         nq, nt = self.dist / "kg.nq", self.dist / "kg.nt"
-        loaded = pagestore.load_merged(lambda: parts.load(nt), nt, nq, storecache.checksums(self.dist),
-                                       distdir.as_written(self.dist, self._note))
-        if loaded is None:
+        listed, trusted = storecache.checksums(self.dist), distdir.as_written(self.dist, self._note)
+        if nt.is_file() and parts.fits(nt):
+            loaded = pagestore.load_merged(lambda: parts.load(nt), nt, nq, listed, trusted)
+            if loaded is not None:
+                self.store = loaded
+                extra = sorted(self._add_files(loaded))
+                return {"type_terms": self._types_in(nt, extra), "merged": True, "extra": extra}
             self.cached.build_pages_now(self._build)
-            self.store = self.cached.open_pages()
-            return self.cached.meta
-        self.store = loaded
-        extra = sorted(self._add_files(loaded))
-        _, type_terms = self._sort_subjects(InFile(nt, self.base, extra).starting(self.types_index))
-        return {"type_terms": type_terms, "merged": True, "extra": extra}
+        elif pagestore.load_merged(lambda: True, nt, nq, listed, trusted):
+            self.cached.build_pages_now(self._build_from_nt)
+        else:
+            self.cached.build_pages_now(self._build)
+        self.store = self.cached.open_pages()
+        return self.cached.meta
+
+    def _types_in(self, nt: Path, extra: list[str]) -> list[str]:
+        """The kgt: types among kg.nt's subjects and ``extra``, sorted."""
+        return self._sort_subjects(InFile(nt, self.base, extra).starting(self.types_index))[1]
 
     def _pages_built(self, store: ox.Store) -> None:
         """Read ``store`` from now on: the pages' store on disk (the same triples), not the parts in memory."""
@@ -233,11 +242,15 @@ class Graph:
         finally:
             self.store = served
 
-    def _build_from_nt(self, store: ox.Store, meta: dict) -> tuple[dict, None]:
-        """Fill a new on-disk pages' store from kg.nt, kg.nq's merge, in the background (what the
-        parts in memory hold); ``meta`` (the subjects are listed apart)."""
-        pagestore.bulk_load(store, self.dist / "kg.nt")
-        self._add_files(store)
+    def _build_from_nt(self, store: ox.Store, meta: dict | None = None) -> tuple[dict, None]:
+        """Fill a new on-disk pages' store from kg.nt, kg.nq's merge (in the background, what the
+        parts in memory hold); its ``meta``, worked out here if not given (the subjects are
+        listed apart)."""
+        nt = self.dist / "kg.nt"
+        pagestore.bulk_load(store, nt)
+        extra = sorted(self._add_files(store))
+        if meta is None:
+            meta = {"type_terms": self._types_in(nt, extra), "merged": True, "extra": extra}
         return meta, None
 
     def _count(self) -> int:

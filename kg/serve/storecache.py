@@ -143,8 +143,7 @@ class Cached:
     # ------------------------------------------------------------------ the pages' store
     def build_pages_now(self, build, log=None) -> None:
         """Build the pages' store by ``build(store)`` (see :func:`prepare`) and read it back."""
-        _teller(log)(f"kg serve: building the pages' store of {self.dist / 'kg.nq'} in {self.folder} "
-                     "(once per build of dist/)")
+        _teller(log)(f"kg serve: building the pages' store of {self.dist} in {self.folder} (once per build of dist/)")
         self._build_pages(build)
 
     def build_pages_later(self, build, log=None) -> None:
