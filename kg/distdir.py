@@ -91,9 +91,9 @@ def _not_ours(folder: Path, real: Path, in_background: bool, written: Path | Non
         path = folder / name
         if path.is_symlink() or not path.is_file():
             return f"{quote(name)} is listed in {SUMS} but is not a file there"
-    seen = _snapshot(folder, names)
-    if written is not None and _recorded(written) == _record(real, seen):
+    if as_written(real, written):
         return None
+    seen = _snapshot(folder, names)
     pending = _pending.pop(real, None)
     if pending is not None and pending[0] == seen:
         return pending[1].result()

@@ -9,7 +9,7 @@ kg.nt is loaded (:func:`load_merged`; if not, the caller builds the store the sl
 kg.nq's quads). Nothing else runs beside the load: at 2,500 documents even a second process
 reading the subjects made it a fifth slower on two processors. Pages find their subjects in
 kg.nt itself (:class:`kg.serve.subjects.InFile`) while a second process, of low priority,
-reads kg.nt for the sorted subject IRIs and the number of triples (:func:`write_subjects`).
+reads kg.nt for the sorted subject IRIs and the number of triples (:func:`list_subjects`).
 """
 from __future__ import annotations
 
@@ -136,7 +136,7 @@ def subjects_of(nt: Path, base: str, extra: list[str]) -> tuple[list[str], int]:
     return sorted(s for s in scan.subjects.union(extra) if s.startswith(base)), scan.triples
 
 
-def write_subjects(folder: Path, nt: Path, base: str, extra: list[str], nice: bool = False) -> None:
+def list_subjects(folder: Path, nt: Path, base: str, extra: list[str], nice: bool = False) -> None:
     """``folder``'s subjects file (:func:`kg.serve.storecache.write_subjects`) from kg.nt
     (``nice``: at low priority, pages being served meanwhile)."""
     if nice:
@@ -148,10 +148,10 @@ def write_subjects(folder: Path, nt: Path, base: str, extra: list[str], nice: bo
 
 
 def subjects_in_background(folder: Path, nt: Path, base: str, extra: list[str]) -> None:
-    """:func:`write_subjects` in a second process of low priority (here, if that fails)."""
-    helper = _second_process(write_subjects, folder, nt, base, extra, True)
+    """:func:`list_subjects` in a second process of low priority (here, if that fails)."""
+    helper = _second_process(list_subjects, folder, nt, base, extra, True)
     if helper is not None:
         helper.join()
         if helper.exitcode == 0:
             return
-    write_subjects(folder, nt, base, extra)
+    list_subjects(folder, nt, base, extra)

@@ -373,9 +373,10 @@ def build_sparql(folder: Path, dist: Path, merged: bool, log=None) -> None:
 
 
 def _remove_abandoned(folder: Path) -> None:
-    """Store builds (SPARQL, pages) and subjects files left by servers that ended
-    before finishing them."""
-    for entry in [*folder.glob(".sparql.build-*"), *folder.glob(".pages.build-*"), *folder.glob(".subjects-*")]:
+    """Store builds (SPARQL, pages) and files being written (subjects, meta.json) left by
+    servers that ended before finishing them."""
+    for entry in [*folder.glob(".sparql.build-*"), *folder.glob(".pages.build-*"), *folder.glob(".subjects-*"),
+                  *folder.glob(".meta.json-*")]:
         pid = entry.name.split("-")[1]
         if pid.isdigit() and not _alive(int(pid)):
             if entry.is_dir():
@@ -410,16 +411,7 @@ def graph_sizes(store: ox.Store) -> dict[str, int]:
 def write_subjects(folder: Path, iris: list[str], triples: int) -> None:
     """``folder/subjects``: ``triples``, then the sorted ``iris``, one a line; written whole (a
     temporary file renamed into place), so a reader finds it complete or not at all."""
-    fd, tmp = tempfile.mkstemp(prefix=f".subjects-{os.getpid()}-", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(f"{triples}\n")
-            f.writelines(iri + "\n" for iri in iris)
-        os.replace(tmp, folder / "subjects")
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    _write_whole(folder / "subjects", "".join([f"{triples}\n", *(iri + "\n" for iri in iris)]).encode("utf-8"))
 
 
 def read_subjects(folder: Path) -> tuple[list[str], int] | None:
@@ -435,7 +427,8 @@ def read_subjects(folder: Path) -> tuple[list[str], int] | None:
 
 
 def _write_whole(path: Path, data: bytes) -> None:
-    """``data`` into ``path`` through a temporary file renamed into place."""
+    """``data`` into ``path`` through a temporary file renamed into place (``.<name>-<pid>-…``,
+    removed if the writing fails, or by :func:`_remove_abandoned` if the server dies)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-{os.getpid()}-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
